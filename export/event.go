@@ -1,0 +1,112 @@
+package export
+
+import "net/netip"
+
+// The event model: every event Nightjar emits is one of these structs. The EVE JSON writer and the
+// Arrow writers both read them, so the two outputs cannot drift apart. Field names follow EVE.
+
+// Tuple is the addressing every event carries: EVE's src_ip, src_port, dest_ip, dest_port, proto,
+// vlan and the flow's identifiers.
+type Tuple struct {
+	FlowID      uint64 // EVE flow_id; 0 when the event belongs to no flow
+	SrcIP       netip.Addr
+	DestIP      netip.Addr
+	SrcPort     uint16
+	DestPort    uint16
+	Proto       uint8 // IP protocol number; EVE writes the name (TCP, UDP, ICMP, IPv6-ICMP …)
+	VLAN        [3]uint16
+	VLANCount   uint8
+	ICMPType    uint8 // valid for ICMP/ICMPv6 only
+	ICMPCode    uint8
+	CommunityID CommunityID
+}
+
+// CommunityID is a Community ID v1 string ("1:" + base64 of a SHA-1), held inline so that
+// events carry it without allocating. The zero value is "no community id".
+type CommunityID struct {
+	b [30]byte
+	n uint8
+}
+
+// MakeCommunityID wraps an already formatted Community ID string.
+func MakeCommunityID(s string) CommunityID {
+	var c CommunityID
+	c.n = uint8(copy(c.b[:], s))
+	return c
+}
+
+// Bytes is the textual form; it aliases c.
+func (c *CommunityID) Bytes() []byte { return c.b[:c.n] }
+
+// String is the textual form, "1:…".
+func (c CommunityID) String() string { return string(c.b[:c.n]) }
+
+// IsZero reports whether no id is set.
+func (c CommunityID) IsZero() bool { return c.n == 0 }
+
+// FlowRecord is the record of one flow, written when the flow ends (EVE event_type "flow").
+type FlowRecord struct {
+	Tuple
+	Timestamp int64 // when the record was written (packet time on files), Unix ns
+	AppProto  string
+
+	// Responder's ICMP type/code as Suricata writes them (response_icmp_type/code).
+	ResponseICMPType uint8
+	ResponseICMPCode uint8
+	HasResponseICMP  bool
+
+	PktsToServer, PktsToClient   uint64
+	BytesToServer, BytesToClient uint64
+	Start, End                   int64  // first and last packet, Unix ns
+	Age                          int64  // seconds, end - start truncated, as Suricata
+	State                        string // new, established, closed, bypassed
+	Reason                       string // timeout, forced, shutdown
+	Alerted                      bool
+	Bypassed                     bool // some of the flow's packets skipped inspection; State is "bypassed"
+
+	// Bypass says how the flow was bypassed, as EVE's flow.bypass: "local" (the sensor still saw the
+	// packets but skipped them) or "capture" (the XDP program dropped them in the kernel). Empty when
+	// not bypassed.
+	Bypass string
+	// What the capture bypass counted in the kernel. These packets are already part of the totals
+	// above; EVE shows them again under flow.bypassed so analysts see how much was never inspected.
+	BypassedPktsToServer, BypassedPktsToClient   uint64
+	BypassedBytesToServer, BypassedBytesToClient uint64
+
+	// TCP only (HasTCP): flags seen, per direction, and the tracker's state.
+	HasTCP     bool
+	TCPFlags   uint8
+	TCPFlagsTS uint8
+	TCPFlagsTC uint8
+	TCPState   string // Suricata's stream state name: syn_sent, established, closed …
+
+	// Zeek's view of the same flow.
+	ConnState   string // S0, S1, SF, REJ, RSTO, RSTR, OTH …
+	History     string // Zeek history letters; a constant-free string, built once per flow
+	MissedBytes uint64
+}
+
+// Anomaly is a decoder (or later, stream and app-layer) event (EVE event_type "anomaly").
+type Anomaly struct {
+	Tuple
+	Timestamp int64
+	PcapCnt   uint64
+	Type      string // "decode", "stream" or "applayer"
+	Event     string // Suricata's event name, e.g. decoder.ipv4.trunc_pkt
+	Layer     string // for applayer anomalies: the parser's stage (proto_detect, parser …)
+	AppProto  string // for applayer anomalies: the flow's app-layer protocol
+}
+
+// Stats is a snapshot of counters (EVE event_type "stats"): name → value, names dotted as
+// Suricata's (decoder.pkts, flow.tcp …).
+type Stats struct {
+	Timestamp int64
+	Uptime    int64 // seconds
+	Counters  []Counter
+}
+
+// Counter is one named counter value.
+type Counter struct {
+	Name  string
+	Value uint64
+}

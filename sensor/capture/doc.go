@@ -1,0 +1,11 @@
+// Package capture feeds frames into the sensor: pcap and pcapng files (streamed, zero-copy
+// within a read buffer) and, later, AF_PACKET rings.
+//
+// Files: Open (or OpenReader) tells the format by its magic number — classic pcap in either
+// byte order with microsecond, nanosecond or Kuznetzov-modified records, and pcapng with any
+// number of sections and interfaces — and returns a *FileSource. It reads through one buffer
+// with large read(2) calls and hands out Frame.Data as a slice of it, so a frame costs no
+// allocation and no copy. Damage ends the stream with a *CorruptError naming the byte offset,
+// after every intact frame before it; length fields are checked against fixed ceilings before
+// they size anything.
+package capture

@@ -1,0 +1,426 @@
+package sensor
+
+import (
+	"fmt"
+	"os"
+	"reflect"
+	"sort"
+	"strconv"
+	"strings"
+
+	"gopkg.in/yaml.v3"
+)
+
+// Config is the sensor's whole configuration. Keys follow suricata.yaml where Suricata has the
+// same setting, so a Suricata user's config (and suricata-verify's --set overrides) mostly carry
+// over; keys Nightjar does not know are reported and ignored. docs/config.md documents every key.
+type Config struct {
+	Vars          Vars          `yaml:"vars"`
+	DefaultLogDir string        `yaml:"default-log-dir"`
+	Workers       int           `yaml:"workers"` // 0: one per CPU
+	SensorName    string        `yaml:"sensor-name"`
+	Outputs       Outputs       `yaml:"outputs"`
+	PcapFile      PcapFile      `yaml:"pcap-file"`
+	Decoder       DecoderConfig `yaml:"decoder"`
+	Defrag        DefragConfig  `yaml:"defrag"`
+	Flow          FlowConfig    `yaml:"flow"`
+	FlowTimeouts  FlowTimeouts  `yaml:"flow-timeouts"`
+	Stream        StreamConfig  `yaml:"stream"`
+}
+
+// Vars holds the address and port groups rules refer to ($HOME_NET …).
+type Vars struct {
+	AddressGroups map[string]string `yaml:"address-groups"`
+	PortGroups    map[string]string `yaml:"port-groups"`
+}
+
+// Outputs says what is written into the log directory.
+type Outputs struct {
+	EVE   EVEOutput   `yaml:"eve-log"`
+	Arrow ArrowOutput `yaml:"arrow"`
+}
+
+// EVEOutput configures eve.json.
+type EVEOutput struct {
+	Enabled  bool   `yaml:"enabled"`
+	Filename string `yaml:"filename"`
+	Anomaly  bool   `yaml:"anomaly"` // decoder anomalies as EVE anomaly events
+	Flow     bool   `yaml:"flow"`
+	Stats    bool   `yaml:"stats"`
+}
+
+// ArrowOutput configures the Arrow IPC stream files.
+type ArrowOutput struct {
+	Enabled       bool   `yaml:"enabled"`
+	FlowsDir      string `yaml:"flows-dir"`
+	BatchRows     int    `yaml:"batch-rows"`
+	RotateBytes   int64  `yaml:"rotate-bytes"`
+	RotateSeconds int    `yaml:"rotate-seconds"`
+}
+
+// PcapFile holds settings for reading capture files.
+type PcapFile struct {
+	ChecksumChecks string `yaml:"checksum-checks"` // auto, yes, no
+}
+
+// DecoderConfig holds tunnel decoding settings (Suricata's decoder section).
+type DecoderConfig struct {
+	MaxLayers int          `yaml:"max-layers"`
+	VXLAN     TunnelPorts  `yaml:"vxlan"`
+	Geneve    TunnelPorts  `yaml:"geneve"`
+	Teredo    TunnelPorts  `yaml:"teredo"`
+	GTPU      TunnelPorts  `yaml:"gtpu"`
+	ERSPAN    ERSPANConfig `yaml:"erspan"`
+}
+
+// TunnelPorts enables a UDP tunnel decoder on a set of ports.
+type TunnelPorts struct {
+	Enabled bool     `yaml:"enabled"`
+	Ports   PortList `yaml:"ports"`
+}
+
+// ERSPANConfig holds ERSPAN settings.
+type ERSPANConfig struct {
+	TypeI struct {
+		Enabled bool `yaml:"enabled"`
+	} `yaml:"typeI"`
+}
+
+// DefragConfig bounds IP reassembly.
+type DefragConfig struct {
+	Memcap   ByteSize `yaml:"memcap"`
+	Trackers int      `yaml:"trackers"`
+	Timeout  int      `yaml:"timeout"` // seconds
+}
+
+// FlowConfig bounds the flow table.
+type FlowConfig struct {
+	Memcap            ByteSize `yaml:"memcap"`
+	EmergencyRecovery int      `yaml:"emergency-recovery"` // percent
+}
+
+// FlowTimeouts are Suricata's flow-timeouts, in seconds, per protocol.
+type FlowTimeouts struct {
+	Default ProtoTimeouts `yaml:"default"`
+	TCP     ProtoTimeouts `yaml:"tcp"`
+	UDP     ProtoTimeouts `yaml:"udp"`
+	ICMP    ProtoTimeouts `yaml:"icmp"`
+}
+
+// ProtoTimeouts are one protocol's timeouts in seconds.
+type ProtoTimeouts struct {
+	New                  int `yaml:"new"`
+	Established          int `yaml:"established"`
+	Closed               int `yaml:"closed"`
+	Bypassed             int `yaml:"bypassed"`
+	EmergencyNew         int `yaml:"emergency-new"`
+	EmergencyEstablished int `yaml:"emergency-established"`
+	EmergencyClosed      int `yaml:"emergency-closed"`
+	EmergencyBypassed    int `yaml:"emergency-bypassed"`
+}
+
+// StreamConfig holds TCP stream settings.
+type StreamConfig struct {
+	Memcap     ByteSize `yaml:"memcap"`
+	Midstream  bool     `yaml:"midstream"`
+	Reassembly struct {
+		Memcap ByteSize `yaml:"memcap"`
+		Depth  ByteSize `yaml:"depth"`
+	} `yaml:"reassembly"`
+}
+
+// DefaultConfig is the configuration with no file: Suricata's shipped defaults (DESIGN.md).
+func DefaultConfig() Config {
+	var c Config
+	c.Vars.AddressGroups = map[string]string{
+		"HOME_NET":       "[192.168.0.0/16,10.0.0.0/8,172.16.0.0/12]",
+		"EXTERNAL_NET":   "!$HOME_NET",
+		"HTTP_SERVERS":   "$HOME_NET",
+		"SMTP_SERVERS":   "$HOME_NET",
+		"SQL_SERVERS":    "$HOME_NET",
+		"DNS_SERVERS":    "$HOME_NET",
+		"TELNET_SERVERS": "$HOME_NET",
+		"AIM_SERVERS":    "$EXTERNAL_NET",
+		"DC_SERVERS":     "$HOME_NET",
+		"DNP3_SERVER":    "$HOME_NET",
+		"DNP3_CLIENT":    "$HOME_NET",
+		"MODBUS_CLIENT":  "$HOME_NET",
+		"MODBUS_SERVER":  "$HOME_NET",
+		"ENIP_CLIENT":    "$HOME_NET",
+		"ENIP_SERVER":    "$HOME_NET",
+	}
+	c.Vars.PortGroups = map[string]string{
+		"HTTP_PORTS":      "80",
+		"SHELLCODE_PORTS": "!80",
+		"ORACLE_PORTS":    "1521",
+		"SSH_PORTS":       "22",
+		"DNP3_PORTS":      "20000",
+		"MODBUS_PORTS":    "502",
+		"FILE_DATA_PORTS": "[$HTTP_PORTS,110,143]",
+		"FTP_PORTS":       "21",
+		"GENEVE_PORTS":    "6081",
+		"VXLAN_PORTS":     "4789",
+		"TEREDO_PORTS":    "3544",
+	}
+	c.DefaultLogDir = "."
+	c.SensorName = hostnameOr("nightjar")
+	c.Outputs.EVE = EVEOutput{Enabled: true, Filename: "eve.json", Anomaly: true, Flow: true, Stats: true}
+	c.Outputs.Arrow = ArrowOutput{Enabled: true, FlowsDir: "flows", BatchRows: 65536, RotateBytes: 256 << 20, RotateSeconds: 300}
+	c.PcapFile.ChecksumChecks = "auto"
+	c.Decoder.MaxLayers = 16
+	c.Decoder.VXLAN = TunnelPorts{Enabled: true, Ports: PortList{4789}}
+	c.Decoder.Geneve = TunnelPorts{Enabled: true, Ports: PortList{6081}}
+	c.Decoder.Teredo = TunnelPorts{Enabled: true, Ports: PortList{3544}}
+	c.Decoder.GTPU = TunnelPorts{Enabled: true, Ports: PortList{2152}}
+	c.Defrag = DefragConfig{Memcap: 32 << 20, Trackers: 65535, Timeout: 60}
+	c.Flow = FlowConfig{Memcap: 128 << 20, EmergencyRecovery: 30}
+	c.FlowTimeouts = FlowTimeouts{
+		Default: ProtoTimeouts{New: 30, Established: 300, Closed: 0, Bypassed: 100, EmergencyNew: 10, EmergencyEstablished: 100, EmergencyClosed: 0, EmergencyBypassed: 50},
+		TCP:     ProtoTimeouts{New: 60, Established: 600, Closed: 60, Bypassed: 100, EmergencyNew: 5, EmergencyEstablished: 100, EmergencyClosed: 10, EmergencyBypassed: 50},
+		UDP:     ProtoTimeouts{New: 30, Established: 300, Bypassed: 100, EmergencyNew: 10, EmergencyEstablished: 100, EmergencyBypassed: 50},
+		ICMP:    ProtoTimeouts{New: 30, Established: 300, Bypassed: 100, EmergencyNew: 10, EmergencyEstablished: 100, EmergencyBypassed: 50},
+	}
+	c.Stream.Memcap = 64 << 20
+	c.Stream.Reassembly.Memcap = 256 << 20
+	c.Stream.Reassembly.Depth = 1 << 20
+	return c
+}
+
+func hostnameOr(def string) string {
+	if h, err := os.Hostname(); err == nil && h != "" {
+		return h
+	}
+	return def
+}
+
+// LoadConfig builds the configuration: defaults, then the YAML file (if any), then each
+// "key=value" override in order. Keys Nightjar does not know are returned as warnings, never
+// as errors, so Suricata configs and overrides can be passed as they are.
+func LoadConfig(file string, overrides []string) (Config, []string, error) {
+	cfg := DefaultConfig()
+	tree := map[string]any{}
+	if file != "" {
+		raw, err := os.ReadFile(file)
+		if err != nil {
+			return cfg, nil, fmt.Errorf("config: %w", err)
+		}
+		if err := yaml.Unmarshal(stripYAMLDirective(raw), &tree); err != nil {
+			return cfg, nil, fmt.Errorf("config %s: %w", file, err)
+		}
+		if tree == nil {
+			tree = map[string]any{}
+		}
+	}
+	var warnings []string
+	for _, o := range overrides {
+		k, v, ok := strings.Cut(o, "=")
+		if !ok || k == "" {
+			return cfg, warnings, fmt.Errorf("--set %q: want key=value", o)
+		}
+		setPath(tree, strings.Split(k, "."), parseScalar(v))
+		if !knownKey(reflect.TypeOf(cfg), strings.Split(k, ".")) {
+			warnings = append(warnings, fmt.Sprintf("--set %s: unknown key, ignored", k))
+		}
+	}
+	if file != "" {
+		var unknown []string
+		collectUnknown(reflect.TypeOf(cfg), tree, "", &unknown)
+		if len(unknown) > 0 {
+			sort.Strings(unknown)
+			warnings = append(warnings, fmt.Sprintf("config %s: %d unknown keys ignored (%s)", file, len(unknown), abbreviate(unknown, 8)))
+		}
+	}
+	pruneUnknown(reflect.TypeOf(cfg), tree)
+	merged, err := yaml.Marshal(tree)
+	if err != nil {
+		return cfg, warnings, fmt.Errorf("config: %w", err)
+	}
+	if err := yaml.Unmarshal(merged, &cfg); err != nil {
+		return cfg, warnings, fmt.Errorf("config: %w", err)
+	}
+	return cfg, warnings, nil
+}
+
+// stripYAMLDirective drops suricata.yaml's "%YAML 1.1" line, which yaml.v3 refuses.
+func stripYAMLDirective(b []byte) []byte {
+	s := string(b)
+	if strings.HasPrefix(s, "%YAML") {
+		if i := strings.IndexByte(s, '\n'); i >= 0 {
+			return []byte(s[i+1:])
+		}
+	}
+	return b
+}
+
+func parseScalar(v string) any {
+	var out any
+	if err := yaml.Unmarshal([]byte(v), &out); err != nil || out == nil {
+		return v
+	}
+	switch out.(type) {
+	case map[string]any, []any:
+		return out
+	}
+	return out
+}
+
+func setPath(tree map[string]any, path []string, v any) {
+	for i, p := range path {
+		if i == len(path)-1 {
+			tree[p] = v
+			return
+		}
+		next, ok := tree[p].(map[string]any)
+		if !ok {
+			next = map[string]any{}
+			tree[p] = next
+		}
+		tree = next
+	}
+}
+
+// fieldByTag finds the struct field whose yaml tag is name.
+func fieldByTag(t reflect.Type, name string) (reflect.StructField, bool) {
+	for i := 0; i < t.NumField(); i++ {
+		f := t.Field(i)
+		if tag, _, _ := strings.Cut(f.Tag.Get("yaml"), ","); tag == name {
+			return f, true
+		}
+	}
+	return reflect.StructField{}, false
+}
+
+func knownKey(t reflect.Type, path []string) bool {
+	for _, p := range path {
+		switch t.Kind() {
+		case reflect.Map:
+			t = t.Elem()
+			continue
+		case reflect.Struct:
+			f, ok := fieldByTag(t, p)
+			if !ok {
+				return false
+			}
+			t = f.Type
+		default:
+			return false
+		}
+	}
+	return true
+}
+
+func collectUnknown(t reflect.Type, tree map[string]any, prefix string, out *[]string) {
+	if t.Kind() != reflect.Struct {
+		return
+	}
+	for k, v := range tree {
+		f, ok := fieldByTag(t, k)
+		if !ok {
+			*out = append(*out, prefix+k)
+			continue
+		}
+		if sub, ok := v.(map[string]any); ok && f.Type.Kind() == reflect.Struct {
+			collectUnknown(f.Type, sub, prefix+k+".", out)
+		}
+	}
+}
+
+// pruneUnknown removes keys the Config does not have, and values of the wrong shape for a
+// struct, so that decoding the merged tree cannot fail on a Suricata-only section.
+func pruneUnknown(t reflect.Type, tree map[string]any) {
+	for k, v := range tree {
+		f, ok := fieldByTag(t, k)
+		if !ok {
+			delete(tree, k)
+			continue
+		}
+		if f.Type.Kind() == reflect.Struct {
+			sub, ok := v.(map[string]any)
+			if !ok {
+				delete(tree, k)
+				continue
+			}
+			pruneUnknown(f.Type, sub)
+		}
+	}
+}
+
+func abbreviate(s []string, n int) string {
+	if len(s) <= n {
+		return strings.Join(s, ", ")
+	}
+	return strings.Join(s[:n], ", ") + ", …"
+}
+
+// PortList is a list of ports that YAML may give as 4789, "4789", "[4789, 8472]" or a sequence.
+type PortList []uint16
+
+// UnmarshalYAML accepts every form Suricata configs use.
+func (p *PortList) UnmarshalYAML(n *yaml.Node) error {
+	var out PortList
+	add := func(s string) error {
+		for _, part := range strings.FieldsFunc(s, func(r rune) bool { return r == ',' || r == '[' || r == ']' || r == ' ' }) {
+			v, err := strconv.ParseUint(part, 10, 16)
+			if err != nil {
+				return fmt.Errorf("line %d: bad port %q", n.Line, part)
+			}
+			out = append(out, uint16(v))
+		}
+		return nil
+	}
+	switch n.Kind {
+	case yaml.ScalarNode:
+		if err := add(n.Value); err != nil {
+			return err
+		}
+	case yaml.SequenceNode:
+		for _, c := range n.Content {
+			if err := add(c.Value); err != nil {
+				return err
+			}
+		}
+	default:
+		return fmt.Errorf("line %d: ports: want a port or a list", n.Line)
+	}
+	*p = out
+	return nil
+}
+
+// ByteSize is a size that YAML may give as a number or with a unit: 32mb, 1 MiB, 64kb.
+type ByteSize int64
+
+// UnmarshalYAML parses Suricata's size notation.
+func (b *ByteSize) UnmarshalYAML(n *yaml.Node) error {
+	v, err := ParseByteSize(n.Value)
+	if err != nil {
+		return fmt.Errorf("line %d: %w", n.Line, err)
+	}
+	*b = ByteSize(v)
+	return nil
+}
+
+// ParseByteSize parses "1048576", "1mb", "1 MiB", "64kb", "2gb".
+func ParseByteSize(s string) (int64, error) {
+	t := strings.ToLower(strings.TrimSpace(s))
+	i := 0
+	for i < len(t) && (t[i] >= '0' && t[i] <= '9' || t[i] == '.') {
+		i++
+	}
+	num, err := strconv.ParseFloat(t[:i], 64)
+	if err != nil {
+		return 0, fmt.Errorf("bad size %q", s)
+	}
+	mult := float64(1)
+	switch strings.TrimSpace(t[i:]) {
+	case "", "b":
+	case "k", "kb", "kib":
+		mult = 1 << 10
+	case "m", "mb", "mib":
+		mult = 1 << 20
+	case "g", "gb", "gib":
+		mult = 1 << 30
+	default:
+		return 0, fmt.Errorf("bad size unit in %q", s)
+	}
+	return int64(num * mult), nil
+}

@@ -1,0 +1,158 @@
+package sensor
+
+import (
+	"fmt"
+	"io"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/nightjar-ids/nightjar/decoders"
+	"github.com/nightjar-ids/nightjar/export"
+)
+
+// Summary is what a run did: per file, per link type, per tunnel kind, per decoder event, flows.
+type Summary struct {
+	Files       []FileResult
+	Workers     int
+	Elapsed     time.Duration
+	Packets     uint64
+	Bytes       uint64
+	Unsupported uint64
+	Invalid     uint64
+	LinkTypes   map[decoders.LinkType]uint64
+	Tunnels     map[string]uint64
+	Events      map[string]uint64
+	Counters    []export.Counter // everything above and the flow counters, as EVE stats names
+}
+
+func newSummary(workers []*worker, files []FileResult, n int, elapsed time.Duration) *Summary {
+	s := &Summary{
+		Files: files, Workers: n, Elapsed: elapsed,
+		LinkTypes: map[decoders.LinkType]uint64{},
+		Tunnels:   map[string]uint64{},
+		Events:    map[string]uint64{},
+	}
+	counters := map[string]uint64{}
+	for _, w := range workers {
+		st := &w.dec.Stats
+		s.Packets += st.Packets
+		s.Bytes += st.Bytes
+		s.Unsupported += st.Unsupported
+		s.Invalid += st.Invalid
+		for lt, c := range st.PerLinkType {
+			s.LinkTypes[lt] += c
+		}
+		for k, c := range st.PerTunnel {
+			if c > 0 {
+				s.Tunnels[decoders.TunnelKind(k).String()] += c
+			}
+		}
+		for e, c := range st.PerEvent {
+			if c > 0 {
+				s.Events[decoders.Event(e).String()] += c
+			}
+		}
+		for _, c := range flowCounters(&w.flows.Stats) {
+			counters[c.Name] += c.Value
+		}
+	}
+	counters["decoder.pkts"] = s.Packets
+	counters["decoder.bytes"] = s.Bytes
+	counters["decoder.invalid"] = s.Invalid
+	counters["decoder.unsupported_link_type"] = s.Unsupported
+	for name, c := range s.Tunnels {
+		counters["decoder."+name] += c
+	}
+	for name, c := range s.Events {
+		counters[name] += c
+	}
+	names := make([]string, 0, len(counters))
+	for k := range counters {
+		names = append(names, k)
+	}
+	sort.Strings(names)
+	for _, k := range names {
+		s.Counters = append(s.Counters, export.Counter{Name: k, Value: counters[k]})
+	}
+	return s
+}
+
+// Damaged reports whether any input could not be read to its end.
+func (s *Summary) Damaged() bool {
+	for _, f := range s.Files {
+		if f.Err != nil {
+			return true
+		}
+	}
+	return false
+}
+
+func (s *Summary) appendStatsJSON(dst []byte, now int64) []byte {
+	st := export.Stats{Timestamp: now, Uptime: int64(s.Elapsed / time.Second), Counters: s.Counters}
+	return export.AppendStatsJSON(dst, &st)
+}
+
+// Counter returns one counter by its EVE stats name, 0 when absent.
+func (s *Summary) Counter(name string) uint64 {
+	for _, c := range s.Counters {
+		if c.Name == name {
+			return c.Value
+		}
+	}
+	return 0
+}
+
+// Print writes the human summary `nightjar read` ends with.
+func (s *Summary) Print(w io.Writer, outDir string) {
+	secs := s.Elapsed.Seconds()
+	fmt.Fprintf(w, "read %d packets (%s) from %d file(s) in %.2fs with %d worker(s): %.0f pkt/s, %.2f Gb/s\n",
+		s.Packets, humanBytes(s.Bytes), len(s.Files), secs, s.Workers, float64(s.Packets)/secs, float64(s.Bytes)*8/secs/1e9)
+	var lts []string
+	for lt, c := range s.LinkTypes {
+		lts = append(lts, fmt.Sprintf("%s %d", decoders.LinkTypeName(lt), c))
+	}
+	sort.Strings(lts)
+	fmt.Fprintf(w, "  link types: %s\n", strings.Join(lts, ", "))
+	if len(s.Tunnels) > 0 {
+		fmt.Fprintf(w, "  tunnels:    %s\n", joinCounts(s.Tunnels))
+	}
+	if s.Unsupported > 0 {
+		fmt.Fprintf(w, "  unsupported link type: %d packets (counted, not decoded)\n", s.Unsupported)
+	}
+	if len(s.Events) > 0 {
+		fmt.Fprintf(w, "  decoder events: %s\n", joinCounts(s.Events))
+	}
+	fmt.Fprintf(w, "  flows: %d\n", s.Counter("flow.total"))
+	for _, f := range s.Files {
+		if f.Err != nil {
+			fmt.Fprintf(w, "  DAMAGED %s: %v (%d packets read before it)\n", f.File, f.Err, f.Packets)
+		}
+	}
+	fmt.Fprintf(w, "  output: %s\n", outDir)
+}
+
+func joinCounts(m map[string]uint64) string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	parts := make([]string, len(keys))
+	for i, k := range keys {
+		parts[i] = fmt.Sprintf("%s %d", k, m[k])
+	}
+	return strings.Join(parts, ", ")
+}
+
+func humanBytes(b uint64) string {
+	switch {
+	case b >= 1<<30:
+		return fmt.Sprintf("%.2f GiB", float64(b)/(1<<30))
+	case b >= 1<<20:
+		return fmt.Sprintf("%.2f MiB", float64(b)/(1<<20))
+	case b >= 1<<10:
+		return fmt.Sprintf("%.1f KiB", float64(b)/(1<<10))
+	}
+	return fmt.Sprintf("%d B", b)
+}

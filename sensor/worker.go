@@ -1,0 +1,109 @@
+package sensor
+
+import (
+	"github.com/nightjar-ids/nightjar/decoders"
+	"github.com/nightjar-ids/nightjar/export"
+	"github.com/nightjar-ids/nightjar/sensor/flow"
+)
+
+// eveFlushBytes is how much EVE text a worker gathers before handing it to the shared writer.
+const eveFlushBytes = 256 << 10
+
+// worker owns everything one packet needs on its way through the sensor: a decoder, a packet
+// view, a flow-table shard and its output buffers. It shares nothing with other workers; only
+// whole EVE buffers and Arrow batches leave it.
+type worker struct {
+	id    int
+	out   *outputs
+	dec   *decoders.Decoder
+	pkt   decoders.Packet
+	flows *flow.Table
+
+	eve     *export.EVEBuffer // nil when EVE output is off
+	rec     export.FlowRecord
+	anomaly export.Anomaly
+	flowsTo *flowArrow // nil when Arrow output is off
+
+	err error // first output error; the worker keeps going and reports it at the end
+}
+
+func newWorker(id, workers int, cfg *Config, out *outputs) (*worker, error) {
+	w := &worker{id: id, out: out, dec: decoders.NewDecoder(decoderConfig(cfg))}
+	w.flows = flow.NewTable(flowConfig(cfg, workers), w.flowEnded)
+	if out.arrowFlows {
+		fa, err := out.newFlowArrow(id)
+		if err != nil {
+			return nil, err
+		}
+		w.flowsTo = fa
+	}
+	if out.eve != nil {
+		w.eve = export.NewEVEBuffer(out.eve, nil, eveFlushBytes)
+	}
+	return w, nil
+}
+
+// packet runs one frame through the pipeline.
+func (w *worker) packet(data []byte, wireLen int, lt decoders.LinkType, ts int64, index uint64) {
+	p := &w.pkt
+	w.dec.Decode(p, data, lt, ts, wireLen)
+	if p.EventCount > 0 && w.eve != nil && w.out.eveAnomaly {
+		w.logAnomalies(index)
+	}
+	w.flows.Update(p)
+}
+
+// tick runs the flow timeouts at packet time now.
+func (w *worker) tick(now int64) {
+	w.flows.Expire(now)
+}
+
+// finish ends every flow (reason shutdown) and flushes all output.
+func (w *worker) finish(now int64) {
+	w.flows.Expire(now)
+	w.flows.Flush(flow.ReasonShutdown)
+	w.flushEVE()
+	if w.flowsTo != nil {
+		if err := w.flowsTo.close(); err != nil && w.err == nil {
+			w.err = err
+		}
+	}
+}
+
+func (w *worker) flowEnded(f *flow.Flow, reason flow.Reason) {
+	f.Fill(&w.rec, reason)
+	if w.eve != nil && w.out.eveFlow {
+		w.eve.Flow(&w.rec)
+	}
+	if w.flowsTo != nil {
+		if err := w.flowsTo.append(&w.rec); err != nil && w.err == nil {
+			w.err = err
+		}
+	}
+}
+
+func (w *worker) logAnomalies(index uint64) {
+	p := &w.pkt
+	a := &w.anomaly
+	*a = export.Anomaly{Timestamp: p.Time, PcapCnt: index, Type: "decode"}
+	if p.Src.IsValid() {
+		a.SrcIP, a.DestIP = p.Src, p.Dst
+		a.SrcPort, a.DestPort = p.SrcPort, p.DstPort
+		a.Proto = p.IPProto
+		a.VLAN, a.VLANCount = p.VLAN, p.VLANCount
+	}
+	for _, e := range p.Events[:p.EventCount] {
+		a.Event = e.String()
+		w.eve.Anomaly(a)
+	}
+}
+
+// flushEVE hands the worker's waiting EVE lines to the shared writer.
+func (w *worker) flushEVE() {
+	if w.eve == nil {
+		return
+	}
+	if err := w.eve.Flush(); err != nil && w.err == nil {
+		w.err = err
+	}
+}

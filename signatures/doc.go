@@ -1,0 +1,18 @@
+// Package signatures is Nightjar's rule front end and exact verifier: it reads Suricata rule
+// files into a compact rule IR (Load), reports the rules it could not load (CheckReport), and
+// verifies a rule's packet-payload keywords and header keywords against one packet
+// (Rule.MatchPayload, Rule.MatchHeader) with Suricata's semantics, including the backtracking
+// of relative content chains. A Hyperscan prefilter (later) picks candidate rules from each
+// rule's fast pattern (Content.FastPattern / Rule.FastPattern); this package confirms them.
+//
+// Parsing goes through github.com/google/gonids (header, content decoding, structured
+// options); its gaps (keyword order, gid, buffers it does not know, value validation) are
+// filled from our own ordered option scan. A keyword that cannot be honoured keeps the rule out
+// with a reason; it is never loaded without it.
+//
+// pcre runs on libpcre2 through cgo (pcre-pcre2.go), not on regexp2: Suricata itself uses
+// PCRE2, so verdicts are the same by construction (byte-oriented subjects, lookaround,
+// back-references, match limits, A/E/G flags map to PCRE2 options); the match data is
+// preallocated per worker so a match allocates nothing, and JIT keeps it fast. regexp2
+// works on runes, allocates per match and differs in corner cases.
+package signatures

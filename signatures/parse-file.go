@@ -1,0 +1,152 @@
+package signatures
+
+import (
+	"bufio"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+	"sync"
+)
+
+// LoadError is one rule (or file) that was not loaded, and why. Line is the first line of the
+// rule; SID is 0 when the rule's sid could not be read; Line is 0 for a file-level error.
+type LoadError struct {
+	File   string
+	Line   int
+	SID    uint32
+	Reason string
+}
+
+func (e LoadError) Error() string {
+	if e.Line == 0 {
+		return fmt.Sprintf("%s: %s", e.File, e.Reason)
+	}
+	return fmt.Sprintf("%s:%d sid %d: %s", e.File, e.Line, e.SID, e.Reason)
+}
+
+// RuleSet is the outcome of loading rule files: the loaded rules in file order.
+type RuleSet struct {
+	Rules []*Rule
+	Total int // rules seen, loaded or not (disabled, commented rules are not counted)
+
+	maxVars int // most byte variables of any rule: sizes MatchState
+	maxCaps int // most pcre captures of any rule: sizes MatchState
+}
+
+// Options tune Load beyond the variables; the zero value uses Suricata's standard
+// classification.config and reference.config.
+type Options struct {
+	Classifications Classifications
+	References      References
+}
+
+// gonidsMu serialises gonids, which keeps its parser state in package variables.
+var gonidsMu sync.Mutex
+
+// Load reads Suricata rule files. A rule that cannot be loaded is reported in the returned
+// errors and skipped; it never stops the others. A file that cannot be read is one LoadError
+// with Line 0.
+func Load(files []string, vars Vars) (*RuleSet, []LoadError) {
+	return LoadWith(files, vars, Options{})
+}
+
+// LoadWith is Load with explicit classification and reference tables.
+func LoadWith(files []string, vars Vars, opt Options) (*RuleSet, []LoadError) {
+	if opt.Classifications == nil {
+		opt.Classifications = DefaultClassifications()
+	}
+	if opt.References == nil {
+		opt.References = DefaultReferences()
+	}
+	if vars == nil {
+		vars = DefaultVars()
+	}
+	rs := &RuleSet{}
+	var errs []LoadError
+	for _, f := range files {
+		fh, err := os.Open(f)
+		if err != nil {
+			errs = append(errs, LoadError{File: f, Reason: fmt.Sprintf("cannot read rule file: %v", err)})
+			continue
+		}
+		errs = loadReader(rs, errs, fh, f, vars, &opt)
+		fh.Close()
+	}
+	return rs, errs
+}
+
+// LoadReader loads rules from r, naming them after file in errors.
+func LoadReader(r io.Reader, file string, vars Vars, opt Options) (*RuleSet, []LoadError) {
+	if opt.Classifications == nil {
+		opt.Classifications = DefaultClassifications()
+	}
+	if opt.References == nil {
+		opt.References = DefaultReferences()
+	}
+	if vars == nil {
+		vars = DefaultVars()
+	}
+	rs := &RuleSet{}
+	errs := loadReader(rs, nil, r, file, vars, &opt)
+	return rs, errs
+}
+
+func loadReader(rs *RuleSet, errs []LoadError, r io.Reader, file string, vars Vars, opt *Options) []LoadError {
+	err := scanRules(r, func(line int, text string) {
+		rs.Total++
+		rule, sid, err := parseRule(text, vars, opt)
+		if err != nil {
+			errs = append(errs, LoadError{File: file, Line: line, SID: sid, Reason: err.Error()})
+			return
+		}
+		rule.File, rule.Line = file, line
+		rs.Rules = append(rs.Rules, rule)
+		rs.maxVars = max(rs.maxVars, len(rule.ByteVars))
+		rs.maxCaps = max(rs.maxCaps, rule.maxCaps)
+	})
+	if err != nil {
+		errs = append(errs, LoadError{File: file, Reason: fmt.Sprintf("reading rules: %v", err)})
+	}
+	return errs
+}
+
+// maxRuleLen bounds one rule (continuation lines included) so a corrupt file cannot make the
+// loader buffer without limit.
+const maxRuleLen = 1 << 20
+
+// scanRules calls fn for each rule in r with the line it starts on. Lines ending in a
+// backslash continue on the next line; blank lines and '#' comments (including disabled
+// rules) are skipped.
+func scanRules(r io.Reader, fn func(line int, text string)) error {
+	sc := bufio.NewScanner(r)
+	sc.Buffer(make([]byte, 64*1024), maxRuleLen)
+	var b strings.Builder
+	start, n := 0, 0
+	for sc.Scan() {
+		n++
+		l := strings.TrimRight(sc.Text(), " \t\r")
+		if b.Len() == 0 {
+			t := strings.TrimLeft(l, " \t")
+			if t == "" || t[0] == '#' {
+				continue
+			}
+			start = n
+			l = t
+		}
+		if strings.HasSuffix(l, `\`) {
+			b.WriteString(l[:len(l)-1])
+			if b.Len() > maxRuleLen {
+				return fmt.Errorf("line %d: rule longer than %d bytes", start, maxRuleLen)
+			}
+			continue
+		}
+		b.WriteString(l)
+		fn(start, b.String())
+		b.Reset()
+	}
+	if b.Len() > 0 {
+		fn(start, b.String())
+	}
+	return sc.Err()
+}

@@ -1,0 +1,449 @@
+package signatures
+
+import (
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+
+	"github.com/google/gonids"
+)
+
+// parseRule turns one rule's text into a Rule, or says why it cannot be loaded. The sid is
+// returned even on failure when it could be read.
+func parseRule(text string, vars Vars, opt *Options) (*Rule, uint32, error) {
+	header, opts, err := splitRule(text)
+	sid := sidOf(opts)
+	if err != nil {
+		return nil, sid, err
+	}
+	gonidsMu.Lock()
+	g, gerr := gonids.ParseRule(text)
+	gonidsMu.Unlock()
+	unknown := map[string]bool{}
+	var uerr *gonids.UnsupportedOptionError
+	if errors.As(gerr, &uerr) {
+		g = uerr.Rule
+		for _, o := range uerr.Options {
+			unknown[strings.ToLower(o)] = true
+		}
+	} else if gerr != nil {
+		return nil, sid, fmt.Errorf("parse error: %v", gerr)
+	}
+	if g == nil {
+		return nil, sid, fmt.Errorf("parse error: not a rule")
+	}
+	b := &ruleBuilder{
+		r:       &Rule{Raw: text, GID: 1, Priority: -1, Options: opts},
+		g:       g,
+		vars:    vars,
+		opt:     opt,
+		unknown: unknown,
+		varSlot: map[string]int{},
+	}
+	if err := b.header(header); err != nil {
+		return nil, sid, err
+	}
+	if err := b.options(); err != nil {
+		return nil, sid, err
+	}
+	if err := b.finish(); err != nil {
+		return nil, b.r.SID, err
+	}
+	return b.r, b.r.SID, nil
+}
+
+type ruleBuilder struct {
+	r       *Rule
+	g       *gonids.Rule
+	vars    Vars
+	opt     *Options
+	unknown map[string]bool // keywords gonids did not know; we decide on them
+
+	cur         *Buffer        // list that content-like keywords go to
+	lastContent *Matcher       // target of content modifiers
+	lastBuf     *Buffer        // list holding lastContent
+	contentIdx  int            // next gonids content to take
+	pcreIdx     int            // next gonids pcre to take
+	varSlot     map[string]int // "buffer\x00name" -> slot
+	transforms  bool           // a transform is active on the current sticky buffer
+}
+
+var actions = map[string]struct {
+	a      Action
+	target string
+}{
+	"alert": {ActionAlert, ""}, "pass": {ActionPass, ""}, "drop": {ActionDrop, ""},
+	"reject": {ActionReject, ""}, "rejectsrc": {ActionReject, "src"},
+	"rejectdst": {ActionReject, "dst"}, "rejectboth": {ActionReject, "both"},
+}
+
+var protos = map[string]Proto{
+	"ip": ProtoIP, "tcp": ProtoTCP, "udp": ProtoUDP, "icmp": ProtoICMP,
+	"icmpv4": ProtoICMPv4, "icmpv6": ProtoICMPv6, "sctp": ProtoSCTP,
+	"tcp-pkt": ProtoTCP, "tcp-stream": ProtoTCP,
+}
+
+// appProtos are the application protocols Suricata accepts in a rule header; such rules need
+// app-layer protocol detection, which is not wired yet.
+var appProtos = map[string]Proto{
+	"http": ProtoTCP, "http1": ProtoTCP, "http2": ProtoTCP, "ftp": ProtoTCP, "ftp-data": ProtoTCP,
+	"smtp": ProtoTCP, "tls": ProtoTCP, "ssh": ProtoTCP, "imap": ProtoTCP, "smb": ProtoTCP,
+	"dcerpc": ProtoTCP, "dns": ProtoUDP, "modbus": ProtoTCP, "enip": ProtoTCP, "dnp3": ProtoTCP,
+	"nfs": ProtoTCP, "ntp": ProtoUDP, "tftp": ProtoUDP, "ikev2": ProtoUDP, "ike": ProtoUDP,
+	"krb5": ProtoTCP, "dhcp": ProtoUDP, "snmp": ProtoUDP, "sip": ProtoUDP, "rfb": ProtoTCP,
+	"mqtt": ProtoTCP, "rdp": ProtoTCP, "quic": ProtoUDP, "pgsql": ProtoTCP, "telnet": ProtoTCP,
+	"websocket": ProtoTCP, "bittorrent-dht": ProtoUDP, "pop3": ProtoTCP, "ldap": ProtoTCP,
+}
+
+func (b *ruleBuilder) header(h string) error {
+	r, g := b.r, b.g
+	f := strings.Fields(h)
+	if len(f) == 0 {
+		return fmt.Errorf("empty rule header")
+	}
+	act, ok := actions[strings.ToLower(f[0])]
+	if !ok {
+		return fmt.Errorf("unknown action %q", f[0])
+	}
+	r.Action, r.RejectTarget = act.a, act.target
+	proto := strings.ToLower(g.Protocol)
+	if p, ok := protos[proto]; ok {
+		r.Proto = p
+	} else if p, ok := appProtos[proto]; ok {
+		r.Proto, r.AppProto = p, proto
+	} else {
+		return fmt.Errorf("unknown protocol %q", g.Protocol)
+	}
+	r.Bidirectional = g.Bidirectional
+	var err error
+	if r.Src, err = ParseAddrSet(netExpr(g.Source.NegateNets, g.Source.Nets), b.vars); err != nil {
+		return fmt.Errorf("source address: %w", err)
+	}
+	if r.Dst, err = ParseAddrSet(netExpr(g.Destination.NegateNets, g.Destination.Nets), b.vars); err != nil {
+		return fmt.Errorf("destination address: %w", err)
+	}
+	if r.SrcPorts, err = ParsePortSet(netExpr(g.Source.NegatePorts, g.Source.Ports), b.vars); err != nil {
+		return fmt.Errorf("source port: %w", err)
+	}
+	if r.DstPorts, err = ParsePortSet(netExpr(g.Destination.NegatePorts, g.Destination.Ports), b.vars); err != nil {
+		return fmt.Errorf("destination port: %w", err)
+	}
+	return nil
+}
+
+// netExpr rebuilds one header field from gonids' split form; wrapping it in a list keeps the
+// meaning whatever the members are.
+func netExpr(neg bool, parts []string) string {
+	if len(parts) == 0 {
+		return ""
+	}
+	s := "[" + strings.Join(parts, ",") + "]"
+	if neg {
+		s = "!" + s
+	}
+	return s
+}
+
+// options walks the keywords in rule order.
+func (b *ruleBuilder) options() error {
+	r := b.r
+	for _, o := range r.Options {
+		if err := b.option(o); err != nil {
+			var plain reasonError
+			if errors.As(err, &plain) {
+				return err
+			}
+			return fmt.Errorf("%s: %w", o.Name, err)
+		}
+	}
+	return nil
+}
+
+// reasonError is a load-failure reason complete in itself (it already names the keyword).
+type reasonError string
+
+func (e reasonError) Error() string { return string(e) }
+
+func notSupported(format string, a ...any) error {
+	return reasonError(fmt.Sprintf(format, a...))
+}
+
+func (b *ruleBuilder) option(o Option) error {
+	r := b.r
+	name, val := o.Name, o.Value
+	switch name {
+	case "msg":
+		r.Msg = b.g.Description
+	case "sid":
+		v, err := strconv.ParseUint(val, 10, 32)
+		if err != nil || v == 0 {
+			return fmt.Errorf("bad sid %q", val)
+		}
+		r.SID = uint32(v)
+	case "rev":
+		v, err := strconv.ParseUint(val, 10, 32)
+		if err != nil {
+			return fmt.Errorf("bad rev %q", val)
+		}
+		r.Rev = uint32(v)
+	case "gid":
+		v, err := strconv.ParseUint(val, 10, 32)
+		if err != nil {
+			return fmt.Errorf("bad gid %q", val)
+		}
+		r.GID = uint32(v)
+	case "priority":
+		v, err := strconv.Atoi(val)
+		if err != nil || v < 1 || v > 255 {
+			return fmt.Errorf("bad priority %q", val)
+		}
+		r.Priority = v
+	case "classtype":
+		c, ok := b.opt.Classifications[strings.ToLower(val)]
+		if !ok {
+			return fmt.Errorf("unknown classtype %q", val)
+		}
+		r.Class = c
+	case "reference":
+		sys, id, ok := strings.Cut(val, ",")
+		if !ok {
+			return fmt.Errorf("bad reference %q", val)
+		}
+		sys, id = strings.TrimSpace(sys), strings.TrimSpace(id)
+		r.References = append(r.References, Reference{System: sys, ID: id, URL: b.opt.References[strings.ToLower(sys)]})
+	case "metadata":
+		for _, kv := range strings.Split(val, ",") {
+			kv = strings.TrimSpace(kv)
+			if kv == "" {
+				continue
+			}
+			k, v, _ := strings.Cut(kv, " ")
+			r.Metadata = append(r.Metadata, Metadata{Key: k, Value: strings.TrimSpace(v)})
+		}
+	case "target":
+		switch v := strings.ToLower(val); v {
+		case "src_ip", "dest_ip":
+			r.Target = v
+		default:
+			return fmt.Errorf("bad target %q", val)
+		}
+	case "noalert":
+		r.NoAlert = true
+	case "prefilter":
+		// A hint for which keyword the prefilter uses; it never changes a verdict.
+	case "content", "uricontent":
+		return b.content(name, val)
+	case "nocase", "rawbytes", "depth", "offset", "distance", "within", "startswith", "endswith", "fast_pattern":
+		return b.contentModifier(name, val)
+	case "pcre":
+		return b.pcre(val)
+	case "isdataat":
+		return b.isdataat(val)
+	case "byte_test", "byte_jump", "byte_extract", "byte_math":
+		return b.byteOp(name, val)
+	case "bsize":
+		u, err := parseUint(val, 1<<32-1)
+		if err != nil {
+			return err
+		}
+		b.add(Matcher{Kind: MatchBsize, Bsize: u})
+	case "dsize":
+		u, err := parseUint(val, 65535)
+		if err != nil {
+			return err
+		}
+		if r.Dsize != nil {
+			return fmt.Errorf("more than one dsize")
+		}
+		r.Dsize = u
+	case "pkt_data":
+		b.cur = nil
+		b.transforms = false
+	case "flow":
+		return b.flow(val)
+	case "flowbits":
+		return b.flowbits(val)
+	case "flowint":
+		return b.flowint(val)
+	case "xbits":
+		return b.xbits(val)
+	case "threshold", "detection_filter":
+		return b.threshold(name, val)
+	case "ttl", "tos", "id", "ip_proto", "fragoffset", "seq", "ack", "window", "itype", "icode", "icmp_id", "icmp_seq":
+		return b.headerField(name, val)
+	case "flags":
+		f, err := parseFlags(val, tcpFlagChars, true)
+		if err != nil {
+			return err
+		}
+		r.Flags = f
+	case "fragbits":
+		f, err := parseFlags(val, fragBitChars, false)
+		if err != nil {
+			return err
+		}
+		r.Frag = f
+	case "ipopts":
+		return b.ipopts(val)
+	case "sameip":
+		r.SameIP = true
+	case "app-layer-protocol":
+		return notSupported("app-layer protocol %s not supported yet", val)
+	default:
+		if buf, ok := stickyBufferName(name); ok {
+			b.cur = b.buffer(buf)
+			b.transforms = false
+			return nil
+		}
+		if isTransform(name) {
+			if b.cur == nil {
+				return fmt.Errorf("transform %s without a sticky buffer", name)
+			}
+			b.transforms = true
+			return notSupported("transform %s not supported yet", name)
+		}
+		if modifierBuffers[name] != "" {
+			return b.moveToBuffer(name)
+		}
+		return notSupported("keyword %s not supported yet", name)
+	}
+	return nil
+}
+
+// buffer returns the app-layer list called name, creating it in rule order.
+func (b *ruleBuilder) buffer(name string) *Buffer {
+	for _, x := range b.r.Buffers {
+		if x.Name == name {
+			return x
+		}
+	}
+	x := &Buffer{Name: name}
+	b.r.Buffers = append(b.r.Buffers, x)
+	return x
+}
+
+// list returns the list content-like keywords go to now.
+func (b *ruleBuilder) list() *Buffer {
+	if b.cur != nil {
+		return b.cur
+	}
+	if b.r.Payload == nil {
+		b.r.Payload = &Buffer{Name: "pkt_data"}
+	}
+	return b.r.Payload
+}
+
+func (b *ruleBuilder) add(m Matcher) *Matcher {
+	l := b.list()
+	l.Matchers = append(l.Matchers, m)
+	return &l.Matchers[len(l.Matchers)-1]
+}
+
+// finish resolves what needs the whole rule: content modifier checks, relative chains,
+// priorities, and refuses rules that need parts not built yet.
+func (b *ruleBuilder) finish() error {
+	r := b.r
+	if r.SID == 0 {
+		return fmt.Errorf("rule has no sid")
+	}
+	if r.Msg == "" {
+		r.Msg = b.g.Description
+	}
+	if r.Priority < 0 {
+		r.Priority = 3
+		if r.Class != nil {
+			r.Priority = r.Class.Priority
+		}
+	}
+	lists := r.Buffers
+	if r.Payload != nil {
+		lists = append([]*Buffer{r.Payload}, lists...)
+	}
+	for _, l := range lists {
+		if err := resolveList(l); err != nil {
+			return err
+		}
+		for i := range l.Matchers {
+			if p := l.Matchers[i].PCRE; p != nil && p.code.captures > r.maxCaps {
+				r.maxCaps = p.code.captures
+			}
+		}
+	}
+	if len(r.Buffers) > 0 {
+		return notSupported("buffer %s not supported yet", r.Buffers[0].Name)
+	}
+	if r.AppProto != "" {
+		return notSupported("app-layer protocol %s not supported yet", r.AppProto)
+	}
+	return nil
+}
+
+// varRef resolves a numeric argument: a literal, or a variable defined earlier in the same
+// list by byte_extract or byte_math.
+func (b *ruleBuilder) varRef(s string, min, max int64) (Operand, error) {
+	s = strings.TrimSpace(s)
+	if v, err := parseInt(s); err == nil {
+		if v < min || v > max {
+			return Operand{}, fmt.Errorf("value %d out of range [%d,%d]", v, min, max)
+		}
+		return literal(v), nil
+	}
+	slot, ok := b.varSlot[b.list().Name+"\x00"+s]
+	if !ok {
+		return Operand{}, fmt.Errorf("%q is neither a number nor a byte_extract/byte_math variable of this buffer", s)
+	}
+	return Operand{Var: slot}, nil
+}
+
+// defineVar allocates the slot for a byte_extract / byte_math result.
+func (b *ruleBuilder) defineVar(name string) (int, error) {
+	name = strings.TrimSpace(name)
+	if name == "" || (name[0] >= '0' && name[0] <= '9') || name[0] == '-' {
+		return 0, fmt.Errorf("bad variable name %q", name)
+	}
+	key := b.list().Name + "\x00" + name
+	if slot, ok := b.varSlot[key]; ok {
+		return slot, nil
+	}
+	if len(b.r.ByteVars) >= maxByteVars {
+		return 0, fmt.Errorf("more than %d byte variables", maxByteVars)
+	}
+	b.r.ByteVars = append(b.r.ByteVars, name)
+	b.varSlot[key] = len(b.r.ByteVars) - 1
+	return len(b.r.ByteVars) - 1, nil
+}
+
+// maxByteVars bounds byte_extract / byte_math variables per rule.
+const maxByteVars = 64
+
+// parseInt reads a decimal or 0x-hex integer, with an optional sign.
+func parseInt(s string) (int64, error) {
+	s = strings.TrimSpace(s)
+	neg := false
+	if strings.HasPrefix(s, "-") {
+		neg, s = true, s[1:]
+	} else if strings.HasPrefix(s, "+") {
+		s = s[1:]
+	}
+	var v uint64
+	var err error
+	if strings.HasPrefix(s, "0x") || strings.HasPrefix(s, "0X") {
+		v, err = strconv.ParseUint(s[2:], 16, 64)
+	} else {
+		v, err = strconv.ParseUint(s, 10, 64)
+	}
+	if err != nil {
+		return 0, fmt.Errorf("bad number %q", s)
+	}
+	if neg {
+		if v > 1<<63 {
+			return 0, fmt.Errorf("bad number -%s", s)
+		}
+		return -int64(v), nil
+	}
+	if v > 1<<63-1 {
+		return 0, fmt.Errorf("number %s too large", s)
+	}
+	return int64(v), nil
+}

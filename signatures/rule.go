@@ -1,0 +1,348 @@
+package signatures
+
+// Action is what a rule does when it matches.
+type Action uint8
+
+const (
+	ActionAlert Action = iota
+	ActionPass
+	ActionDrop
+	ActionReject // reject, rejectsrc, rejectdst, rejectboth
+)
+
+var actionNames = [...]string{"alert", "pass", "drop", "reject"}
+
+func (a Action) String() string {
+	if int(a) < len(actionNames) {
+		return actionNames[a]
+	}
+	return "unknown"
+}
+
+// Proto is the transport a rule header names. ProtoICMP covers ICMPv4 and ICMPv6 as in
+// Suricata; ProtoIP matches every packet.
+type Proto uint8
+
+const (
+	ProtoIP Proto = iota
+	ProtoTCP
+	ProtoUDP
+	ProtoICMP
+	ProtoICMPv4
+	ProtoICMPv6
+	ProtoSCTP
+)
+
+// Rule is one loaded signature in Nightjar's own form: the header resolved to address and port
+// sets, and every keyword parsed and checked. Rules are immutable once loaded and shared by all
+// workers.
+type Rule struct {
+	File string // rule file the rule came from
+	Line int    // first line of the rule in File
+	Raw  string // the rule text, continuation lines joined
+
+	Action        Action
+	RejectTarget  string // for reject actions: "", "src", "dst" or "both"
+	Proto         Proto
+	AppProto      string // application protocol named in the header or by app-layer-protocol
+	Src, Dst      AddrSet
+	SrcPorts      PortSet
+	DstPorts      PortSet
+	Bidirectional bool // "<>"
+
+	SID, Rev, GID uint32
+	Msg           string
+	Class         *Classification // nil when the rule has no classtype
+	Priority      int             // priority keyword, else the classtype's, else 3
+	Metadata      []Metadata
+	References    []Reference
+	Target        string // "", "src_ip" or "dest_ip"
+	NoAlert       bool
+
+	Flow            FlowMatch
+	Flowbits        []FlowbitOp
+	Flowints        []FlowintOp
+	Xbits           []XbitOp
+	Threshold       *Threshold
+	DetectionFilter *Threshold
+
+	Header   []HeaderMatch // ttl, tos, id, seq, ack, window, itype, icode, icmp_id, icmp_seq, ip_proto, fragoffset
+	Flags    *FlagMatch    // tcp flags
+	Frag     *FlagMatch    // fragbits
+	IPOpt    uint16        // ipopts: required decoders.IPOpt* bit (0 = none)
+	IPOptAny bool          // ipopts:any
+	SameIP   bool
+	Dsize    *UintMatch
+
+	// Payload is the packet/stream payload list (pkt_data); nil when the rule inspects none.
+	Payload *Buffer
+	// Buffers are the app-layer buffers (http.uri, dns.query …) in rule order. A rule that has
+	// any is not loaded yet; they are kept so the app-layer work can connect them.
+	Buffers []*Buffer
+
+	// Options is every keyword in rule order, as written.
+	Options []Option
+
+	ByteVars []string // byte_extract / byte_math result names; the index is the variable slot
+	maxCaps  int      // most captures of any pcre of the rule
+}
+
+// Option is one rule keyword as written: name and raw value (quotes kept, "" when none).
+type Option struct {
+	Name  string
+	Value string
+}
+
+// Metadata is one key/value pair of the metadata keyword.
+type Metadata struct {
+	Key, Value string
+}
+
+// Reference is one reference keyword, with the URL prefix from reference.config when known.
+type Reference struct {
+	System, ID, URL string
+}
+
+// Buffer is an inspection list: the keywords that run against one buffer, in rule order.
+type Buffer struct {
+	Name     string
+	Matchers []Matcher
+}
+
+// MatcherKind says which field of a Matcher is set.
+type MatcherKind uint8
+
+const (
+	MatchContent MatcherKind = iota
+	MatchPCRE
+	MatchIsdataat
+	MatchByteTest
+	MatchByteJump
+	MatchByteExtract
+	MatchByteMath
+	MatchBsize
+)
+
+// Matcher is one buffer keyword with its modifiers resolved. RelNext is Suricata's
+// "relative next" flag: a later keyword's position depends on this one, so when the rest of
+// the list fails the engine retries at this keyword's next occurrence.
+type Matcher struct {
+	Kind     MatcherKind
+	Negated  bool
+	Relative bool
+	RelNext  bool
+	chained  bool // some later relative keyword anchors on this one (Suricata's *_NEXT flags)
+
+	Content  *Content
+	PCRE     *PCRE
+	Isdataat *Isdataat
+	Byte     *ByteOp
+	Bsize    *UintMatch
+}
+
+// Operand is a numeric keyword argument that is either a literal or a byte_extract /
+// byte_math variable (Var >= 0 is its slot).
+type Operand struct {
+	Value int64
+	Var   int
+}
+
+func literal(v int64) Operand { return Operand{Value: v, Var: -1} }
+
+// Content is a content keyword with its modifiers.
+type Content struct {
+	Pattern  []byte
+	folded   []byte // lower-cased pattern for nocase search
+	Nocase   bool
+	Rawbytes bool
+
+	HasOffset, HasDepth, HasDistance, HasWithin bool
+	Offset, Depth, Distance, Within             Operand
+	StartsWith, EndsWith                        bool
+
+	FastPattern     bool // explicitly chosen with fast_pattern
+	FastPatternOnly bool
+	FastPatternChop bool
+	FPOffset, FPLen int
+}
+
+// FastPatternBytes returns the part of the pattern a prefilter should look for.
+func (c *Content) FastPatternBytes() []byte {
+	if c.FastPatternChop && c.FPOffset+c.FPLen <= len(c.Pattern) {
+		return c.Pattern[c.FPOffset : c.FPOffset+c.FPLen]
+	}
+	return c.Pattern
+}
+
+// PCRE is a pcre keyword.
+type PCRE struct {
+	Source   string // as written, between the slashes
+	Flags    string // modifier letters as written
+	Options  uint32 // PCRE2 compile options
+	Relative bool
+	NoLimit  bool // 'O': ignore the match limits
+	code     *pcreCode
+}
+
+// Isdataat is the isdataat keyword.
+type Isdataat struct {
+	Offset   Operand
+	Relative bool
+}
+
+// ByteOp is byte_test, byte_jump, byte_extract or byte_math.
+type ByteOp struct {
+	NBytes   Operand
+	Offset   Operand
+	Relative bool
+	Little   bool // little endian (default big)
+	String   bool
+	Base     int // 8, 10 or 16 when String
+	Bitmask  uint64
+	HasMask  bool
+
+	// byte_test
+	Op    byte // '<' '>' '=' 'l' (<=) 'g' (>=) '&' '^'
+	NotOp bool
+	Value Operand
+
+	// byte_jump
+	Multiplier    uint64
+	Align4        bool
+	FromBeginning bool
+	FromEnd       bool
+	PostOffset    int64
+
+	// byte_extract (Multiplier and AlignN also apply)
+	AlignN uint64
+	Result int // variable slot written by byte_extract / byte_math
+
+	// byte_math
+	MathOp byte // '+' '-' '*' '/' 'L' (<<) 'R' (>>)
+	RValue Operand
+}
+
+// UintMatch is Suricata's unsigned comparison syntax: N, !N, <N, <=N, >N, >=N, N<>M / N-M
+// (exclusive range).
+type UintMatch struct {
+	Op   byte // '=' '!' '<' 'l' '>' 'g' 'r' (range) 'R' (negated range)
+	A, B uint64
+}
+
+// Match reports whether v satisfies the comparison.
+func (u *UintMatch) Match(v uint64) bool {
+	switch u.Op {
+	case '=':
+		return v == u.A
+	case '!':
+		return v != u.A
+	case '<':
+		return v < u.A
+	case 'l':
+		return v <= u.A
+	case '>':
+		return v > u.A
+	case 'g':
+		return v >= u.A
+	case 'r':
+		return v > u.A && v < u.B
+	case 'R':
+		return !(v > u.A && v < u.B)
+	}
+	return false
+}
+
+// HeaderField names the packet field a HeaderMatch compares.
+type HeaderField uint8
+
+const (
+	FieldTTL HeaderField = iota
+	FieldTOS
+	FieldIPID
+	FieldIPProto
+	FieldFragOffset
+	FieldSeq
+	FieldAck
+	FieldWindow
+	FieldIType
+	FieldICode
+	FieldICMPID
+	FieldICMPSeq
+)
+
+// HeaderMatch compares one header field.
+type HeaderMatch struct {
+	Field HeaderField
+	Cmp   UintMatch
+}
+
+// FlagMatch is the flags / fragbits test: Mod is 0 (exactly these), '+' (these and maybe
+// others), '*' (any of these) or '!' (not all of these); Ignore bits are masked away first.
+type FlagMatch struct {
+	Bits   uint8
+	Mod    byte
+	Ignore uint8
+}
+
+// Match applies the test to the packet's flag byte.
+func (f *FlagMatch) Match(v uint8) bool {
+	v &^= f.Ignore
+	switch f.Mod {
+	case '*':
+		return v&f.Bits != 0
+	case '+':
+		return v&f.Bits == f.Bits
+	case '!':
+		return v&f.Bits != f.Bits
+	}
+	return v == f.Bits
+}
+
+// FlowMatch is the flow keyword as flag bits.
+type FlowMatch uint16
+
+const (
+	FlowToServer FlowMatch = 1 << iota
+	FlowToClient
+	FlowEstablished
+	FlowNotEstablished
+	FlowStateless
+	FlowOnlyStream
+	FlowNoStream
+	FlowOnlyFrag
+	FlowNoFrag
+)
+
+// FlowbitOp is one flowbits keyword: Cmd is set, unset, toggle, isset, isnotset or noalert;
+// Names holds one bit, or several joined by Or ('|') or And ('&').
+type FlowbitOp struct {
+	Cmd   string
+	Names []string
+	Or    bool
+}
+
+// FlowintOp is one flowint keyword: Op is one of = + - (modifiers) or == != < <= > >=
+// isset notset isnotset (tests); Value is a literal or another flowint name.
+type FlowintOp struct {
+	Name    string
+	Op      string
+	Value   uint32
+	VarName string
+}
+
+// XbitOp is one xbits keyword.
+type XbitOp struct {
+	Cmd    string
+	Name   string
+	Track  string // ip_src, ip_dst, ip_pair, tx
+	Expire uint32
+}
+
+// Threshold is threshold or detection_filter.
+type Threshold struct {
+	Type       string // limit, threshold, both, backoff; "" for detection_filter
+	Track      string // by_src, by_dst, by_rule, by_both, by_flow
+	Count      uint32
+	Seconds    uint32
+	Multiplier uint32
+}
