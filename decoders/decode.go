@@ -39,6 +39,10 @@ func DefaultConfig() Config {
 	}
 }
 
+// NumCountedLinkTypes bounds Stats.PerLinkType: every LINKTYPE_ in use is below it, and an
+// array index is cheaper than a map on the per-packet path.
+const NumCountedLinkTypes = 512
+
 // Decoder decodes frames into Packets. It owns per-worker state (fragment reassembly, counters,
 // the checksum auto-detection) and is used by one goroutine.
 type Decoder struct {
@@ -58,10 +62,10 @@ type Decoder struct {
 // Stats counts what the decoder saw. Plain integers: one Decoder belongs to one worker.
 type Stats struct {
 	Packets          uint64
-	Bytes            uint64                 // captured bytes, as Suricata's decoder.bytes
-	PerLinkType      map[LinkType]uint64    // allocated once; link types are few
-	Unsupported      uint64                 // frames of a link type Nightjar cannot decode
-	PerTunnel        [NumTunnelKinds]uint64 // packets whose innermost tunnel was of each kind
+	Bytes            uint64                      // captured bytes, as Suricata's decoder.bytes
+	PerLinkType      [NumCountedLinkTypes]uint64 // by LinkType; larger values count in the last slot
+	Unsupported      uint64                      // frames of a link type Nightjar cannot decode
+	PerTunnel        [NumTunnelKinds]uint64      // packets whose innermost tunnel was of each kind
 	PerEvent         [NumEvents]uint64
 	Invalid          uint64     // packets with at least one event that makes them invalid
 	PerLayer         [32]uint64 // packets carrying each Layers bit (index: bit number); see Layer
@@ -83,7 +87,6 @@ func NewDecoder(cfg Config) *Decoder {
 	return &Decoder{
 		cfg:    cfg,
 		defrag: NewDefragger(cfg.Defrag),
-		Stats:  Stats{PerLinkType: make(map[LinkType]uint64)},
 	}
 }
 
@@ -102,7 +105,7 @@ func (d *Decoder) Decode(p *Packet, data []byte, lt LinkType, ts int64, wireLen 
 	st := &d.Stats
 	st.Packets++
 	st.Bytes += uint64(len(data))
-	st.PerLinkType[lt]++
+	st.PerLinkType[min(lt, NumCountedLinkTypes-1)]++
 	if !d.decodeLink(p, data, lt) {
 		st.Unsupported++
 	}

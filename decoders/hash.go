@@ -47,6 +47,8 @@ func FlowHash(data []byte, lt LinkType) uint32 {
 	case LinkPPP, LinkPPPHDLC:
 		if len(b) >= 2 && b[0] == 0xff && b[1] == 0x03 {
 			b = b[2:]
+		} else if len(b) >= chdlcHeaderLen && (b[0] == 0x0f || b[0] == 0x8f) {
+			return hashEtherType(binary.BigEndian.Uint16(b[2:]), b[chdlcHeaderLen:], 0)
 		}
 		return hashPPP(b)
 	case LinkCHDLC:
@@ -69,9 +71,10 @@ func hashEthernet(b []byte, depth int) uint32 {
 	return hashEtherType(binary.BigEndian.Uint16(b[12:]), b[ethernetHeaderLen:], depth)
 }
 
-// hashEtherType follows VLAN tags, MPLS labels and PPPoE to the IP header.
+// hashEtherType follows VLAN tags, MPLS labels, PPPoE, VN-Tag, 802.1ah and 802.3 SNAP to the
+// IP header.
 func hashEtherType(et uint16, b []byte, depth int) uint32 {
-	for range MaxVLAN + 2 {
+	for range MaxVLAN + 4 {
 		switch et {
 		case EtherTypeIPv4, EtherTypeIPv6:
 			return hashIP(b, depth)
@@ -94,8 +97,22 @@ func hashEtherType(et uint16, b []byte, depth int) uint32 {
 				return 0
 			}
 			return hashPPP(b[pppoeHdrLen:])
+		case EtherTypeVNTag:
+			if len(b) < vntagHeaderLen {
+				return 0
+			}
+			et, b = binary.BigEndian.Uint16(b[4:]), b[vntagHeaderLen:]
+		case EtherType8021AH:
+			if len(b) < ieee8021ahLen {
+				return 0
+			}
+			et, b = binary.BigEndian.Uint16(b[16:]), b[ieee8021ahLen:]
 		default:
-			return 0
+			// 802.3 with LLC/SNAP carrying an EtherType.
+			if et > maxEthernetLength || len(b) < 8 || b[0] != 0xaa || b[1] != 0xaa || b[2] != 0x03 {
+				return 0
+			}
+			et, b = binary.BigEndian.Uint16(b[6:]), b[8:]
 		}
 	}
 	return 0

@@ -7,6 +7,8 @@ var linkTypeNames = map[LinkType]string{
 	LinkEthernet:   "ethernet",
 	LinkPPP:        "ppp",
 	LinkRaw:        "raw",
+	LinkRawDLT12:   "raw",
+	LinkRawDLT14:   "raw",
 	LinkPPPHDLC:    "ppp-hdlc",
 	LinkCHDLC:      "chdlc",
 	LinkFrameRelay: "frelay",

@@ -41,7 +41,9 @@ func newSummary(workers []*worker, files []FileResult, n int, elapsed time.Durat
 		s.Unsupported += st.Unsupported
 		s.Invalid += st.Invalid
 		for lt, c := range st.PerLinkType {
-			s.LinkTypes[lt] += c
+			if c > 0 {
+				s.LinkTypes[decoders.LinkType(lt)] += c
+			}
 		}
 		for k, c := range st.PerTunnel {
 			if c > 0 {

@@ -60,7 +60,7 @@ func (w *worker) tick(now int64) {
 
 // finish ends every flow (reason shutdown) and flushes all output.
 func (w *worker) finish(now int64) {
-	w.flows.Expire(now)
+	w.flows.ExpireAll(now)
 	w.flows.Flush(flow.ReasonShutdown)
 	w.flushEVE()
 	if w.flowsTo != nil {

@@ -3,7 +3,7 @@
 // verifies a rule's packet-payload keywords and header keywords against one packet
 // (Rule.MatchPayload, Rule.MatchHeader) with Suricata's semantics, including the backtracking
 // of relative content chains. A Hyperscan prefilter (later) picks candidate rules from each
-// rule's fast pattern (Content.FastPattern / Rule.FastPattern); this package confirms them.
+// rule's fast pattern (Rule.FastPattern, Content.FastPatternBytes); this package confirms them.
 //
 // Parsing goes through github.com/google/gonids (header, content decoding, structured
 // options); its gaps (keyword order, gid, buffers it does not know, value validation) are

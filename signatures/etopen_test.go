@@ -74,6 +74,22 @@ func TestLoadETOpen(t *testing.T) {
 	if len(rs.Rules) == 0 {
 		t.Fatal("no ET Open rule loaded")
 	}
+	// Every loaded rule must survive verification on ordinary and hostile payloads.
+	st := NewMatchState(rs)
+	payloads := [][]byte{
+		[]byte("GET /index.php?id=1 HTTP/1.1\r\nHost: example.com\r\nUser-Agent: Mozilla\r\n\r\n"),
+		{0x00, 0x01, 0xff, 0xfe, 0x10, 0x00, 0x00, 0x00},
+		[]byte(strings.Repeat("A", 2000)),
+	}
+	hits := 0
+	for _, r := range rs.Rules {
+		for _, p := range payloads {
+			if r.MatchPayload(p, st) {
+				hits++
+			}
+		}
+	}
+	t.Logf("payload matches over %d probes: %d", len(rs.Rules)*len(payloads), hits)
 	if os.Getenv("NIGHTJAR_DUMP_ERRORS") != "" {
 		for _, e := range errs {
 			t.Log(e.Error())

@@ -39,6 +39,8 @@ type RuleSet struct {
 type Options struct {
 	Classifications Classifications
 	References      References
+
+	cache headerCache
 }
 
 // gonidsMu serialises gonids, which keeps its parser state in package variables.
@@ -93,6 +95,9 @@ func LoadReader(r io.Reader, file string, vars Vars, opt Options) (*RuleSet, []L
 }
 
 func loadReader(rs *RuleSet, errs []LoadError, r io.Reader, file string, vars Vars, opt *Options) []LoadError {
+	if opt.cache.addrs == nil {
+		opt.cache = headerCache{addrs: map[string]AddrSet{}, ports: map[string]PortSet{}}
+	}
 	err := scanRules(r, func(line int, text string) {
 		rs.Total++
 		rule, sid, err := parseRule(text, vars, opt)

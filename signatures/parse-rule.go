@@ -117,19 +117,48 @@ func (b *ruleBuilder) header(h string) error {
 	}
 	r.Bidirectional = g.Bidirectional
 	var err error
-	if r.Src, err = ParseAddrSet(netExpr(g.Source.NegateNets, g.Source.Nets), b.vars); err != nil {
+	if r.Src, err = b.addrSet(netExpr(g.Source.NegateNets, g.Source.Nets)); err != nil {
 		return fmt.Errorf("source address: %w", err)
 	}
-	if r.Dst, err = ParseAddrSet(netExpr(g.Destination.NegateNets, g.Destination.Nets), b.vars); err != nil {
+	if r.Dst, err = b.addrSet(netExpr(g.Destination.NegateNets, g.Destination.Nets)); err != nil {
 		return fmt.Errorf("destination address: %w", err)
 	}
-	if r.SrcPorts, err = ParsePortSet(netExpr(g.Source.NegatePorts, g.Source.Ports), b.vars); err != nil {
+	if r.SrcPorts, err = b.portSet(netExpr(g.Source.NegatePorts, g.Source.Ports)); err != nil {
 		return fmt.Errorf("source port: %w", err)
 	}
-	if r.DstPorts, err = ParsePortSet(netExpr(g.Destination.NegatePorts, g.Destination.Ports), b.vars); err != nil {
+	if r.DstPorts, err = b.portSet(netExpr(g.Destination.NegatePorts, g.Destination.Ports)); err != nil {
 		return fmt.Errorf("destination port: %w", err)
 	}
 	return nil
+}
+
+// headerCache shares resolved address and port sets between the rules of one load: rule sets
+// repeat a handful of expressions thousands of times, and the sets are read-only.
+type headerCache struct {
+	addrs map[string]AddrSet
+	ports map[string]PortSet
+}
+
+func (b *ruleBuilder) addrSet(expr string) (AddrSet, error) {
+	if s, ok := b.opt.cache.addrs[expr]; ok {
+		return s, nil
+	}
+	s, err := ParseAddrSet(expr, b.vars)
+	if err == nil && b.opt.cache.addrs != nil {
+		b.opt.cache.addrs[expr] = s
+	}
+	return s, err
+}
+
+func (b *ruleBuilder) portSet(expr string) (PortSet, error) {
+	if s, ok := b.opt.cache.ports[expr]; ok {
+		return s, nil
+	}
+	s, err := ParsePortSet(expr, b.vars)
+	if err == nil && b.opt.cache.ports != nil {
+		b.opt.cache.ports[expr] = s
+	}
+	return s, err
 }
 
 // netExpr rebuilds one header field from gonids' split form; wrapping it in a list keeps the

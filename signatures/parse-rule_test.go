@@ -136,3 +136,21 @@ func TestCheckReport(t *testing.T) {
 		t.Errorf("report:\n%s\nwant:\n%s", out.String(), want)
 	}
 }
+
+func TestFastPattern(t *testing.T) {
+	r := mustRule(t, `content:"ab"; content:!"longest"; content:"abcd";`)
+	if fp := r.FastPattern(); fp == nil || string(fp.Pattern) != "abcd" {
+		t.Errorf("fast pattern %v", fp)
+	}
+	r = mustRule(t, `content:"abcdef"; content:"xy"; fast_pattern; content:"zzzzzzzz";`)
+	if fp := r.FastPattern(); fp == nil || string(fp.Pattern) != "xy" {
+		t.Errorf("explicit fast pattern %v", fp)
+	}
+	r = mustRule(t, `content:"abcdef"; fast_pattern:1,3;`)
+	if got := string(r.FastPattern().FastPatternBytes()); got != "bcd" {
+		t.Errorf("chop = %q", got)
+	}
+	if r := mustRule(t, `pcre:"/x/";`); r.FastPattern() != nil {
+		t.Error("pcre-only rule has no fast pattern")
+	}
+}

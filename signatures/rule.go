@@ -346,3 +346,27 @@ type Threshold struct {
 	Seconds    uint32
 	Multiplier uint32
 }
+
+// FastPattern returns the payload content a prefilter should search for, as Suricata picks
+// it: the content marked fast_pattern, else the longest non-negated content (the first of
+// equal length). It returns nil when the payload list has no usable content, in which case
+// the rule must be verified without a prefilter hit.
+func (r *Rule) FastPattern() *Content {
+	if r.Payload == nil {
+		return nil
+	}
+	var best *Content
+	for i := range r.Payload.Matchers {
+		m := &r.Payload.Matchers[i]
+		if m.Kind != MatchContent {
+			continue
+		}
+		if m.Content.FastPattern {
+			return m.Content
+		}
+		if !m.Negated && (best == nil || len(m.Content.Pattern) > len(best.Pattern)) {
+			best = m.Content
+		}
+	}
+	return best
+}

@@ -160,3 +160,10 @@ func endpointLess(a *[16]byte, ap uint16, b *[16]byte, bp uint16) bool {
 	}
 	return ap <= bp
 }
+
+// KeyOf is the flow key of p, and false when p is not flow material (see Table.Update).
+func KeyOf(p *decoders.Packet) (Key, bool) {
+	var ki keyInfo
+	ok := keyFromPacket(p, &ki)
+	return ki.key, ok
+}

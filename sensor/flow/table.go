@@ -389,6 +389,21 @@ func (t *Table) Expire(now int64) {
 	t.checkRecovery()
 }
 
+// ExpireAll ends every flow idle past its timeout at packet time now, visiting the whole pool.
+// The sensor calls it once at the end of input, before Flush: which flows end as "timeout"
+// rather than "shutdown" must not depend on how far the incremental sweep had got, or output
+// would change with the number of workers.
+func (t *Table) ExpireAll(now int64) {
+	sec := unixSec(now)
+	for i := range t.flows {
+		f := &t.flows[i]
+		if f.deadline != freeDeadline && t.expired(f, sec) {
+			t.end(f, ReasonTimeout)
+		}
+	}
+	t.checkRecovery()
+}
+
 // checkRecovery leaves emergency mode once EmergencyRecovery percent of the pool is free.
 func (t *Table) checkRecovery() {
 	if !t.emergency {
