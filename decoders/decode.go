@@ -139,6 +139,10 @@ func (d *Decoder) decodeLink(p *Packet, b []byte, lt LinkType) bool {
 		d.decodeFrameRelay(p, b)
 	case LinkNFLOG:
 		d.decodeNFLOG(p, b)
+	case LinkIEEE80211Radiotap:
+		d.decodeRadiotap(p, b)
+	case LinkIEEE80211:
+		d.decodeIEEE80211(p, b)
 	default:
 		return false
 	}

@@ -131,6 +131,7 @@ const (
 	EventNFLOGPktTooSmall
 	EventFrameRelayPktTooSmall
 	EventTooManyLayers
+	EventIEEE80211PktTooSmall
 	NumEvents
 )
 
@@ -258,6 +259,8 @@ var eventNames = [NumEvents]string{
 	EventNFLOGPktTooSmall:           "decoder.nflog.pkt_too_small",
 	EventFrameRelayPktTooSmall:      "decoder.framerelay.pkt_too_small",
 	EventTooManyLayers:              "decoder.too_many_layers",
+	// Suricata has no 802.11 decoder; the name follows its pattern.
+	EventIEEE80211PktTooSmall: "decoder.ieee802.11.pkt_too_small",
 }
 
 // eventWarnOnly marks the events Suricata raises without declaring the packet invalid

@@ -3,21 +3,23 @@ package decoders
 import "strconv"
 
 var linkTypeNames = map[LinkType]string{
-	LinkNull:       "null",
-	LinkEthernet:   "ethernet",
-	LinkPPP:        "ppp",
-	LinkRaw:        "raw",
-	LinkRawDLT12:   "raw",
-	LinkRawDLT14:   "raw",
-	LinkPPPHDLC:    "ppp-hdlc",
-	LinkCHDLC:      "chdlc",
-	LinkFrameRelay: "frelay",
-	LinkLoop:       "loop",
-	LinkLinuxSLL:   "linux-sll",
-	LinkNFLOG:      "nflog",
-	LinkIPv4:       "ipv4",
-	LinkIPv6:       "ipv6",
-	LinkLinuxSLL2:  "linux-sll2",
+	LinkNull:              "null",
+	LinkEthernet:          "ethernet",
+	LinkPPP:               "ppp",
+	LinkRaw:               "raw",
+	LinkRawDLT12:          "raw",
+	LinkRawDLT14:          "raw",
+	LinkPPPHDLC:           "ppp-hdlc",
+	LinkCHDLC:             "chdlc",
+	LinkFrameRelay:        "frelay",
+	LinkLoop:              "loop",
+	LinkLinuxSLL:          "linux-sll",
+	LinkNFLOG:             "nflog",
+	LinkIPv4:              "ipv4",
+	LinkIPv6:              "ipv6",
+	LinkLinuxSLL2:         "linux-sll2",
+	LinkIEEE80211Radiotap: "ieee802.11-radiotap",
+	LinkIEEE80211:         "ieee802.11",
 }
 
 // LinkTypeName is a short name for a link type ("ethernet", "linux-sll" …), or

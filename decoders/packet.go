@@ -45,6 +45,7 @@ const (
 	IsReassembled // the packet is the product of IPv4/IPv6 defragmentation
 	HasLLC        // an IEEE 802.3 frame with an 802.2 LLC header that carries no IP (STP, CDP …)
 	HasPPP        // a PPP header (PPP link types, PPPoE session)
+	HasWiFi       // an IEEE 802.11 frame (monitor-mode captures)
 )
 
 // IPv4 option kinds seen, one bit each in Packet.IPv4Opts.
