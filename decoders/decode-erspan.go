@@ -4,6 +4,7 @@ package decoders
 // The mirrored frame's original VLAN, when the header records one, joins the VLAN context as
 // Suricata does, so mirrored traffic from different VLANs keeps separate flows.
 func (d *Decoder) decodeERSPAN2(p *Packet, b []byte) {
+	d.count(CountERSPAN)
 	if len(b) < 8 {
 		p.AddEvent(EventERSPANHeaderTooSmall)
 		return
@@ -21,6 +22,7 @@ func (d *Decoder) decodeERSPAN2(p *Packet, b []byte) {
 // sub-header when the O bit is set) and the frame it carries: Ethernet (frame type 0) or bare
 // IP (frame type 2).
 func (d *Decoder) decodeERSPAN3(p *Packet, b []byte) {
+	d.count(CountERSPAN)
 	if len(b) < 12 {
 		p.AddEvent(EventERSPANHeaderTooSmall)
 		return

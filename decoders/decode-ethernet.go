@@ -17,6 +17,7 @@ const (
 	EtherTypeQinQ      = 0x88a8 // 802.1ad service tag
 	EtherType8021AH    = 0x88e7 // 802.1ah provider backbone bridging (MAC-in-MAC)
 	EtherTypeVNTag     = 0x8926
+	EtherTypeDCE       = 0x8903 // Cisco data center Ethernet: a 2-byte header, then an Ethernet frame
 	EtherTypeQinQ9100  = 0x9100 // pre-standard QinQ, still common on Cisco and Juniper gear
 	EtherTypeQinQ9200  = 0x9200
 )
@@ -26,12 +27,14 @@ const (
 	vlanHeaderLen     = 4
 	ieee8021ahLen     = 18 // I-TAG (4) + customer destination and source MACs (12) + EtherType (2)
 	vntagHeaderLen    = 6  // tag (4) + EtherType (2)
+	dceHeaderLen      = 2
 	maxEthernetLength = 1500
 )
 
 // decodeEthernet decodes an Ethernet II or IEEE 802.3 frame. Tunnels (VXLAN, Geneve, GRE TEB,
 // ERSPAN) call it for their inner frame; the inner MACs then replace the outer ones.
 func (d *Decoder) decodeEthernet(p *Packet, b []byte) {
+	d.count(CountEthernet)
 	if len(b) < ethernetHeaderLen {
 		p.AddEvent(EventEthernetPktTooSmall)
 		return
@@ -63,11 +66,19 @@ func (d *Decoder) decodeEtherType(p *Packet, et uint16, b []byte, unknown Event)
 	case EtherTypePPPoEDisc:
 		d.decodePPPoEDiscovery(p, b)
 	case EtherTypeARP, EtherTypeRARP:
+		d.count(CountARP)
 		p.Layers |= HasARP
 	case EtherType8021AH:
 		d.decode8021AH(p, b)
 	case EtherTypeVNTag:
 		d.decodeVNTag(p, b)
+	case EtherTypeDCE:
+		// Suricata wants room for the inner Ethernet header before it looks inside.
+		if len(b) < dceHeaderLen+ethernetHeaderLen {
+			p.AddEvent(EventDCEPktTooSmall)
+			return
+		}
+		d.decodeEthernet(p, b[dceHeaderLen:])
 	case EtherTypeTEB:
 		d.decodeEthernet(p, b)
 	default:
@@ -103,6 +114,9 @@ func (d *Decoder) decodeLLC(p *Packet, b []byte) {
 // decodeVLAN decodes one 802.1Q / 802.1ad tag; stacked tags come back here through
 // decodeEtherType, so QinQ needs nothing special.
 func (d *Decoder) decodeVLAN(p *Packet, b []byte) {
+	if p.VLANCount < 3 {
+		d.count(CountVLAN + Counter(p.VLANCount)) // vlan, vlan_qinq, vlan_qinqinq by depth
+	}
 	if len(b) < vlanHeaderLen {
 		p.AddEvent(EventVLANHeaderTooSmall)
 		return
@@ -120,6 +134,7 @@ func (d *Decoder) decodeVLAN(p *Packet, b []byte) {
 
 // decode8021AH skips a provider backbone I-TAG and the customer MAC addresses behind it.
 func (d *Decoder) decode8021AH(p *Packet, b []byte) {
+	d.count(CountIEEE8021ah)
 	if len(b) < ieee8021ahLen {
 		p.AddEvent(EventIEEE8021ahHeaderTooSmall)
 		return
@@ -129,6 +144,7 @@ func (d *Decoder) decode8021AH(p *Packet, b []byte) {
 
 // decodeVNTag skips a Cisco VN-Tag.
 func (d *Decoder) decodeVNTag(p *Packet, b []byte) {
+	d.count(CountVNTag)
 	if len(b) < vntagHeaderLen {
 		p.AddEvent(EventVNTagHeaderTooSmall)
 		return

@@ -28,6 +28,7 @@ const (
 // their events follow Suricata's GRE decoder: version 0 with optional checksum, key, sequence
 // and source-route entries; version 1 (PPTP) must carry PPP with a key and nothing else.
 func (d *Decoder) decodeGRE(p *Packet, b []byte) {
+	d.count(CountGRE)
 	if len(b) < 4 {
 		p.AddEvent(EventGREPktTooSmall)
 		return
@@ -146,8 +147,11 @@ func (d *Decoder) decodeGREPayload(p *Packet, proto uint16, seq bool, b []byte) 
 		switch {
 		case seq:
 			d.decodeERSPAN2(p, b)
-		case d.cfg.ERSPANTypeI && d.enterTunnel(p, TunnelERSPAN1):
-			d.decodeEthernet(p, b)
+		case d.cfg.ERSPANTypeI:
+			d.count(CountERSPAN)
+			if d.enterTunnel(p, TunnelERSPAN1) {
+				d.decodeEthernet(p, b)
+			}
 		}
 	case greProtoERSPAN3:
 		d.decodeERSPAN3(p, b)

@@ -24,6 +24,7 @@ const (
 // decodeICMPv4 decodes an ICMP header. Error messages quote the offending IPv4 header; it stays
 // in the payload (Suricata checks only that it looks like IPv4).
 func (d *Decoder) decodeICMPv4(p *Packet, b []byte) {
+	d.count(CountICMPv4)
 	if len(b) < icmpv4HeaderLen {
 		p.AddEvent(EventICMPv4PktTooSmall)
 		return

@@ -23,6 +23,7 @@ const (
 
 // decodeICMPv6 decodes an ICMPv6 header, with Suricata's type and code checks.
 func (d *Decoder) decodeICMPv6(p *Packet, b []byte) {
+	d.count(CountICMPv6)
 	if len(b) < icmpv6HeaderLen {
 		p.AddEvent(EventICMPv6PktTooSmall)
 		return

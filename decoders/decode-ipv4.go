@@ -59,6 +59,7 @@ func (p *Packet) resetL3() {
 
 // decodeIPv4 decodes an IPv4 header and what it carries. Tunnels call it for inner packets.
 func (d *Decoder) decodeIPv4(p *Packet, b []byte) {
+	d.count(CountIPv4)
 	if p.Layers&l3Layers != 0 {
 		p.resetL3()
 	}

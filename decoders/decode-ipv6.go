@@ -56,6 +56,7 @@ func ipv6KnownUpper(proto uint8) bool {
 // decodeIPv6 decodes an IPv6 header, its extension headers and what they carry. Tunnels call it
 // for inner packets.
 func (d *Decoder) decodeIPv6(p *Packet, b []byte) {
+	d.count(CountIPv6)
 	if p.Layers&l3Layers != 0 {
 		p.resetL3()
 	}

@@ -58,6 +58,7 @@ func (d *Decoder) decodeAF(p *Packet, af uint32, b []byte) {
 // decodeNull decodes BSD loopback: the family is in the capturing host's byte order, which the
 // file does not say, so a value that only makes sense swapped is swapped.
 func (d *Decoder) decodeNull(p *Packet, b []byte) {
+	d.count(CountNull)
 	if len(b) < nullHeaderLen {
 		p.AddEvent(EventLTNullPktTooSmall)
 		return
@@ -80,6 +81,7 @@ func (d *Decoder) decodeLoop(p *Packet, b []byte) {
 
 // decodeSLL decodes a Linux cooked (v1) header.
 func (d *Decoder) decodeSLL(p *Packet, b []byte) {
+	d.count(CountSLL)
 	if len(b) < sllHeaderLen {
 		p.AddEvent(EventSLLPktTooSmall)
 		return
@@ -89,6 +91,7 @@ func (d *Decoder) decodeSLL(p *Packet, b []byte) {
 
 // decodeSLL2 decodes a Linux cooked v2 header.
 func (d *Decoder) decodeSLL2(p *Packet, b []byte) {
+	d.count(CountSLL2)
 	if len(b) < sll2HeaderLen {
 		p.AddEvent(EventSLLPktTooSmall)
 		return
@@ -112,6 +115,7 @@ func (d *Decoder) decodeSLLProto(p *Packet, hatype, proto uint16, b []byte) {
 
 // decodeCHDLC decodes Cisco HDLC: address, control, then an EtherType.
 func (d *Decoder) decodeCHDLC(p *Packet, b []byte) {
+	d.count(CountCHDLC)
 	if len(b) < chdlcHeaderLen {
 		p.AddEvent(EventCHDLCPktTooSmall)
 		return

@@ -17,6 +17,7 @@ const (
 // labels name it, otherwise the first nibble (4 or 6 for IP, 0 for a pseudowire control word).
 // Anything else is taken as an Ethernet pseudowire without control word.
 func (d *Decoder) decodeMPLS(p *Packet, b []byte) {
+	d.count(CountMPLS)
 	p.Layers |= HasMPLS
 	var label uint32
 	for {

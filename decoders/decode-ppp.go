@@ -50,6 +50,7 @@ func (d *Decoder) decodePPPLink(p *Packet, b []byte) {
 // decodePPP decodes a PPP frame from its protocol field, which may be compressed to one byte
 // (an odd first byte) as RFC 1661 allows.
 func (d *Decoder) decodePPP(p *Packet, b []byte) {
+	d.count(CountPPP)
 	var proto uint16
 	switch {
 	case len(b) >= 1 && b[0]&1 == 1:
@@ -98,6 +99,7 @@ func (d *Decoder) decodePPP(p *Packet, b []byte) {
 
 // decodePPPoESession decodes a PPPoE session header and the PPP frame it carries.
 func (d *Decoder) decodePPPoESession(p *Packet, b []byte) {
+	d.count(CountPPPoE)
 	if len(b) < pppoeHdrLen+2 {
 		p.AddEvent(EventPPPoEPktTooSmall)
 		return
@@ -128,6 +130,7 @@ const (
 
 // decodePPPoEDiscovery recognises a discovery frame and checks its tags; it carries no IP.
 func (d *Decoder) decodePPPoEDiscovery(p *Packet, b []byte) {
+	d.count(CountPPPoE)
 	if len(b) < pppoeHdrLen {
 		p.AddEvent(EventPPPoEPktTooSmall)
 		return

@@ -6,6 +6,7 @@ const sctpHeaderLen = 12
 
 // decodeSCTP decodes the SCTP common header: ports for the flow key, chunks as payload.
 func (d *Decoder) decodeSCTP(p *Packet, b []byte) {
+	d.count(CountSCTP)
 	if len(b) < sctpHeaderLen {
 		p.AddEvent(EventSCTPPktTooSmall)
 		return

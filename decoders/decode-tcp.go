@@ -27,6 +27,7 @@ const (
 
 // decodeTCP decodes a TCP header and its options; b is the segment (IP payload).
 func (d *Decoder) decodeTCP(p *Packet, b []byte) {
+	d.count(CountTCP)
 	if len(b) < tcpHeaderLen {
 		p.AddEvent(EventTCPPktTooSmall)
 		return

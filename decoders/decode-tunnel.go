@@ -11,8 +11,9 @@ const defaultMaxRecursion = 16
 // enterTunnel makes p ready for the decode of what a tunnel of the given kind carries: one level
 // deeper, the outer L3/L4 view cleared so the inner decode starts clean (also for inner frames
 // that carry no IP), L2 context, VLAN ids and earlier events kept. Past the configured nesting
-// limit it refuses, with Suricata's decoder.too_many_layers. The per-kind counters are kept by
-// the decoder's accounting from p.Tunnel, once per packet.
+// limit it refuses, with Suricata's decoder.too_many_layers. It bumps the kind's decoder counter
+// where Suricata counts on setting up the inner packet; Stats.PerTunnel counts the innermost
+// kind once per packet.
 func (d *Decoder) enterTunnel(p *Packet, kind TunnelKind) bool {
 	limit := d.cfg.MaxRecursion
 	if limit == 0 {
@@ -24,6 +25,9 @@ func (d *Decoder) enterTunnel(p *Packet, kind TunnelKind) bool {
 	}
 	p.Recursion++
 	p.Tunnel = kind
+	if c, ok := tunnelCounter(kind); ok {
+		d.count(c)
+	}
 	p.resetL3()
 	return true
 }

@@ -138,7 +138,6 @@ func TestTunnelCaptures(t *testing.T) {
 			var found, innerL4, badPorts int
 			filesWith := 0
 			cfg := DefaultConfig()
-			cfg.ERSPANTypeI = true // off in Suricata's defaults; several captures need it
 			for _, path := range files {
 				d := NewDecoder(cfg)
 				n := 0

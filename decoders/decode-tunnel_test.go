@@ -102,8 +102,7 @@ func TestTunnels(t *testing.T) {
 		{"pptp", LinkEthernet, eth(0x0800, outer4(IPProtoGRE, cat(greHdr(0x30, 0x81, 0x880b, 0, byte(len(pptpPPP)), 0, 5, 0, 0, 0, 1, 0, 0, 0, 1), pptpPPP))), in(tcp4, TunnelGRE, 1)},
 		{"erspan II", LinkEthernet, eth(0x0800, outer4(IPProtoGRE, cat(greHdr(0x10, 0, 0x88be, 0, 0, 0, 1), erspan2, eth(0x0800, inner4TCP)))), in(tcp4, TunnelERSPAN2, 1, 100)},
 		{"erspan III platform header", LinkEthernet, eth(0x0800, outer4(IPProtoGRE, cat(greHdr(0x10, 0, 0x22eb, 0, 0, 0, 1), erspan3, eth(0x86dd, inner6UDP)))), in(udp6, TunnelERSPAN3, 1, 200)},
-		{"erspan I disabled", LinkEthernet, eth(0x0800, outer4(IPProtoGRE, cat(greHdr(0, 0, 0x88be), eth(0x0800, inner4TCP)))),
-			want{layers: HasIPv4 | HasGRE, src: outerA, dst: outerB, proto: IPProtoGRE, payload: -1, check: tunnelIs(TunnelNone, 0)}},
+		{"erspan I", LinkEthernet, eth(0x0800, outer4(IPProtoGRE, cat(greHdr(0, 0, 0x88be), eth(0x0800, inner4TCP)))), in(tcp4, TunnelERSPAN1, 1)},
 		{"ipip", LinkEthernet, eth(0x0800, outer4(IPProtoIPIP, inner4TCP)), in(tcp4, TunnelIPIP, 1)},
 		{"ip6in4", LinkEthernet, eth(0x0800, outer4(IPProtoIPv6, inner6TCP)), in(tcp6, TunnelIP6in4, 1)},
 		{"ip4in6", LinkEthernet, eth(0x86dd, ip6(IPProtoIPIP, nil, inner4UDP)), in(udp4, TunnelIP4in6, 1)},
@@ -117,9 +116,10 @@ func TestTunnels(t *testing.T) {
 	runCases(t, DefaultConfig(), cases)
 
 	cfg := DefaultConfig()
-	cfg.ERSPANTypeI = true
+	cfg.ERSPANTypeI = false
 	runCases(t, cfg, []decodeCase{
-		{"erspan I enabled", LinkEthernet, eth(0x0800, outer4(IPProtoGRE, cat(greHdr(0, 0, 0x88be), eth(0x0800, inner4TCP)))), in(tcp4, TunnelERSPAN1, 1)},
+		{"erspan I disabled", LinkEthernet, eth(0x0800, outer4(IPProtoGRE, cat(greHdr(0, 0, 0x88be), eth(0x0800, inner4TCP)))),
+			want{layers: HasIPv4 | HasGRE, src: outerA, dst: outerB, proto: IPProtoGRE, payload: -1, check: tunnelIs(TunnelNone, 0)}},
 	})
 
 	cfg = DefaultConfig()

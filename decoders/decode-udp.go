@@ -8,6 +8,7 @@ const udpHeaderLen = 8
 // Suricata 7, bytes past the UDP length are trailing data, not an error; a length field larger
 // than the IP payload or smaller than the header is.
 func (d *Decoder) decodeUDP(p *Packet, b []byte) {
+	d.count(CountUDP)
 	if len(b) < udpHeaderLen {
 		p.AddEvent(EventUDPHlenTooSmall)
 		return

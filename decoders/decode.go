@@ -21,7 +21,9 @@ type Config struct {
 	GenevePorts []uint16 // default 6081
 	TeredoPorts []uint16 // default 3544; empty disables Teredo
 	GTPUPorts   []uint16 // default 2152
-	ERSPANTypeI bool     // decode ERSPAN type I (GRE 0x88be without a header) — Suricata default off
+	// ERSPANTypeI decodes ERSPAN type I (GRE 0x88be without a sequence number or ERSPAN
+	// header). On by default: Suricata made it unconditional in 6.0.
+	ERSPANTypeI bool
 
 	Defrag DefragConfig
 }
@@ -35,6 +37,7 @@ func DefaultConfig() Config {
 		GenevePorts:  []uint16{6081},
 		TeredoPorts:  []uint16{3544},
 		GTPUPorts:    []uint16{2152},
+		ERSPANTypeI:  true,
 		Defrag:       DefaultDefragConfig(),
 	}
 }
@@ -67,11 +70,13 @@ type Stats struct {
 	Unsupported      uint64                      // frames of a link type Nightjar cannot decode
 	PerTunnel        [NumTunnelKinds]uint64      // packets whose innermost tunnel was of each kind
 	PerEvent         [NumEvents]uint64
-	Invalid          uint64     // packets with at least one event that makes them invalid
-	PerLayer         [32]uint64 // packets carrying each Layers bit (index: bit number); see Layer
-	UnknownEtherType uint64     // Ethernet/VLAN/SLL frames with an EtherType no decoder takes
-	PPPoEDiscovery   uint64     // PPPoE discovery frames (PADI, PADO …): recognised, not decoded
-	ChecksumOffload  bool       // auto mode concluded checksums are offloaded and stopped checking
+	Invalid          uint64              // packets with at least one event that makes them invalid
+	PerLayer         [32]uint64          // packets carrying each Layers bit (index: bit number); see Layer
+	PerCounter       [NumCounters]uint64 // headers decoded, by Suricata's decoder counter
+	MaxPacketSize    uint64              // largest captured frame, Suricata's decoder.max_pkt_size
+	UnknownEtherType uint64              // Ethernet/VLAN/SLL frames with an EtherType no decoder takes
+	PPPoEDiscovery   uint64              // PPPoE discovery frames (PADI, PADO …): recognised, not decoded
+	ChecksumOffload  bool                // auto mode concluded checksums are offloaded and stopped checking
 }
 
 // Layer is how many packets carried every header flagged in l (one flag, e.g. HasVLAN).
@@ -105,6 +110,7 @@ func (d *Decoder) Decode(p *Packet, data []byte, lt LinkType, ts int64, wireLen 
 	st := &d.Stats
 	st.Packets++
 	st.Bytes += uint64(len(data))
+	st.MaxPacketSize = max(st.MaxPacketSize, uint64(len(data)))
 	st.PerLinkType[min(lt, NumCountedLinkTypes-1)]++
 	if !d.decodeLink(p, data, lt) {
 		st.Unsupported++
@@ -118,6 +124,7 @@ func (d *Decoder) decodeLink(p *Packet, b []byte, lt LinkType) bool {
 	case LinkEthernet:
 		d.decodeEthernet(p, b)
 	case LinkRaw, LinkRawDLT12, LinkRawDLT14:
+		d.count(CountRaw) // here, not in decodeRawIP, which NFLOG also uses
 		d.decodeRawIP(p, b)
 	case LinkIPv4:
 		d.decodeIPv4(p, b)

@@ -110,3 +110,45 @@ type Counter struct {
 	Name  string
 	Value uint64
 }
+
+// Alert is one signature match on one packet (EVE event_type "alert"). The tuple is the packet's,
+// not the flow's: Suricata writes src as the packet's sender, so a rule that fired on a reply has
+// the server as src_ip. The flow's own orientation is in FlowSrc*/FlowDest*.
+type Alert struct {
+	Tuple
+	Timestamp int64 // packet time, Unix ns
+	PcapCnt   uint64
+	AppProto  string
+	Direction string // "to_server" or "to_client"; empty when the packet has no flow
+	TxID      uint64 // valid when HasTxID: the app-layer transaction the rule matched in
+	HasTxID   bool
+
+	// The alert object. Action is EVE's alert.action: "allowed", or "blocked" when the packet was
+	// (or would have been, for reject) stopped.
+	Action      string
+	GID         uint32
+	SignatureID uint32
+	Rev         uint32
+	Signature   string // the rule's msg
+	Category    string // the classtype's description; "" when the rule has none
+	Severity    int    // the rule's priority
+	// Metadata is the rule's metadata keyword, grouped by key as EVE writes it
+	// ({"key":["v1","v2"]}), keys in Suricata's order. It belongs to the rule and is shared by
+	// every alert of that rule, so it is never copied per alert.
+	Metadata []MetadataEntry
+
+	// The flow's counters at alert time, as Suricata's alert.flow carries them; valid when
+	// HasFlow.
+	HasFlow                      bool
+	PktsToServer, PktsToClient   uint64
+	BytesToServer, BytesToClient uint64
+	FlowStart                    int64 // first packet of the flow, Unix ns
+	FlowSrcIP, FlowDestIP        netip.Addr
+	FlowSrcPort, FlowDestPort    uint16
+}
+
+// MetadataEntry is one key of a rule's metadata with all its values.
+type MetadataEntry struct {
+	Key    string
+	Values []string
+}

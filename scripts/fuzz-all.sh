@@ -15,7 +15,7 @@ echo "fuzz: ${#targets[@]} targets, $fuzztime each, $jobs at a time; logs in $lo
 fail=0
 run() {
 	local pkg=$1 name=$2 log="$logdir/$(echo "$1" | tr '/.' '__')-$2.log"
-	if go test "$pkg" -run='^$' -fuzz="^$name\$" -fuzztime="$fuzztime" -parallel=1 >"$log" 2>&1; then
+	if go test "$pkg" -run='^$' -fuzz="^$name\$" -fuzztime="$fuzztime" -fuzzminimizetime=5s -parallel=1 >"$log" 2>&1; then
 		echo "ok   $pkg $name ($(grep -o 'execs: [0-9]*' "$log" | tail -n1))"
 	else
 		echo "FAIL $pkg $name: see $log"

@@ -79,7 +79,8 @@ type TunnelPorts struct {
 	Ports   PortList `yaml:"ports"`
 }
 
-// ERSPANConfig holds ERSPAN settings.
+// ERSPANConfig holds ERSPAN settings. TypeI.Enabled is read for compatibility only: Suricata
+// 6.0 made type I decoding unconditional and ignores it, as Nightjar does.
 type ERSPANConfig struct {
 	TypeI struct {
 		Enabled bool `yaml:"enabled"`

@@ -7,6 +7,7 @@ import (
 	"io"
 	"log/slog"
 	"sync"
+	"syscall"
 	"time"
 
 	"github.com/nightjar-ids/nightjar/decoders"
@@ -40,6 +41,7 @@ type FileResult struct {
 // reported in the summary; the run goes on with the next file.
 func ReadFiles(ctx context.Context, cfg *Config, opts ReadOptions) (*Summary, error) {
 	start := time.Now()
+	cpuStart := processCPU()
 	log := opts.Log
 	if log == nil {
 		log = slog.Default()
@@ -71,6 +73,7 @@ func ReadFiles(ctx context.Context, cfg *Config, opts ReadOptions) (*Summary, er
 	results := r.run(ctx, opts.Files)
 
 	sum := newSummary(workers, results, n, time.Since(start))
+	sum.CPU = processCPU() - cpuStart
 	var errs []error
 	for _, w := range workers {
 		if w.err != nil {
@@ -237,4 +240,13 @@ func (r *reader) readAll(ctx context.Context, files []string, deliver func(*capt
 		}
 	}
 	return results
+}
+
+// processCPU is the user plus system CPU time this process has used so far.
+func processCPU() time.Duration {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }

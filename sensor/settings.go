@@ -24,7 +24,8 @@ func decoderConfig(cfg *Config) decoders.Config {
 	d.GenevePorts = enabledPorts(cfg.Decoder.Geneve)
 	d.TeredoPorts = enabledPorts(cfg.Decoder.Teredo)
 	d.GTPUPorts = enabledPorts(cfg.Decoder.GTPU)
-	d.ERSPANTypeI = cfg.Decoder.ERSPAN.TypeI.Enabled
+	// decoder.erspan.typeI.enabled is accepted and ignored: Suricata decodes type I always
+	// since 6.0, and so does the decoder's default.
 	d.Defrag.MaxBytes = int(cfg.Defrag.Memcap)
 	d.Defrag.MaxTrackers = cfg.Defrag.Trackers
 	d.Defrag.Timeout = int64(cfg.Defrag.Timeout) * 1e9

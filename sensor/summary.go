@@ -16,6 +16,7 @@ type Summary struct {
 	Files       []FileResult
 	Workers     int
 	Elapsed     time.Duration
+	CPU         time.Duration // user + system CPU time of the process during the run
 	Packets     uint64
 	Bytes       uint64
 	Unsupported uint64
@@ -34,12 +35,18 @@ func newSummary(workers []*worker, files []FileResult, n int, elapsed time.Durat
 		Events:    map[string]uint64{},
 	}
 	counters := map[string]uint64{}
+	var maxPkt uint64
 	for _, w := range workers {
 		st := &w.dec.Stats
 		s.Packets += st.Packets
 		s.Bytes += st.Bytes
 		s.Unsupported += st.Unsupported
 		s.Invalid += st.Invalid
+		maxPkt = max(maxPkt, st.MaxPacketSize)
+		for c, n := range st.PerCounter {
+			counters["decoder."+decoders.Counter(c).String()] += n
+		}
+		counters["decoder.unknown_ethertype"] += st.UnknownEtherType
 		for lt, c := range st.PerLinkType {
 			if c > 0 {
 				s.LinkTypes[decoders.LinkType(lt)] += c
@@ -63,11 +70,14 @@ func newSummary(workers []*worker, files []FileResult, n int, elapsed time.Durat
 	counters["decoder.bytes"] = s.Bytes
 	counters["decoder.invalid"] = s.Invalid
 	counters["decoder.unsupported_link_type"] = s.Unsupported
-	for name, c := range s.Tunnels {
-		counters["decoder."+name] += c
+	counters["decoder.max_pkt_size"] = maxPkt
+	if s.Packets > 0 {
+		counters["decoder.avg_pkt_size"] = s.Bytes / s.Packets
 	}
+	// Event counters sit under decoder.event., as Suricata's stats.decoder-events-prefix puts
+	// them: decoder.ipv4.trunc_pkt counts as decoder.event.ipv4.trunc_pkt.
 	for name, c := range s.Events {
-		counters[name] += c
+		counters[eventCounterName(name)] += c
 	}
 	names := make([]string, 0, len(counters))
 	for k := range counters {
@@ -78,6 +88,13 @@ func newSummary(workers []*worker, files []FileResult, n int, elapsed time.Durat
 		s.Counters = append(s.Counters, export.Counter{Name: k, Value: counters[k]})
 	}
 	return s
+}
+
+func eventCounterName(event string) string {
+	if rest, ok := strings.CutPrefix(event, "decoder."); ok {
+		return "decoder.event." + rest
+	}
+	return event
 }
 
 // Damaged reports whether any input could not be read to its end.
@@ -110,6 +127,11 @@ func (s *Summary) Print(w io.Writer, outDir string) {
 	secs := s.Elapsed.Seconds()
 	fmt.Fprintf(w, "read %d packets (%s) from %d file(s) in %.2fs with %d worker(s): %.0f pkt/s, %.2f Gb/s\n",
 		s.Packets, humanBytes(s.Bytes), len(s.Files), secs, s.Workers, float64(s.Packets)/secs, float64(s.Bytes)*8/secs/1e9)
+	if cpu := s.CPU.Seconds(); cpu > 0 {
+		// On a shared machine wall time includes waiting for a CPU; CPU time does not.
+		fmt.Fprintf(w, "  cpu: %.2fs user+system, %.0f pkt per cpu-second, %.0f ns per packet\n",
+			cpu, float64(s.Packets)/cpu, cpu*1e9/float64(max(s.Packets, 1)))
+	}
 	var lts []string
 	for lt, c := range s.LinkTypes {
 		lts = append(lts, fmt.Sprintf("%s %d", decoders.LinkTypeName(lt), c))

@@ -11,6 +11,7 @@ import (
 	"syscall"
 
 	"github.com/nightjar-ids/nightjar/sensor"
+	"github.com/nightjar-ids/nightjar/sensor/capture"
 )
 
 // Exit codes of `nightjar read`.
@@ -57,12 +58,20 @@ func cmdRead(args []string) int {
 		return exitUnusable
 	}
 	if len(files) == 0 {
-		fmt.Fprintln(os.Stderr, "nightjar read: no input: give one or more -r FILE")
+		fmt.Fprintln(os.Stderr, "nightjar read: no input: give one or more -r FILE|DIR")
+		return exitUnusable
+	}
+	files, skipped, err := capture.ExpandInputs(files)
+	if err != nil {
+		fmt.Fprintf(os.Stderr, "nightjar read: %v\n", err)
 		return exitUnusable
 	}
 	log := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
 	for _, ig := range p.ignored {
 		log.Warn("flag ignored", "flag", ig)
+	}
+	if len(skipped) > 0 {
+		log.Warn("files in input directories that are not captures were skipped", "count", len(skipped), "first", skipped[0])
 	}
 	if len(rules) > 0 {
 		log.Warn("rules are not loaded yet: detection is not built in this version", "files", strings.Join(rules, ","))

@@ -3,6 +3,6 @@
 // flow.state and tcp.state and Zeek's conn_state and history, times flows out by packet time,
 // and hands each ending flow to a callback that fills an export.FlowRecord.
 //
-// A Table belongs to one worker goroutine: no locks, a preallocated pool sized by a memcap,
-// and no allocation per packet in the steady state.
+// A Table belongs to one worker goroutine: no locks, a pool that grows in chunks up to what a
+// memcap pays for, and no allocation per packet once it has grown.
 package flow

@@ -6,7 +6,7 @@ import (
 	"github.com/nightjar-ids/nightjar/export"
 )
 
-// Flow is one bidirectional flow. Flows live in the Table's preallocated pool: a *Flow is valid
+// Flow is one bidirectional flow. Flows live in the Table's pool and never move: a *Flow is valid
 // until the flow ends (the onEnd callback is the last place to read it), after which its slot is
 // reused. Later stages that keep per-flow state of their own index it by Slot and check Gen.
 type Flow struct {

@@ -29,14 +29,26 @@ const freeDeadline = math.MinInt64
 // evictTries is how many slots an eviction looks at for a victim (Suricata tries 5 buckets).
 const evictTries = 8
 
-// Table is a worker's flow table: a bucket array of chains over a preallocated pool of flows.
-// It is used by one goroutine and never locks.
+// The pool grows in chunks of 1<<chunkShift flows (about 330 KiB) as the table fills, so a
+// short run pays for the flows it sees, not for the whole memcap.
+const (
+	chunkShift = 10
+	chunkFlows = 1 << chunkShift
+	chunkMask  = chunkFlows - 1
+)
+
+// Table is a worker's flow table: a bucket array of chains over a pool of flows that grows in
+// chunks up to the memcap's flows. A chunk never moves once allocated, so a *Flow stays put for
+// the table's life; growth happens only while the free list is empty, so a table that has
+// filled allocates nothing more. It is used by one goroutine and never locks.
 type Table struct {
 	cfg   Config
 	onEnd func(f *Flow, reason Reason)
 
-	flows   []Flow
-	buckets []int32 // chain heads, slot+1
+	chunks  [][]Flow // slot s is chunks[s>>chunkShift][s&chunkMask]
+	used    int      // slots allocated so far, the pool's current size
+	max     int      // slots the memcap pays for
+	buckets []int32  // chain heads, slot+1; sized for max up front (its untouched pages cost nothing)
 	mask    uint64
 	free    int32 // free list head, slot+1, linked through Flow.next
 
@@ -71,24 +83,40 @@ func NewTable(cfg Config, onEnd func(f *Flow, reason Reason)) *Table {
 		n = math.MaxInt32 - 1
 	}
 	nb := 1 << bits.Len(uint(n-1)) // next power of two ≥ n
-	t := &Table{
+	return &Table{
 		cfg:     cfg,
 		onEnd:   onEnd,
-		flows:   make([]Flow, n),
+		chunks:  make([][]Flow, 0, (n+chunkMask)>>chunkShift),
+		max:     n,
 		buckets: make([]int32, nb),
 		mask:    uint64(nb - 1),
 	}
-	for i := n - 1; i >= 0; i-- {
-		t.flows[i].slot = int32(i)
-		t.flows[i].next = t.free
-		t.free = int32(i + 1)
-		t.flows[i].deadline = freeDeadline
-	}
-	return t
 }
 
-// Cap is the number of flows the table holds at most.
-func (t *Table) Cap() int { return len(t.flows) }
+// Cap is the number of flows the table holds at most; Slot is below it.
+func (t *Table) Cap() int { return t.max }
+
+// at is the flow in slot s.
+func (t *Table) at(s int32) *Flow { return &t.chunks[s>>chunkShift][s&chunkMask] }
+
+// grow adds a chunk of free slots, the lowest first on the free list; false when the pool has
+// reached the memcap. Called only with an empty free list.
+func (t *Table) grow() bool {
+	n := min(chunkFlows, t.max-t.used)
+	if n <= 0 {
+		return false
+	}
+	c := make([]Flow, n)
+	for i := n - 1; i >= 0; i-- {
+		c[i].slot = int32(t.used + i)
+		c[i].next = t.free
+		c[i].deadline = freeDeadline
+		t.free = c[i].slot + 1
+	}
+	t.chunks = append(t.chunks, c)
+	t.used += n
+	return true
+}
 
 // Emergency reports whether the table is in emergency mode.
 func (t *Table) Emergency() bool { return t.emergency }
@@ -117,7 +145,7 @@ func (t *Table) Update(p *decoders.Packet) (f *Flow, toServer bool) {
 	h := ki.key.Hash()
 	b := &t.buckets[h&t.mask]
 	for i := *b; i != 0; {
-		c := &t.flows[i-1]
+		c := t.at(i - 1)
 		if c.hash != h || c.key != ki.key {
 			i = c.next
 			continue
@@ -162,9 +190,10 @@ func (t *Table) midstreamCreateOK(p *decoders.Packet) bool {
 	return p.TCPFlags&(decoders.TCPSyn|decoders.TCPAck|decoders.TCPRst|decoders.TCPFin) == decoders.TCPSyn
 }
 
-// alloc takes a free slot, or in an exhausted pool enters emergency mode and evicts an idle flow.
+// alloc takes a free slot, growing the pool if it can, or in an exhausted pool enters emergency
+// mode and evicts an idle flow.
 func (t *Table) alloc(sec int64) *Flow {
-	if t.free == 0 {
+	if t.free == 0 && !t.grow() {
 		if !t.emergency {
 			t.emergency = true
 			t.Stats.EmergencyEntered++
@@ -173,7 +202,7 @@ func (t *Table) alloc(sec int64) *Flow {
 			return nil
 		}
 	}
-	f := &t.flows[t.free-1]
+	f := t.at(t.free - 1)
 	t.free = f.next
 	return f
 }
@@ -183,14 +212,14 @@ func (t *Table) alloc(sec int64) *Flow {
 func (t *Table) evict(sec int64) bool {
 	victim := -1
 	var oldest int64 = math.MaxInt64
-	n := len(t.flows)
+	n := t.used
 	for range min(evictTries, n) {
 		i := t.evictCursor
 		t.evictCursor++
 		if t.evictCursor == n {
 			t.evictCursor = 0
 		}
-		f := &t.flows[i]
+		f := t.at(int32(i))
 		if f.deadline == freeDeadline || stillAlive(f, sec) {
 			continue
 		}
@@ -201,7 +230,7 @@ func (t *Table) evict(sec int64) bool {
 	if victim < 0 {
 		return false
 	}
-	t.end(&t.flows[victim], ReasonForced)
+	t.end(t.at(int32(victim)), ReasonForced)
 	return true
 }
 
@@ -338,7 +367,7 @@ func (t *Table) end(f *Flow, reason Reason) {
 func (t *Table) unlink(f *Flow) {
 	p := &t.buckets[f.hash&t.mask]
 	for *p != 0 {
-		c := &t.flows[*p-1]
+		c := t.at(*p - 1)
 		if c == f {
 			*p = f.next
 			f.next = 0
@@ -349,8 +378,8 @@ func (t *Table) unlink(f *Flow) {
 }
 
 // Expire ends the flows idle past their timeout at packet time now (reason timeout). Each call
-// visits a bounded share of the pool, so that every slot is visited once per SweepInterval of
-// packet time; calling it per packet or per batch costs little. It also leaves emergency mode
+// visits a bounded share of the pool grown so far, so that every slot is visited once per
+// SweepInterval of packet time; calling it per packet or per batch costs little. It also leaves emergency mode
 // once enough of the pool is free.
 func (t *Table) Expire(now int64) {
 	elapsed := now - t.lastSweep
@@ -361,7 +390,7 @@ func (t *Table) Expire(now int64) {
 	if elapsed <= 0 {
 		return
 	}
-	n := len(t.flows)
+	n := t.used
 	if t.Stats.Active == 0 {
 		t.sweepDebt = 0
 		t.checkRecovery()
@@ -381,7 +410,7 @@ func (t *Table) Expire(now int64) {
 		if t.sweepCursor == n {
 			t.sweepCursor = 0
 		}
-		f := &t.flows[i]
+		f := t.at(int32(i))
 		if f.deadline != freeDeadline && t.expired(f, sec) {
 			t.end(f, ReasonTimeout)
 		}
@@ -395,22 +424,24 @@ func (t *Table) Expire(now int64) {
 // would change with the number of workers.
 func (t *Table) ExpireAll(now int64) {
 	sec := unixSec(now)
-	for i := range t.flows {
-		f := &t.flows[i]
-		if f.deadline != freeDeadline && t.expired(f, sec) {
-			t.end(f, ReasonTimeout)
+	for _, c := range t.chunks {
+		for i := range c {
+			if f := &c[i]; f.deadline != freeDeadline && t.expired(f, sec) {
+				t.end(f, ReasonTimeout)
+			}
 		}
 	}
 	t.checkRecovery()
 }
 
-// checkRecovery leaves emergency mode once EmergencyRecovery percent of the pool is free.
+// checkRecovery leaves emergency mode once EmergencyRecovery percent of the pool is free (the
+// pool is whole: emergency starts only once it cannot grow).
 func (t *Table) checkRecovery() {
 	if !t.emergency {
 		return
 	}
-	free := uint64(len(t.flows)) - t.Stats.Active
-	if free*100 >= uint64(len(t.flows))*uint64(t.cfg.EmergencyRecovery) {
+	free := uint64(t.max) - t.Stats.Active
+	if free*100 >= uint64(t.max)*uint64(t.cfg.EmergencyRecovery) {
 		t.emergency = false
 		t.Stats.EmergencyLeft++
 	}
@@ -418,9 +449,11 @@ func (t *Table) checkRecovery() {
 
 // Flush ends every flow with reason (shutdown, normally).
 func (t *Table) Flush(reason Reason) {
-	for i := range t.flows {
-		if t.flows[i].deadline != freeDeadline {
-			t.end(&t.flows[i], reason)
+	for _, c := range t.chunks {
+		for i := range c {
+			if c[i].deadline != freeDeadline {
+				t.end(&c[i], reason)
+			}
 		}
 	}
 	t.checkRecovery()

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"testing"
 
+	"github.com/nightjar-ids/nightjar/decoders"
 	"github.com/nightjar-ids/nightjar/export"
 )
 
@@ -288,5 +289,56 @@ func TestUpdateNoAlloc(t *testing.T) {
 	})
 	if allocs != 0 {
 		t.Fatalf("Update allocates %.2f times per packet", allocs)
+	}
+}
+
+func TestPoolGrowsInChunks(t *testing.T) {
+	const capFlows = 2*chunkFlows + 100
+	cfg := DefaultConfig()
+	cfg.Memcap = capFlows * flowBytes
+	tb := NewTable(cfg, nil) // no recorder: its appends would count as the table's allocations
+	if tb.Cap() != capFlows || tb.used != 0 {
+		t.Fatalf("new table: cap %d, %d slots allocated before any packet", tb.Cap(), tb.used)
+	}
+	udp := func(i int) *Flow {
+		f, _ := tb.Update(udpPkt(base, "10.0.0.1", fmt.Sprintf("10.%d.%d.%d", i>>16&255, i>>8&255, i&255), 1000, 53, 10))
+		return f
+	}
+	first := udp(0)
+	if tb.used != chunkFlows || first.Slot() != 0 {
+		t.Fatalf("first flow: %d slots allocated, slot %d", tb.used, first.Slot())
+	}
+	seen := map[int]bool{}
+	for i := range capFlows {
+		f := udp(i)
+		if f == nil || f.Slot() >= tb.Cap() || (i > 0 && seen[f.Slot()]) {
+			t.Fatalf("flow %d: %v", i, f)
+		}
+		seen[f.Slot()] = true
+	}
+	// Growth added chunks; the flows handed out before stay where they were.
+	if f := udp(0); f != first || f.Slot() != 0 {
+		t.Fatal("a flow moved when the pool grew")
+	}
+	if tb.used != capFlows || len(tb.chunks) != 3 {
+		t.Fatalf("grown to %d slots in %d chunks, want %d in 3", tb.used, len(tb.chunks), capFlows)
+	}
+	if udp(capFlows) != nil || !tb.Emergency() {
+		t.Fatal("pool grew past the memcap")
+	}
+	// A grown table recycles its slots without allocating.
+	tb.Flush(ReasonShutdown)
+	pkts := make([]*decoders.Packet, capFlows)
+	for i := range pkts {
+		pkts[i] = udpPkt(base+60*sec, "10.0.0.2", fmt.Sprintf("10.%d.%d.%d", i>>16&255, i>>8&255, i&255), 1000, 53, 10)
+	}
+	allocs := testing.AllocsPerRun(3, func() {
+		for _, p := range pkts {
+			tb.Update(p)
+		}
+		tb.Flush(ReasonShutdown)
+	})
+	if allocs != 0 {
+		t.Fatalf("refilling a grown table allocates %.1f times", allocs)
 	}
 }
