@@ -79,3 +79,30 @@ func TestDCE(t *testing.T) {
 		t.Fatalf("short DCE frame: events %v", p.Events[:p.EventCount])
 	}
 }
+
+func TestTunnelLen(t *testing.T) {
+	inner := eth(EtherTypeIPv4, ip4(IPProtoICMPv4, nil, []byte{8, 0, 0, 0, 0, 1, 0, 1}))
+	frame := eth(EtherTypeIPv4, outer4(IPProtoUDP, udpDgram(5555, 4789, cat([]byte{0x08, 0, 0, 0, 0, 0, 1, 0}, inner))))
+	d := NewDecoder(DefaultConfig())
+	var p Packet
+	d.Decode(&p, frame, LinkEthernet, 0, len(frame))
+	if p.Tunnel != TunnelVXLAN || p.TunnelLen != len(inner) || p.FlowLen() != len(inner) {
+		t.Fatalf("tunnel %v len %d flow len %d, want vxlan and %d", p.Tunnel, p.TunnelLen, p.FlowLen(), len(inner))
+	}
+	d.Decode(&p, inner, LinkEthernet, 0, len(inner))
+	if p.TunnelLen != 0 || p.FlowLen() != len(inner) {
+		t.Fatalf("plain frame: tunnel len %d flow len %d", p.TunnelLen, p.FlowLen())
+	}
+}
+
+func TestEventStatsName(t *testing.T) {
+	for e, want := range map[Event]string{
+		EventIPv4TruncPkt:   "decoder.event.ipv4.trunc_pkt",
+		EventDCEPktTooSmall: "decoder.event.dce.pkt_too_small",
+		EventTooManyLayers:  "decoder.too_many_layers", // Suricata leaves its last packet event unprefixed
+	} {
+		if got := e.StatsName(); got != want {
+			t.Errorf("%s: %s, want %s", e, got, want)
+		}
+	}
+}

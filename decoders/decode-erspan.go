@@ -13,7 +13,8 @@ func (d *Decoder) decodeERSPAN2(p *Packet, b []byte) {
 		p.AddEvent(EventERSPANUnsupportedVersion)
 		return
 	}
-	if d.erspanVLAN(p, be16(b)&0x0fff) && d.enterTunnel(p, TunnelERSPAN2) {
+	// Suricata's type II pseudo-packet starts at the ERSPAN header, so its length counts it.
+	if d.erspanVLAN(p, be16(b)&0x0fff) && d.enterTunnel(p, TunnelERSPAN2, b) {
 		d.decodeEthernet(p, b[8:])
 	}
 }
@@ -44,7 +45,7 @@ func (d *Decoder) decodeERSPAN3(p *Packet, b []byte) {
 	}
 	switch ft := b[10] >> 2 & 0x1f; ft {
 	case 0:
-		if d.enterTunnel(p, TunnelERSPAN3) {
+		if d.enterTunnel(p, TunnelERSPAN3, b[hl:]) {
 			d.decodeEthernet(p, b[hl:])
 		}
 	case 2:

@@ -13,17 +13,17 @@ func (d *Decoder) decodeGeneve(p *Packet, b []byte) bool {
 	inner := b[hl:]
 	switch be16(b[2:]) {
 	case greProtoTEB:
-		if len(inner) < 14 || !d.enterTunnel(p, TunnelGeneve) {
+		if len(inner) < 14 || !d.enterTunnel(p, TunnelGeneve, inner) {
 			return false
 		}
 		d.decodeEthernet(p, inner)
 	case etherTypeIPv4:
-		if !d.enterTunnel(p, TunnelGeneve) {
+		if !d.enterTunnel(p, TunnelGeneve, inner) {
 			return false
 		}
 		d.decodeIPv4(p, inner)
 	case etherTypeIPv6:
-		if !d.enterTunnel(p, TunnelGeneve) {
+		if !d.enterTunnel(p, TunnelGeneve, inner) {
 			return false
 		}
 		d.decodeIPv6(p, inner)

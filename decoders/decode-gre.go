@@ -126,20 +126,20 @@ func greV1HeaderLen(f0, f1 byte, proto uint16, n int) (int, Event) {
 func (d *Decoder) decodeGREPayload(p *Packet, proto uint16, seq bool, b []byte) {
 	switch proto {
 	case etherTypeIPv4:
-		if d.enterTunnel(p, TunnelGRE) {
+		if d.enterTunnel(p, TunnelGRE, b) {
 			d.decodeIPv4(p, b)
 		}
 	case etherTypeIPv6:
-		if d.enterTunnel(p, TunnelGRE) {
+		if d.enterTunnel(p, TunnelGRE, b) {
 			d.decodeIPv6(p, b)
 		}
 	case greProtoTEB:
-		if d.enterTunnel(p, TunnelGRE) {
+		if d.enterTunnel(p, TunnelGRE, b) {
 			d.decodeEthernet(p, b)
 		}
 	case greProtoPPP:
 		// PPTP control acknowledgements carry no payload at all.
-		if len(b) > 0 && d.enterTunnel(p, TunnelGRE) {
+		if len(b) > 0 && d.enterTunnel(p, TunnelGRE, b) {
 			d.decodePPPLink(p, b)
 		}
 	case greProtoERSPAN:
@@ -149,7 +149,7 @@ func (d *Decoder) decodeGREPayload(p *Packet, proto uint16, seq bool, b []byte) 
 			d.decodeERSPAN2(p, b)
 		case d.cfg.ERSPANTypeI:
 			d.count(CountERSPAN)
-			if d.enterTunnel(p, TunnelERSPAN1) {
+			if d.enterTunnel(p, TunnelERSPAN1, b) {
 				d.decodeEthernet(p, b)
 			}
 		}

@@ -25,7 +25,7 @@ func (d *Decoder) decodeTeredo(p *Packet, b []byte) bool {
 		return false
 	}
 	saved := *p
-	if !d.enterTunnel(p, TunnelTeredo) {
+	if !d.enterTunnel(p, TunnelTeredo, ip) {
 		*p = saved
 		return false
 	}

@@ -8,13 +8,13 @@ import (
 // defaultMaxRecursion applies when a Config leaves MaxRecursion zero (Suricata's decoder.max-layers).
 const defaultMaxRecursion = 16
 
-// enterTunnel makes p ready for the decode of what a tunnel of the given kind carries: one level
-// deeper, the outer L3/L4 view cleared so the inner decode starts clean (also for inner frames
-// that carry no IP), L2 context, VLAN ids and earlier events kept. Past the configured nesting
-// limit it refuses, with Suricata's decoder.too_many_layers. It bumps the kind's decoder counter
-// where Suricata counts on setting up the inner packet; Stats.PerTunnel counts the innermost
-// kind once per packet.
-func (d *Decoder) enterTunnel(p *Packet, kind TunnelKind) bool {
+// enterTunnel makes p ready for the decode of inner, what a tunnel of the given kind carries:
+// one level deeper, the outer L3/L4 view cleared so the inner decode starts clean (also for
+// inner frames that carry no IP), L2 context, VLAN ids and earlier events kept. Past the
+// configured nesting limit it refuses, with Suricata's decoder.too_many_layers. It bumps the
+// kind's decoder counter where Suricata counts on setting up the inner packet;
+// Stats.PerTunnel counts the innermost kind once per packet.
+func (d *Decoder) enterTunnel(p *Packet, kind TunnelKind, inner []byte) bool {
 	limit := d.cfg.MaxRecursion
 	if limit == 0 {
 		limit = defaultMaxRecursion
@@ -25,6 +25,7 @@ func (d *Decoder) enterTunnel(p *Packet, kind TunnelKind) bool {
 	}
 	p.Recursion++
 	p.Tunnel = kind
+	p.TunnelLen = len(inner)
 	if c, ok := tunnelCounter(kind); ok {
 		d.count(c)
 	}
@@ -70,7 +71,7 @@ func (d *Decoder) decodeIPTunnel(p *Packet, proto uint8, b []byte) {
 				return
 			}
 		}
-		if d.enterTunnel(p, kind) {
+		if d.enterTunnel(p, kind, b) {
 			d.decodeIPv4(p, b)
 		}
 	case 41:
@@ -86,7 +87,7 @@ func (d *Decoder) decodeIPTunnel(p *Packet, proto uint8, b []byte) {
 				return
 			}
 		}
-		if d.enterTunnel(p, kind) {
+		if d.enterTunnel(p, kind, b) {
 			d.decodeIPv6(p, b)
 		}
 	}
@@ -97,7 +98,7 @@ func (d *Decoder) decodeTunnelIP(p *Packet, kind TunnelKind, b []byte) bool {
 	if len(b) == 0 || (b[0]>>4 != 4 && b[0]>>4 != 6) {
 		return false
 	}
-	if !d.enterTunnel(p, kind) {
+	if !d.enterTunnel(p, kind, b) {
 		return false
 	}
 	if b[0]>>4 == 4 {

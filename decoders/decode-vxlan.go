@@ -13,7 +13,7 @@ func (d *Decoder) decodeVXLAN(p *Packet, b []byte) bool {
 		p.AddEvent(EventVXLANUnknownPayloadType)
 		return false
 	}
-	if !d.enterTunnel(p, TunnelVXLAN) {
+	if !d.enterTunnel(p, TunnelVXLAN, b[8:]) {
 		return false
 	}
 	d.decodeEthernet(p, b[8:])

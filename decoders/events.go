@@ -1,5 +1,7 @@
 package decoders
 
+import "strings"
+
 // Event is a decoder event: something malformed or unusual in a header. Each has the name
 // Suricata 7 gives it (decoder.ipv4.trunc_pkt …) so EVE anomaly events, decode-event rules and
 // stats counters read the same. The few link layers Suricata does not decode from files
@@ -318,6 +320,18 @@ func (e Event) String() string {
 		return eventNames[e]
 	}
 	return "decoder.unknown"
+}
+
+// StatsName is the event's counter name in Suricata's stats, where its decoder-events-prefix
+// replaces "decoder.": decoder.ipv4.trunc_pkt counts as decoder.event.ipv4.trunc_pkt. The
+// exception, decoder.too_many_layers, is Suricata's too: its table ends the per-packet events
+// with that one and renames only the events before the end.
+func (e Event) StatsName() string {
+	n := e.String()
+	if rest, ok := strings.CutPrefix(n, "decoder."); ok && e != EventTooManyLayers {
+		return "decoder.event." + rest
+	}
+	return n
 }
 
 // Invalid reports whether the event makes the packet invalid in Suricata's sense (counted in

@@ -122,6 +122,9 @@ type Packet struct {
 	// Tunnel context: how deep the inner packet sits and what carried it (innermost tunnel).
 	Recursion uint8 // number of tunnel layers decoded; part of the flow key, as in Suricata
 	Tunnel    TunnelKind
+	// TunnelLen is how many bytes the innermost tunnel carried (its inner frame or packet to the
+	// end): the size of Suricata's tunnel pseudo-packet. See FlowLen.
+	TunnelLen int
 
 	// L3 of the innermost IP header.
 	Src, Dst netip.Addr
@@ -191,6 +194,16 @@ func (p *Packet) AddEvent(e Event) {
 	if p.EventsLost < 255 {
 		p.EventsLost++
 	}
+}
+
+// FlowLen is the length flows count for the packet, as Suricata does: the captured frame, or
+// for a tunnelled packet only what the innermost tunnel carried, since there the flow sees the
+// tunnel's pseudo-packet and not the outer frame.
+func (p *Packet) FlowLen() int {
+	if p.Recursion > 0 {
+		return p.TunnelLen
+	}
+	return len(p.Data)
 }
 
 // Has reports whether every flag in l is set.

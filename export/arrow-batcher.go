@@ -2,6 +2,7 @@ package export
 
 import (
 	"math"
+	"net/netip"
 	"time"
 
 	"github.com/apache/arrow-go/v18/arrow"
@@ -70,6 +71,8 @@ type batchCore struct {
 	// batch, so that the next batch reserves their data buffers once instead of regrowing them.
 	binaries []*array.BinaryBuilder
 	lastData []int
+
+	scratch [64]byte // an address's or protocol's text, appended without a string conversion
 }
 
 func newBatchCore(schema *arrow.Schema, opts BatchOptions) batchCore {
@@ -97,6 +100,9 @@ func collectBinaries(dst []*array.BinaryBuilder, b array.Builder) []*array.Binar
 		}
 	case *array.ListBuilder:
 		dst = collectBinaries(dst, b.ValueBuilder())
+	case *array.MapBuilder:
+		dst = collectBinaries(dst, b.KeyBuilder())
+		dst = collectBinaries(dst, b.ItemBuilder())
 	}
 	return dst
 }
@@ -172,6 +178,15 @@ func toMicros(ns int64) arrow.Timestamp {
 		us--
 	}
 	return arrow.Timestamp(us)
+}
+
+// appendAddr appends a's text in the configured form, or null when a is not set.
+func (c *batchCore) appendAddr(sb *array.StringBuilder, a netip.Addr) {
+	if !a.IsValid() {
+		sb.AppendNull()
+		return
+	}
+	sb.BinaryBuilder.Append(c.opts.Format.appendAddr(c.scratch[:0], a))
 }
 
 // appendOptString appends s, or null when it is empty.

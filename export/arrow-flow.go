@@ -1,8 +1,6 @@
 package export
 
 import (
-	"net/netip"
-
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
 )
@@ -53,6 +51,7 @@ var FlowSchema = arrow.NewSchema([]arrow.Field{
 			arrow.Field{Name: "bytes_toserver", Type: arrow.PrimitiveTypes.Int64},
 			arrow.Field{Name: "bytes_toclient", Type: arrow.PrimitiveTypes.Int64},
 		), Nullable: true},
+		arrow.Field{Name: "action", Type: arrow.BinaryTypes.String, Nullable: true},
 	)},
 	{Name: "tcp", Type: arrow.StructOf(
 		arrow.Field{Name: "tcp_flags", Type: arrow.PrimitiveTypes.Uint8},
@@ -86,7 +85,6 @@ var FlowSchema = arrow.NewSchema([]arrow.Field{
 // buffers are reserved once per batch). Not safe for concurrent use.
 type FlowBatcher struct {
 	batchCore
-	scratch [64]byte // an address's text, so it is appended without a string conversion
 
 	timestamp                 *array.TimestampBuilder
 	flowID                    *array.Int64Builder
@@ -110,6 +108,7 @@ type FlowBatcher struct {
 	bypassed               *array.StructBuilder
 	bypPktsTS, bypPktsTC   *array.Int64Builder
 	bypBytesTS, bypBytesTC *array.Int64Builder
+	action                 *array.StringBuilder
 	tcp                    *array.StructBuilder
 	tcpFlags, tcpTS, tcpTC *array.Uint8Builder
 	tcpBits                [len(tcpFlagNames)]*array.BooleanBuilder
@@ -157,6 +156,7 @@ func NewFlowBatcher(opts BatchOptions) *FlowBatcher {
 	b.bypPktsTC = b.bypassed.FieldBuilder(1).(*array.Int64Builder)
 	b.bypBytesTS = b.bypassed.FieldBuilder(2).(*array.Int64Builder)
 	b.bypBytesTC = b.bypassed.FieldBuilder(3).(*array.Int64Builder)
+	b.action = fb(12).(*array.StringBuilder)
 
 	b.tcp = col(15).(*array.StructBuilder)
 	b.tcpFlags = b.tcp.FieldBuilder(0).(*array.Uint8Builder)
@@ -233,6 +233,7 @@ func (b *FlowBatcher) Append(r *FlowRecord) (full bool) {
 	} else {
 		b.bypassed.AppendNull()
 	}
+	appendOptString(b.action, r.Action)
 
 	if r.HasTCP || r.Proto == protoTCP {
 		b.tcp.Append(true)
@@ -265,12 +266,4 @@ func appendOptUint8(b *array.Uint8Builder, v uint8, valid bool) {
 	} else {
 		b.UnsafeAppendBoolToBitmap(false)
 	}
-}
-
-func (b *FlowBatcher) appendAddr(sb *array.StringBuilder, a netip.Addr) {
-	if !a.IsValid() {
-		sb.AppendNull()
-		return
-	}
-	sb.BinaryBuilder.Append(b.opts.Format.appendAddr(b.scratch[:0], a))
 }

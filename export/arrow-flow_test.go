@@ -37,7 +37,21 @@ func flattenCell(out map[string]any, name string, arr arrow.Array, row int) {
 		for j, f := range st.Fields() {
 			flattenCell(out, name+"."+f.Name, a.Field(j), row)
 		}
+	case *array.Map:
+		// A map of string keys to string lists (alert.metadata) becomes map[string][]string.
+		start, end := a.ValueOffsets(row)
+		keys := a.Keys().(*array.String)
+		items := a.Items().(*array.List)
+		m := map[string][]string{}
+		for k := start; k < end; k++ {
+			m[keys.Value(int(k))] = stringList(items, int(k))
+		}
+		out[name] = m
 	case *array.List:
+		if _, ok := a.ListValues().(*array.String); ok {
+			out[name] = stringList(a, row)
+			return
+		}
 		start, end := a.ValueOffsets(row)
 		vals := a.ListValues().(*array.Uint16)
 		var v []uint16
@@ -51,6 +65,8 @@ func flattenCell(out map[string]any, name string, arr arrow.Array, row int) {
 		out[name] = a.Value(row)
 	case *array.Int64:
 		out[name] = a.Value(row)
+	case *array.Int32:
+		out[name] = a.Value(row)
 	case *array.Uint16:
 		out[name] = a.Value(row)
 	case *array.Uint8:
@@ -60,6 +76,16 @@ func flattenCell(out map[string]any, name string, arr arrow.Array, row int) {
 	default:
 		out[name] = fmt.Sprintf("unhandled %T", arr)
 	}
+}
+
+func stringList(l *array.List, row int) []string {
+	start, end := l.ValueOffsets(row)
+	vals := l.ListValues().(*array.String)
+	v := []string{}
+	for k := start; k < end; k++ {
+		v = append(v, vals.Value(int(k)))
+	}
+	return v
 }
 
 // Expected rows for the three samples, written out by hand from the schema's rules.
@@ -72,7 +98,7 @@ func expectedRows() []map[string]any {
 		"community_id": "1:LQU9qZlK+B5F3KDmev6m5PMibrg=", "app_proto": "http",
 		"flow.pkts_toserver": int64(6), "flow.pkts_toclient": int64(4), "flow.bytes_toserver": int64(600),
 		"flow.bytes_toclient": int64(4000), "flow.start": us(t0), "flow.end": us(t1), "flow.age": int64(3),
-		"flow.state": "closed", "flow.reason": "timeout", "flow.alerted": true, "flow.bypass": nil, "flow.bypassed": nil,
+		"flow.state": "closed", "flow.reason": "timeout", "flow.alerted": true, "flow.bypass": nil, "flow.bypassed": nil, "flow.action": nil,
 		"tcp.tcp_flags": uint8(0x1b), "tcp.tcp_flags_ts": uint8(0x1b), "tcp.tcp_flags_tc": uint8(0x1a),
 		"tcp.syn": true, "tcp.fin": true, "tcp.rst": false, "tcp.psh": true, "tcp.ack": true, "tcp.urg": false,
 		"tcp.ecn": false, "tcp.cwr": false, "tcp.state": "closed",
@@ -87,7 +113,7 @@ func expectedRows() []map[string]any {
 		"flow.pkts_toserver": int64(1), "flow.pkts_toclient": int64(1), "flow.bytes_toserver": int64(104),
 		"flow.bytes_toclient": int64(104), "flow.start": us(t0), "flow.end": us(t0.Add(time.Millisecond)),
 		"flow.age": int64(0), "flow.state": "established", "flow.reason": "shutdown", "flow.alerted": false,
-		"flow.bypass": nil, "flow.bypassed": nil, "tcp": nil, "zeek": nil,
+		"flow.bypass": nil, "flow.bypassed": nil, "flow.action": "pass", "tcp": nil, "zeek": nil,
 	}
 	other := map[string]any{
 		"timestamp": us(t1), "flow_id": int64(7), "vlan": nil,
@@ -98,7 +124,7 @@ func expectedRows() []map[string]any {
 		"flow.bytes_toclient": int64(0), "flow.start": us(t0), "flow.end": us(t1), "flow.age": int64(4),
 		"flow.state": "bypassed", "flow.reason": nil, "flow.alerted": false, "flow.bypass": "capture",
 		"flow.bypassed.pkts_toserver": int64(8), "flow.bypassed.pkts_toclient": int64(0),
-		"flow.bypassed.bytes_toserver": int64(800), "flow.bypassed.bytes_toclient": int64(0),
+		"flow.bypassed.bytes_toserver": int64(800), "flow.bypassed.bytes_toclient": int64(0), "flow.action": nil,
 		"tcp": nil, "zeek": nil,
 	}
 	return []map[string]any{tcp, icmp, other}

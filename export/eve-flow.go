@@ -57,6 +57,9 @@ func (f *EVEFormat) AppendFlow(dst []byte, r *FlowRecord) []byte {
 	}
 	dst = appendStringField(dst, "reason", reason)
 	dst = appendBoolField(dst, "alerted", r.Alerted)
+	if r.Action != "" {
+		dst = appendStringField(dst, "action", r.Action)
+	}
 	dst = closeObject(dst)
 
 	// Suricata writes the tcp object for every TCP flow, with zero flags when no session existed.

@@ -75,6 +75,7 @@ func sampleICMPv6Flow() *FlowRecord {
 		End:              t0.Add(time.Millisecond).UnixNano(),
 		State:            "established",
 		Reason:           "shutdown",
+		Action:           "pass",
 	}
 }
 
@@ -191,6 +192,7 @@ func TestAppendFlowJSONTCP(t *testing.T) {
 		"flow.state":                     "closed",
 		"flow.reason":                    "timeout",
 		"flow.alerted":                   true,
+		"flow.action":                    nil,
 		"flow.bypassed":                  nil,
 		"flow.bypass":                    nil,
 		"tcp.tcp_flags":                  "1b",
@@ -239,6 +241,7 @@ func TestAppendFlowJSONICMPv6(t *testing.T) {
 		"flow.age":           0,
 		"flow.alerted":       false,
 		"flow.reason":        "shutdown",
+		"flow.action":        "pass",
 	})
 
 	f := NewEVEFormat(EVEOptions{CompressIPv6: true, Host: "sensor \"a\""})

@@ -160,6 +160,12 @@ func (b *EVEBuffer) Flow(r *FlowRecord) {
 	b.maybeFlush()
 }
 
+// Alert appends an alert line.
+func (b *EVEBuffer) Alert(a *Alert) {
+	b.buf = b.format.AppendAlert(b.buf, a)
+	b.maybeFlush()
+}
+
 // Anomaly appends an anomaly line.
 func (b *EVEBuffer) Anomaly(a *Anomaly) {
 	b.buf = b.format.AppendAnomaly(b.buf, a)

@@ -63,6 +63,9 @@ type FlowRecord struct {
 	Reason                       string // timeout, forced, shutdown
 	Alerted                      bool
 	Bypassed                     bool // some of the flow's packets skipped inspection; State is "bypassed"
+	// Action is EVE's flow.action: "pass" when a pass rule passed the rest of the flow, "drop"
+	// when a drop rule dropped it inline; empty otherwise (and then not written).
+	Action string
 
 	// Bypass says how the flow was bypassed, as EVE's flow.bypass: "local" (the sensor still saw the
 	// packets but skipped them) or "capture" (the XDP program dropped them in the kernel). Empty when
@@ -118,6 +121,9 @@ type Alert struct {
 	Tuple
 	Timestamp int64 // packet time, Unix ns
 	PcapCnt   uint64
+	// PktSrc is where the packet came from, as Suricata names it: "wire/pcap", "defrag", or the
+	// tunnel its inner packet was decoded from ("ipv4 tunnel", "vxlan encapsulation" …).
+	PktSrc    string
 	AppProto  string
 	Direction string // "to_server" or "to_client"; empty when the packet has no flow
 	TxID      uint64 // valid when HasTxID: the app-layer transaction the rule matched in
@@ -125,7 +131,10 @@ type Alert struct {
 
 	// The alert object. Action is EVE's alert.action: "allowed", or "blocked" when the packet was
 	// (or would have been, for reject) stopped.
-	Action      string
+	Action string
+	// Drop says the rule's action was drop or reject, whether or not the sensor could block:
+	// fast.log marks such lines [Drop] (blocked) or [wDrop] (would have dropped).
+	Drop        bool
 	GID         uint32
 	SignatureID uint32
 	Rev         uint32

@@ -26,6 +26,19 @@ type Config struct {
 	Flow          FlowConfig    `yaml:"flow"`
 	FlowTimeouts  FlowTimeouts  `yaml:"flow-timeouts"`
 	Stream        StreamConfig  `yaml:"stream"`
+
+	// Live capture (nightjar run), as suricata.yaml names it (sensor/live-config.go).
+	AFPacket []AFPacketConfig `yaml:"af-packet"`
+	Stats    StatsConfig      `yaml:"stats"`
+	RunAs    RunAsConfig      `yaml:"run-as"`
+
+	// Rules, as suricata.yaml names them (sensor/config-detect.go).
+	DefaultRulePath     string       `yaml:"default-rule-path"`
+	RuleFiles           []string     `yaml:"rule-files"`
+	ClassificationFile  string       `yaml:"classification-file"`
+	ReferenceConfigFile string       `yaml:"reference-config-file"`
+	ThresholdFile       string       `yaml:"threshold-file"`
+	Detect              DetectConfig `yaml:"detect"`
 }
 
 // Vars holds the address and port groups rules refer to ($HOME_NET …).
@@ -38,6 +51,22 @@ type Vars struct {
 type Outputs struct {
 	EVE   EVEOutput   `yaml:"eve-log"`
 	Arrow ArrowOutput `yaml:"arrow"`
+	Fast  FastOutput  `yaml:"fast"`
+	// Flight sends the same Arrow batches to a collector (sensor/outputs.go, export.FlightSink).
+	Flight FlightOutput `yaml:"flight"`
+}
+
+// FlightOutput configures the Arrow Flight export to a collector.
+type FlightOutput struct {
+	Enabled      bool     `yaml:"enabled"`
+	Address      string   `yaml:"address"`   // host:port, grpc:// or grpc+tls://
+	Token        string   `yaml:"token"`     // bearer token
+	CAFile       string   `yaml:"ca-file"`   // PEM CA bundle; turns TLS on
+	SpoolDir     string   `yaml:"spool-dir"` // relative to the log directory unless absolute
+	SpoolMax     ByteSize `yaml:"spool-max-bytes"`
+	QueueBatches int      `yaml:"queue-batches"`
+	InFlight     ByteSize `yaml:"in-flight-bytes"`
+	DrainTimeout int      `yaml:"drain-timeout"` // seconds to wait for acknowledgements at exit
 }
 
 // EVEOutput configures eve.json.
@@ -47,12 +76,14 @@ type EVEOutput struct {
 	Anomaly  bool   `yaml:"anomaly"` // decoder anomalies as EVE anomaly events
 	Flow     bool   `yaml:"flow"`
 	Stats    bool   `yaml:"stats"`
+	Alert    bool   `yaml:"alert"`
 }
 
 // ArrowOutput configures the Arrow IPC stream files.
 type ArrowOutput struct {
 	Enabled       bool   `yaml:"enabled"`
 	FlowsDir      string `yaml:"flows-dir"`
+	AlertsDir     string `yaml:"alerts-dir"`
 	BatchRows     int    `yaml:"batch-rows"`
 	RotateBytes   int64  `yaml:"rotate-bytes"`
 	RotateSeconds int    `yaml:"rotate-seconds"`
@@ -65,12 +96,16 @@ type PcapFile struct {
 
 // DecoderConfig holds tunnel decoding settings (Suricata's decoder section).
 type DecoderConfig struct {
-	MaxLayers int          `yaml:"max-layers"`
-	VXLAN     TunnelPorts  `yaml:"vxlan"`
-	Geneve    TunnelPorts  `yaml:"geneve"`
-	Teredo    TunnelPorts  `yaml:"teredo"`
-	GTPU      TunnelPorts  `yaml:"gtpu"`
-	ERSPAN    ERSPANConfig `yaml:"erspan"`
+	MaxLayers      int `yaml:"max-layers"`
+	RecursionLevel struct {
+		// UseForTracking keys flows on the tunnel depth too (default true, as in Suricata).
+		UseForTracking bool `yaml:"use-for-tracking"`
+	} `yaml:"recursion-level"`
+	VXLAN  TunnelPorts  `yaml:"vxlan"`
+	Geneve TunnelPorts  `yaml:"geneve"`
+	Teredo TunnelPorts  `yaml:"teredo"`
+	GTPU   TunnelPorts  `yaml:"gtpu"`
+	ERSPAN ERSPANConfig `yaml:"erspan"`
 }
 
 // TunnelPorts enables a UDP tunnel decoder on a set of ports.
@@ -165,10 +200,13 @@ func DefaultConfig() Config {
 	}
 	c.DefaultLogDir = "."
 	c.SensorName = hostnameOr("nightjar")
-	c.Outputs.EVE = EVEOutput{Enabled: true, Filename: "eve.json", Anomaly: true, Flow: true, Stats: true}
-	c.Outputs.Arrow = ArrowOutput{Enabled: true, FlowsDir: "flows", BatchRows: 65536, RotateBytes: 256 << 20, RotateSeconds: 300}
+	c.Outputs.EVE = EVEOutput{Enabled: true, Filename: "eve.json", Anomaly: true, Flow: true, Stats: true, Alert: true}
+	c.Outputs.Arrow = ArrowOutput{Enabled: true, FlowsDir: "flows", AlertsDir: "alerts", BatchRows: 65536, RotateBytes: 256 << 20, RotateSeconds: 300}
+	c.Outputs.Fast = FastOutput{Enabled: true, Filename: "fast.log"}
+	c.Outputs.Flight = FlightOutput{SpoolDir: "flight-spool", SpoolMax: 1 << 30, QueueBatches: 64, InFlight: 64 << 20, DrainTimeout: 30}
 	c.PcapFile.ChecksumChecks = "auto"
 	c.Decoder.MaxLayers = 16
+	c.Decoder.RecursionLevel.UseForTracking = true
 	c.Decoder.VXLAN = TunnelPorts{Enabled: true, Ports: PortList{4789}}
 	c.Decoder.Geneve = TunnelPorts{Enabled: true, Ports: PortList{6081}}
 	c.Decoder.Teredo = TunnelPorts{Enabled: true, Ports: PortList{3544}}
@@ -184,6 +222,7 @@ func DefaultConfig() Config {
 	c.Stream.Memcap = 64 << 20
 	c.Stream.Reassembly.Memcap = 256 << 20
 	c.Stream.Reassembly.Depth = 1 << 20
+	c.Detect.CacheDir = defaultCacheDir()
 	return c
 }
 

@@ -26,6 +26,12 @@ type ReadOptions struct {
 	Filter  string // tcpdump-syntax BPF expression; empty passes all
 	Pin     bool   // pin workers to CPUs
 	Log     *slog.Logger
+
+	// Rules. RuleFiles (-S) replaces the configured rule-files; ExtraRuleFiles (-s) adds to
+	// them. With neither and no rule-files in the configuration, detection is off.
+	RuleFiles       []string
+	ExtraRuleFiles  []string
+	InitErrorsFatal bool // a rule that fails to load stops the run (--init-errors-fatal)
 }
 
 // FileResult is what happened to one input file.
@@ -58,21 +64,25 @@ func ReadFiles(ctx context.Context, cfg *Config, opts ReadOptions) (*Summary, er
 		}
 		filter = f
 	}
-	out, err := openOutputs(cfg, opts.OutDir)
+	det, err := loadDetection(cfg, &opts, log)
+	if err != nil {
+		return nil, err
+	}
+	out, err := openOutputs(cfg, opts.OutDir, det != nil)
 	if err != nil {
 		return nil, err
 	}
 	workers := make([]*worker, n)
 	for i := range workers {
-		if workers[i], err = newWorker(i, n, cfg, out); err != nil {
-			return nil, err
+		if workers[i], err = newWorker(i, n, cfg, out, det); err != nil {
+			return nil, errors.Join(err, out.close())
 		}
 	}
 
 	r := &reader{workers: workers, filter: filter, pin: opts.Pin, log: log}
 	results := r.run(ctx, opts.Files)
 
-	sum := newSummary(workers, results, n, time.Since(start))
+	sum := newSummary(workers, results, n, time.Since(start), det)
 	sum.CPU = processCPU() - cpuStart
 	var errs []error
 	for _, w := range workers {

@@ -50,16 +50,22 @@ func readEVE(t testing.TB, path string) []map[string]any {
 
 func runRead(t testing.TB, files []string, workers int, overrides ...string) (*Summary, string) {
 	t.Helper()
+	return runReadOpts(t, ReadOptions{Files: files, Workers: workers}, overrides...)
+}
+
+// runReadOpts runs ReadFiles into a fresh output folder; opts.OutDir is set here.
+func runReadOpts(t testing.TB, opts ReadOptions, overrides ...string) (*Summary, string) {
+	t.Helper()
 	cfg, _, err := LoadConfig("", overrides)
 	if err != nil {
 		t.Fatal(err)
 	}
-	out := t.TempDir()
-	sum, err := ReadFiles(context.Background(), &cfg, ReadOptions{Files: files, OutDir: out, Workers: workers})
+	opts.OutDir = t.TempDir()
+	sum, err := ReadFiles(context.Background(), &cfg, opts)
 	if err != nil {
 		t.Fatalf("ReadFiles: %v", err)
 	}
-	return sum, out
+	return sum, opts.OutDir
 }
 
 // TestReadDemoCaptures runs the shipped demo captures and checks the outputs hang together:
@@ -112,9 +118,14 @@ func TestOutputSameForAnyWorkerCount(t *testing.T) {
 		"../testdata/demo/http-methods.pcap",
 		filepath.Join(shared, "pcaps/ntop+nDPI/tests/cfgs/default/pcap/1kxun.pcap"),
 	}
+	rules := writeTestRules(t)
 	var want []string
 	for _, n := range []int{1, 2, 4} {
-		_, out := runRead(t, files, n, "outputs.eve-log.stats=false")
+		sum, out := runReadOpts(t, ReadOptions{Files: files, Workers: n, RuleFiles: []string{rules}},
+			"outputs.eve-log.stats=false", "detect.cache-dir=")
+		if sum.Alerts == 0 {
+			t.Fatalf("workers=%d: the test rules raised no alert", n)
+		}
 		raw, err := os.ReadFile(filepath.Join(out, "eve.json"))
 		if err != nil {
 			t.Fatal(err)

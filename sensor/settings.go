@@ -48,6 +48,7 @@ func flowConfig(cfg *Config, workers int) flow.Config {
 		f.EmergencyRecovery = cfg.Flow.EmergencyRecovery
 	}
 	f.Midstream = cfg.Stream.Midstream
+	f.IgnoreRecursion = !cfg.Decoder.RecursionLevel.UseForTracking
 	ft := &cfg.FlowTimeouts
 	f.Timeouts = flow.Timeouts{
 		TCP:   protoTimeouts(ft.TCP, false),
@@ -90,5 +91,7 @@ func flowCounters(s *flow.Stats) []export.Counter {
 		{Name: "flow.emerg_mode_entered", Value: s.EmergencyEntered},
 		{Name: "flow.emerg_mode_over", Value: s.EmergencyLeft},
 		{Name: "flow.not_flow", Value: s.NotFlow},
+		{Name: "flow_bypassed.local_pkts", Value: s.BypassedPkts},
+		{Name: "flow_bypassed.local_bytes", Value: s.BypassedBytes},
 	}
 }

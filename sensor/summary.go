@@ -25,9 +25,16 @@ type Summary struct {
 	Tunnels     map[string]uint64
 	Events      map[string]uint64
 	Counters    []export.Counter // everything above and the flow counters, as EVE stats names
+
+	// Detection: rules in the engine, rules seen in the files, alerts written. Rules is 0 and
+	// Detect false when no rule file was given.
+	Detect     bool
+	Rules      int
+	RulesTotal int
+	Alerts     uint64
 }
 
-func newSummary(workers []*worker, files []FileResult, n int, elapsed time.Duration) *Summary {
+func newSummary(workers []*worker, files []FileResult, n int, elapsed time.Duration, det *detection) *Summary {
 	s := &Summary{
 		Files: files, Workers: n, Elapsed: elapsed,
 		LinkTypes: map[decoders.LinkType]uint64{},
@@ -35,7 +42,7 @@ func newSummary(workers []*worker, files []FileResult, n int, elapsed time.Durat
 		Events:    map[string]uint64{},
 	}
 	counters := map[string]uint64{}
-	var maxPkt uint64
+	var maxPkt, pressure uint64
 	for _, w := range workers {
 		st := &w.dec.Stats
 		s.Packets += st.Packets
@@ -43,6 +50,7 @@ func newSummary(workers []*worker, files []FileResult, n int, elapsed time.Durat
 		s.Unsupported += st.Unsupported
 		s.Invalid += st.Invalid
 		maxPkt = max(maxPkt, st.MaxPacketSize)
+		pressure = max(pressure, uint64(w.flows.Pressure()))
 		for c, n := range st.PerCounter {
 			counters["decoder."+decoders.Counter(c).String()] += n
 		}
@@ -60,24 +68,31 @@ func newSummary(workers []*worker, files []FileResult, n int, elapsed time.Durat
 		for e, c := range st.PerEvent {
 			if c > 0 {
 				s.Events[decoders.Event(e).String()] += c
+				counters[decoders.Event(e).StatsName()] += c
 			}
 		}
 		for _, c := range flowCounters(&w.flows.Stats) {
 			counters[c.Name] += c.Value
 		}
+		if w.det != nil {
+			s.Alerts += w.det.alerts
+		}
+	}
+	if det != nil {
+		s.Detect, s.Rules, s.RulesTotal = true, det.loaded, det.total
+		counters["detect.alert"] = s.Alerts
 	}
 	counters["decoder.pkts"] = s.Packets
 	counters["decoder.bytes"] = s.Bytes
 	counters["decoder.invalid"] = s.Invalid
 	counters["decoder.unsupported_link_type"] = s.Unsupported
 	counters["decoder.max_pkt_size"] = maxPkt
+	// Suricata 8's memcap.pressure is the fullest memcap's use in percent; the flow table is
+	// the memcap that grows here, and as its pool never shrinks, now is also the peak.
+	counters["memcap.pressure"] = pressure
+	counters["memcap.pressure_max"] = pressure
 	if s.Packets > 0 {
 		counters["decoder.avg_pkt_size"] = s.Bytes / s.Packets
-	}
-	// Event counters sit under decoder.event., as Suricata's stats.decoder-events-prefix puts
-	// them: decoder.ipv4.trunc_pkt counts as decoder.event.ipv4.trunc_pkt.
-	for name, c := range s.Events {
-		counters[eventCounterName(name)] += c
 	}
 	names := make([]string, 0, len(counters))
 	for k := range counters {
@@ -88,13 +103,6 @@ func newSummary(workers []*worker, files []FileResult, n int, elapsed time.Durat
 		s.Counters = append(s.Counters, export.Counter{Name: k, Value: counters[k]})
 	}
 	return s
-}
-
-func eventCounterName(event string) string {
-	if rest, ok := strings.CutPrefix(event, "decoder."); ok {
-		return "decoder.event." + rest
-	}
-	return event
 }
 
 // Damaged reports whether any input could not be read to its end.
@@ -148,6 +156,9 @@ func (s *Summary) Print(w io.Writer, outDir string) {
 		fmt.Fprintf(w, "  decoder events: %s\n", joinCounts(s.Events))
 	}
 	fmt.Fprintf(w, "  flows: %d\n", s.Counter("flow.total"))
+	if s.Detect {
+		fmt.Fprintf(w, "  alerts: %d (%d of %d rules loaded)\n", s.Alerts, s.Rules, s.RulesTotal)
+	}
 	for _, f := range s.Files {
 		if f.Err != nil {
 			fmt.Fprintf(w, "  DAMAGED %s: %v (%d packets read before it)\n", f.File, f.Err, f.Packets)

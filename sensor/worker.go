@@ -24,10 +24,14 @@ type worker struct {
 	anomaly export.Anomaly
 	flowsTo *flowArrow // nil when Arrow output is off
 
+	det      *workerDetect         // nil when no rules are loaded
+	fast     *export.FastLogBuffer // nil when fast.log is off or no rules are loaded
+	alertsTo *alertArrow           // nil when Arrow output is off or no rules are loaded
+
 	err error // first output error; the worker keeps going and reports it at the end
 }
 
-func newWorker(id, workers int, cfg *Config, out *outputs) (*worker, error) {
+func newWorker(id, workers int, cfg *Config, out *outputs, det *detection) (*worker, error) {
 	w := &worker{id: id, out: out, dec: decoders.NewDecoder(decoderConfig(cfg))}
 	w.flows = flow.NewTable(flowConfig(cfg, workers), w.flowEnded)
 	if out.arrowFlows {
@@ -40,6 +44,19 @@ func newWorker(id, workers int, cfg *Config, out *outputs) (*worker, error) {
 	if out.eve != nil {
 		w.eve = export.NewEVEBuffer(out.eve, nil, eveFlushBytes)
 	}
+	if det != nil {
+		w.det = newWorkerDetect(det)
+		if out.fast != nil {
+			w.fast = export.NewFastLogBuffer(out.fast, nil, eveFlushBytes)
+		}
+		if out.arrowAlerts {
+			aa, err := out.newAlertArrow(id)
+			if err != nil {
+				return nil, err
+			}
+			w.alertsTo = aa
+		}
+	}
 	return w, nil
 }
 
@@ -50,7 +67,10 @@ func (w *worker) packet(data []byte, wireLen int, lt decoders.LinkType, ts int64
 	if p.EventCount > 0 && w.eve != nil && w.out.eveAnomaly {
 		w.logAnomalies(index)
 	}
-	w.flows.Update(p)
+	f, toServer := w.flows.Update(p)
+	if w.det != nil {
+		w.inspect(f, toServer, index)
+	}
 }
 
 // tick runs the flow timeouts at packet time now.
@@ -64,21 +84,34 @@ func (w *worker) finish(now int64) {
 	w.flows.Flush(flow.ReasonShutdown)
 	w.flushEVE()
 	if w.flowsTo != nil {
-		if err := w.flowsTo.close(); err != nil && w.err == nil {
-			w.err = err
-		}
+		w.keepErr(w.flowsTo.close())
+	}
+	if w.alertsTo != nil {
+		w.keepErr(w.alertsTo.close())
+	}
+}
+
+// keepErr remembers the first output error; the worker keeps going and reports it at the end.
+func (w *worker) keepErr(err error) {
+	if err != nil && w.err == nil {
+		w.err = err
 	}
 }
 
 func (w *worker) flowEnded(f *flow.Flow, reason flow.Reason) {
 	f.Fill(&w.rec, reason)
+	if w.det != nil {
+		// Read the detection verdict on the flow before its state is cleared.
+		if w.det.flowPassed(f) {
+			w.rec.Action = "pass"
+		}
+		w.det.matcher.FlowEnded(f.Slot(), f.Gen())
+	}
 	if w.eve != nil && w.out.eveFlow {
 		w.eve.Flow(&w.rec)
 	}
 	if w.flowsTo != nil {
-		if err := w.flowsTo.append(&w.rec); err != nil && w.err == nil {
-			w.err = err
-		}
+		w.keepErr(w.flowsTo.append(&w.rec))
 	}
 }
 
@@ -100,10 +133,10 @@ func (w *worker) logAnomalies(index uint64) {
 
 // flushEVE hands the worker's waiting EVE lines to the shared writer.
 func (w *worker) flushEVE() {
-	if w.eve == nil {
-		return
+	if w.eve != nil {
+		w.keepErr(w.eve.Flush())
 	}
-	if err := w.eve.Flush(); err != nil && w.err == nil {
-		w.err = err
+	if w.fast != nil {
+		w.keepErr(w.fast.Flush())
 	}
 }

@@ -39,7 +39,7 @@ func (st *MatchState) InspectBuffer(l *Buffer, buf []byte) bool {
 
 // inspect evaluates ms[i:] against buf, recursing for relative chains exactly as Suricata's
 // DetectEngineContentInspection does, including its retries of earlier anchors.
-func (st *MatchState) inspect(ms []Matcher, i int, buf []byte) int {
+func (st *MatchState) inspect(ms []Keyword, i int, buf []byte) int {
 	st.recursion++
 	if st.recursion >= inspectionRecursionLimit {
 		return discontinue
@@ -76,14 +76,14 @@ func (st *MatchState) inspect(ms []Matcher, i int, buf []byte) int {
 }
 
 // next continues with the keyword after i, or reports the list matched.
-func (st *MatchState) next(ms []Matcher, i int, buf []byte) int {
+func (st *MatchState) next(ms []Keyword, i int, buf []byte) int {
 	if i+1 >= len(ms) {
 		return matched
 	}
 	return st.inspect(ms, i+1, buf)
 }
 
-func (st *MatchState) inspectContent(ms []Matcher, i int, buf []byte) int {
+func (st *MatchState) inspectContent(ms []Keyword, i int, buf []byte) int {
 	m := &ms[i]
 	c := m.Content
 	blen := uint32(len(buf))
@@ -200,7 +200,7 @@ func lower(b byte) byte {
 	return b
 }
 
-func (st *MatchState) inspectPCRE(ms []Matcher, i int, buf []byte) int {
+func (st *MatchState) inspectPCRE(ms []Keyword, i int, buf []byte) int {
 	m := &ms[i]
 	prevBufOff := st.bufOff
 	st.pcreStart = 0
@@ -228,7 +228,7 @@ func (st *MatchState) inspectPCRE(ms []Matcher, i int, buf []byte) int {
 
 // pcreMatch is DetectPcrePayloadMatch: a relative pcre sees the buffer from the cursor on, and
 // a retry resumes one byte after the previous match's start.
-func (st *MatchState) pcreMatch(m *Matcher, buf []byte) bool {
+func (st *MatchState) pcreMatch(m *Keyword, buf []byte) bool {
 	p := m.PCRE
 	base := 0
 	if p.Relative {
@@ -257,7 +257,7 @@ func (st *MatchState) pcreMatch(m *Matcher, buf []byte) bool {
 	return true
 }
 
-func (st *MatchState) isdataat(m *Matcher, buf []byte) int {
+func (st *MatchState) isdataat(m *Keyword, buf []byte) int {
 	d := m.Isdataat
 	isVar := d.Offset.Var >= 0
 	v := uint64(st.value(d.Offset))

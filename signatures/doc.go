@@ -2,8 +2,15 @@
 // files into a compact rule IR (Load), reports the rules it could not load (CheckReport), and
 // verifies a rule's packet-payload keywords and header keywords against one packet
 // (Rule.MatchPayload, Rule.MatchHeader) with Suricata's semantics, including the backtracking
-// of relative content chains. A Hyperscan prefilter (later) picks candidate rules from each
-// rule's fast pattern (Rule.FastPattern, Content.FastPatternBytes); this package confirms them.
+// of relative content chains.
+//
+// The detection engine (engine*.go, detect-*.go) runs a rule set: Compile orders the rules as
+// Suricata does (action, flowbits/flowint/xbits use, priority, sid), groups them like
+// Suricata's signature group heads (direction, transport, server port or IP protocol) and
+// builds one Hyperscan database per group over the rules' fast patterns, cached on disk by
+// pattern hash. Each worker inspects packets through its own Matcher: prefilter scan,
+// exact verification, flowbits/flowint (per flow slot), xbits (per host, per Matcher: not
+// shared between workers), thresholds and threshold.config, pass/noalert semantics.
 //
 // Parsing goes through github.com/google/gonids (header, content decoding, structured
 // options); its gaps (keyword order, gid, buffers it does not know, value validation) are

@@ -34,7 +34,7 @@ func (b *ruleBuilder) isdataat(val string) error {
 			return fmt.Errorf("unknown option %q", p)
 		}
 	}
-	b.add(Matcher{Kind: MatchIsdataat, Negated: neg, Relative: d.Relative, Isdataat: d})
+	b.add(Keyword{Kind: MatchIsdataat, Negated: neg, Relative: d.Relative, Isdataat: d})
 	return nil
 }
 
@@ -217,7 +217,7 @@ func (b *ruleBuilder) byteOp(name, val string) error {
 			return err
 		}
 	}
-	b.add(Matcher{Kind: kind, Relative: op.Relative, Byte: op})
+	b.add(Keyword{Kind: kind, Relative: op.Relative, Byte: op})
 	return nil
 }
 
@@ -284,6 +284,6 @@ func (b *ruleBuilder) byteMath(op *ByteOp, parts []string) error {
 		return err
 	}
 	op.Result = slot
-	b.add(Matcher{Kind: MatchByteMath, Relative: op.Relative, Byte: op})
+	b.add(Keyword{Kind: MatchByteMath, Relative: op.Relative, Byte: op})
 	return nil
 }

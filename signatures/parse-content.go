@@ -40,12 +40,12 @@ func (b *ruleBuilder) content(name, val string) error {
 	if name == "uricontent" {
 		saved := b.cur
 		b.cur = b.buffer("http.uri")
-		b.lastContent = b.add(Matcher{Kind: MatchContent, Negated: neg, Content: c})
+		b.lastContent = b.add(Keyword{Kind: MatchContent, Negated: neg, Content: c})
 		b.lastBuf = b.cur
 		b.cur = saved
 		return nil
 	}
-	b.lastContent = b.add(Matcher{Kind: MatchContent, Negated: neg, Content: c})
+	b.lastContent = b.add(Keyword{Kind: MatchContent, Negated: neg, Content: c})
 	b.lastBuf = b.list()
 	return nil
 }
@@ -203,7 +203,7 @@ func resolveList(l *Buffer) error {
 	return nil
 }
 
-func prevContentOrPCRE(ms []Matcher, i int) *Matcher {
+func prevContentOrPCRE(ms []Keyword, i int) *Keyword {
 	for j := i - 1; j >= 0; j-- {
 		if ms[j].Kind == MatchContent || ms[j].Kind == MatchPCRE {
 			return &ms[j]
@@ -212,7 +212,7 @@ func prevContentOrPCRE(ms []Matcher, i int) *Matcher {
 	return nil
 }
 
-func checkContent(m *Matcher) error {
+func checkContent(m *Keyword) error {
 	c := m.Content
 	n := int64(len(c.Pattern))
 	rel := c.HasDistance || c.HasWithin

@@ -85,7 +85,7 @@ func (b *ruleBuilder) pcre(val string) error {
 		return err
 	}
 	p.code = code
-	m := Matcher{Kind: MatchPCRE, Negated: gp.Negate, Relative: p.Relative, PCRE: p}
+	m := Keyword{Kind: MatchPCRE, Negated: gp.Negate, Relative: p.Relative, PCRE: p}
 	if buffer != "" {
 		saved := b.cur
 		b.cur = b.buffer(buffer)

@@ -18,7 +18,7 @@ func parseRule(text string, vars Vars, opt *Options) (*Rule, uint32, error) {
 		return nil, sid, err
 	}
 	gonidsMu.Lock()
-	g, gerr := gonids.ParseRule(text)
+	g, gerr := gonids.ParseRule(gonidsText(text))
 	gonidsMu.Unlock()
 	unknown := map[string]bool{}
 	var uerr *gonids.UnsupportedOptionError
@@ -53,6 +53,18 @@ func parseRule(text string, vars Vars, opt *Options) (*Rule, uint32, error) {
 	return b.r, b.r.SID, nil
 }
 
+// gonidsText hides reject actions from gonids, which only knows alert/drop/pass: the action
+// is read from our own header split, so gonids only needs a valid one to parse the rest.
+func gonidsText(text string) string {
+	t := strings.TrimLeft(text, " \t")
+	for _, a := range []string{"rejectboth", "rejectsrc", "rejectdst", "reject"} {
+		if len(t) > len(a) && strings.EqualFold(t[:len(a)], a) && (t[len(a)] == ' ' || t[len(a)] == '\t') {
+			return "alert" + t[len(a):]
+		}
+	}
+	return text
+}
+
 type ruleBuilder struct {
 	r       *Rule
 	g       *gonids.Rule
@@ -61,7 +73,7 @@ type ruleBuilder struct {
 	unknown map[string]bool // keywords gonids did not know; we decide on them
 
 	cur         *Buffer        // list that content-like keywords go to
-	lastContent *Matcher       // target of content modifiers
+	lastContent *Keyword       // target of content modifiers
 	lastBuf     *Buffer        // list holding lastContent
 	contentIdx  int            // next gonids content to take
 	pcreIdx     int            // next gonids pcre to take
@@ -276,7 +288,7 @@ func (b *ruleBuilder) option(o Option) error {
 		if err != nil {
 			return err
 		}
-		b.add(Matcher{Kind: MatchBsize, Bsize: u})
+		b.add(Keyword{Kind: MatchBsize, Bsize: u})
 	case "dsize":
 		u, err := parseUint(val, 65535)
 		if err != nil {
@@ -363,7 +375,7 @@ func (b *ruleBuilder) list() *Buffer {
 	return b.r.Payload
 }
 
-func (b *ruleBuilder) add(m Matcher) *Matcher {
+func (b *ruleBuilder) add(m Keyword) *Keyword {
 	l := b.list()
 	l.Matchers = append(l.Matchers, m)
 	return &l.Matchers[len(l.Matchers)-1]

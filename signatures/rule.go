@@ -106,10 +106,10 @@ type Reference struct {
 // Buffer is an inspection list: the keywords that run against one buffer, in rule order.
 type Buffer struct {
 	Name     string
-	Matchers []Matcher
+	Matchers []Keyword
 }
 
-// MatcherKind says which field of a Matcher is set.
+// MatcherKind says which field of a Keyword is set.
 type MatcherKind uint8
 
 const (
@@ -123,10 +123,10 @@ const (
 	MatchBsize
 )
 
-// Matcher is one buffer keyword with its modifiers resolved. RelNext is Suricata's
+// Keyword is one buffer keyword with its modifiers resolved. RelNext is Suricata's
 // "relative next" flag: a later keyword's position depends on this one, so when the rest of
 // the list fails the engine retries at this keyword's next occurrence.
-type Matcher struct {
+type Keyword struct {
 	Kind     MatcherKind
 	Negated  bool
 	Relative bool

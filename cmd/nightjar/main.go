@@ -10,7 +10,11 @@ import (
 const usage = `usage: nightjar COMMAND [flags]
 
 commands:
-  read     run the sensor over pcap/pcapng files   (nightjar read -r FILE [-l DIR] [-c CONFIG] [--set k=v] [--workers N] [BPF])
+  read     run the sensor over pcap/pcapng files   (nightjar read -r FILE [-S RULES] [-l DIR] [-c CONFIG] [--set k=v] [--workers N] [BPF])
+  run      capture live from interfaces              (nightjar run -i IFACE [-i IFACE…] [--workers N] [--cpus LIST] [-S RULES] [-l DIR] [-c CONFIG] [--metrics ADDR] [BPF])
+  rules    check, list or explain rule files          (nightjar rules check|list|explain [SID] FILE…)
+  collect  Flight collector writing a Parquet lake (nightjar collect --listen ADDR --lake DIR [--tls-cert F --tls-key F] [--token T])
+  tail     show what a collector receives, live    (nightjar tail --flight ADDR [--flight-token T] [--flight-ca F] [--type alert])
   verify   run suricata-verify style conformance tests (nightjar verify [--json] DIR…)
   version  print the version
 `
@@ -28,8 +32,18 @@ func main() {
 	switch cmd {
 	case "read":
 		code = cmdRead(args)
+	case "run":
+		code = cmdRun(args)
 	case "verify":
 		code = cmdVerify(args)
+	case "bench":
+		code = cmdBench(args)
+	case "collect":
+		code = cmdCollect(args)
+	case "tail":
+		code = cmdTail(args)
+	case "rules":
+		code = cmdRules(args)
 	case "version", "--version", "-V":
 		fmt.Println("nightjar", version)
 	case "help", "-h", "--help":

@@ -24,6 +24,8 @@ const (
 func cmdRead(args []string) int {
 	var (
 		files, rules, sets []string
+		extraRules         []string
+		initErrorsFatal    bool
 		outDir             = ""
 		configFile         string
 		checksum           string
@@ -33,11 +35,18 @@ func cmdRead(args []string) int {
 	)
 	p := newArgParser()
 	p.value(func(v string) error { files = append(files, v); return nil }, "-r", "--pcap")
-	p.value(func(v string) error { rules = append(rules, v); return nil }, "-S", "-s")
+	// -S names the rule files to use instead of the configured rule-files; -s adds to them.
+	p.value(func(v string) error { rules = append(rules, v); return nil }, "-S")
+	p.value(func(v string) error { extraRules = append(extraRules, v); return nil }, "-s")
+	p.boolean(func() error { initErrorsFatal = true; return nil }, "--init-errors-fatal")
 	p.value(func(v string) error { outDir = v; return nil }, "-l")
 	p.value(func(v string) error { configFile = v; return nil }, "-c")
 	p.value(func(v string) error { checksum = v; return nil }, "-k")
 	p.value(func(v string) error { sets = append(sets, v); return nil }, "--set")
+	var flight sensor.FlightOutput // --flight ADDR turns the Flight export on; the others go with it
+	p.value(func(v string) error { flight.Address = v; return nil }, "--flight")
+	p.value(func(v string) error { flight.Token = v; return nil }, "--flight-token")
+	p.value(func(v string) error { flight.CAFile = v; return nil }, "--flight-ca")
 	p.value(func(v string) error {
 		n, err := strconv.Atoi(v)
 		if err != nil || n < 0 {
@@ -73,9 +82,6 @@ func cmdRead(args []string) int {
 	if len(skipped) > 0 {
 		log.Warn("files in input directories that are not captures were skipped", "count", len(skipped), "first", skipped[0])
 	}
-	if len(rules) > 0 {
-		log.Warn("rules are not loaded yet: detection is not built in this version", "files", strings.Join(rules, ","))
-	}
 
 	cfg, warnings, err := sensor.LoadConfig(configFile, sets)
 	if err != nil {
@@ -101,6 +107,15 @@ func cmdRead(args []string) int {
 	if workers == 0 {
 		workers = cfg.Workers
 	}
+	if flight.Address != "" {
+		cfg.Outputs.Flight.Enabled, cfg.Outputs.Flight.Address = true, flight.Address
+	}
+	if flight.Token != "" {
+		cfg.Outputs.Flight.Token = flight.Token
+	}
+	if flight.CAFile != "" {
+		cfg.Outputs.Flight.CAFile = flight.CAFile
+	}
 
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
@@ -111,6 +126,10 @@ func cmdRead(args []string) int {
 		Filter:  strings.Join(p.positional, " "),
 		Pin:     !noPin,
 		Log:     log,
+
+		RuleFiles:       rules,
+		ExtraRuleFiles:  extraRules,
+		InitErrorsFatal: initErrorsFatal,
 	})
 	if err != nil && sum == nil {
 		fmt.Fprintf(os.Stderr, "nightjar read: %v\n", err)

@@ -34,6 +34,9 @@ type Config struct {
 	// plain ACK starts an established session. Off, such flows are tracked without a TCP
 	// session until a SYN shows up.
 	Midstream bool
+	// IgnoreRecursion keys flows without the tunnel depth, so a tuple seen inside and outside a
+	// tunnel is one flow (Suricata's decoder.recursion-level.use-for-tracking: false).
+	IgnoreRecursion bool
 	// SweepInterval (nanoseconds of packet time) is how long Expire takes to visit every
 	// slot of the pool once; SweepMax bounds the slots one Expire call visits.
 	SweepInterval int64

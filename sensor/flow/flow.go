@@ -91,8 +91,9 @@ func (f *Flow) State() State { return f.state }
 // that started midstream while midstream pickup is off).
 func (f *Flow) TCPState() TCPState { return f.tcp.state }
 
-// Packets and Bytes count per direction (to server, to client). Bytes are captured frame
-// lengths, as Suricata counts them.
+// Packets and Bytes count per direction (to server, to client). Bytes are captured lengths as
+// Suricata counts them: the frame, or for a tunnelled packet what the tunnel carried
+// (decoders.Packet.FlowLen).
 func (f *Flow) Packets() (toServer, toClient uint64) { return f.pktsTS, f.pktsTC }
 func (f *Flow) Bytes() (toServer, toClient uint64)   { return f.bytesTS, f.bytesTC }
 

@@ -21,6 +21,10 @@ type Stats struct {
 	EmergencyEntered uint64
 	EmergencyLeft    uint64
 	NotFlow          uint64 // packets that are no flow material (no IP, fragment, stray ICMP error)
+
+	// Packets, and their bytes, that arrived on a flow already marked Bypassed: Suricata's
+	// flow_bypassed.local_pkts and local_bytes.
+	BypassedPkts, BypassedBytes uint64
 }
 
 // freeDeadline marks a free pool slot in Table.deadline.
@@ -118,6 +122,10 @@ func (t *Table) grow() bool {
 	return true
 }
 
+// Pressure is the share of the memcap the pool has grown to, in percent: Suricata's memcap
+// pressure for the flow memcap. The pool does not shrink, so it is also the peak.
+func (t *Table) Pressure() int { return t.used * 100 / t.max }
+
 // Emergency reports whether the table is in emergency mode.
 func (t *Table) Emergency() bool { return t.emergency }
 
@@ -140,6 +148,9 @@ func (t *Table) Update(p *decoders.Packet) (f *Flow, toServer bool) {
 	if !keyFromPacket(p, &ki) {
 		t.Stats.NotFlow++
 		return nil, false
+	}
+	if t.cfg.IgnoreRecursion {
+		ki.key.Recursion = 0
 	}
 	sec := unixSec(p.Time)
 	h := ki.key.Hash()
@@ -323,13 +334,17 @@ func (t *Table) account(f *Flow, p *decoders.Packet, ki *keyInfo, sec int64) boo
 			f.zeek.udp(p, toServer)
 		}
 	}
-	n := uint64(len(p.Data))
+	n := uint64(p.FlowLen())
 	if toServer {
 		f.pktsTS++
 		f.bytesTS += n
 	} else {
 		f.pktsTC++
 		f.bytesTC += n
+	}
+	if f.Bypassed {
+		t.Stats.BypassedPkts++
+		t.Stats.BypassedBytes += n
 	}
 	f.deadline = unixSec(f.last) + int64(t.cfg.Timeouts.timeoutFor(f.proto, f.state))
 	return toServer

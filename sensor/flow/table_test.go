@@ -297,7 +297,7 @@ func TestPoolGrowsInChunks(t *testing.T) {
 	cfg := DefaultConfig()
 	cfg.Memcap = capFlows * flowBytes
 	tb := NewTable(cfg, nil) // no recorder: its appends would count as the table's allocations
-	if tb.Cap() != capFlows || tb.used != 0 {
+	if tb.Cap() != capFlows || tb.used != 0 || tb.Pressure() != 0 {
 		t.Fatalf("new table: cap %d, %d slots allocated before any packet", tb.Cap(), tb.used)
 	}
 	udp := func(i int) *Flow {
@@ -323,8 +323,8 @@ func TestPoolGrowsInChunks(t *testing.T) {
 	if tb.used != capFlows || len(tb.chunks) != 3 {
 		t.Fatalf("grown to %d slots in %d chunks, want %d in 3", tb.used, len(tb.chunks), capFlows)
 	}
-	if udp(capFlows) != nil || !tb.Emergency() {
-		t.Fatal("pool grew past the memcap")
+	if udp(capFlows) != nil || !tb.Emergency() || tb.Pressure() != 100 {
+		t.Fatalf("pool grew past the memcap (pressure %d%%)", tb.Pressure())
 	}
 	// A grown table recycles its slots without allocating.
 	tb.Flush(ReasonShutdown)
@@ -340,5 +340,56 @@ func TestPoolGrowsInChunks(t *testing.T) {
 	})
 	if allocs != 0 {
 		t.Fatalf("refilling a grown table allocates %.1f times", allocs)
+	}
+}
+
+// A tunnelled packet counts what its tunnel carried, not the outer frame: Suricata accounts the
+// tunnel's pseudo-packet to the inner flow.
+func TestTunnelledBytes(t *testing.T) {
+	tb, rec := newTestTable(t, nil)
+	p := icmpPkt(base, "10.0.0.1", "10.0.0.2", 8, 0)
+	p.Data = make([]byte, 148) // outer Ethernet, IPv4, UDP, Geneve, then the inner frame
+	p.Recursion, p.Tunnel, p.TunnelLen = 1, decoders.TunnelGeneve, 98
+	mustUpdate(t, tb, p)
+	q := icmpPkt(base, "10.0.0.2", "10.0.0.1", 0, 0)
+	q.Data = make([]byte, 160)
+	q.Recursion, q.Tunnel, q.TunnelLen = 1, decoders.TunnelGeneve, 110
+	mustUpdate(t, tb, q)
+	r := onlyRecord(t, tb, rec)
+	if r.BytesToServer != 98 || r.BytesToClient != 110 {
+		t.Fatalf("bytes %d/%d, want 98/110", r.BytesToServer, r.BytesToClient)
+	}
+}
+
+// With the tunnel depth left out of the key, a request outside a tunnel and its reply inside
+// one are one flow; with it (the default) they are two.
+func TestIgnoreRecursion(t *testing.T) {
+	for _, ignore := range []bool{false, true} {
+		tb, rec := newTestTable(t, func(c *Config) { c.IgnoreRecursion = ignore })
+		mustUpdate(t, tb, icmpPkt(base, "1.1.1.1", "2.2.2.2", 8, 0))
+		reply := icmpPkt(base, "2.2.2.2", "1.1.1.1", 0, 0)
+		reply.Recursion = 1
+		mustUpdate(t, tb, reply)
+		tb.Flush(ReasonShutdown)
+		want := 2
+		if ignore {
+			want = 1
+		}
+		if len(rec.recs) != want {
+			t.Errorf("ignore recursion %v: %d flows, want %d", ignore, len(rec.recs), want)
+		}
+	}
+}
+
+// Once a later stage marks a flow bypassed, its further packets count as locally bypassed; the
+// packet that decided it does not.
+func TestBypassedCounters(t *testing.T) {
+	tb, _ := newTestTable(t, nil)
+	f, _ := mustUpdate(t, tb, udpPkt(base, "10.0.0.1", "10.0.0.2", 1000, 53, 10))
+	f.Bypassed = true
+	mustUpdate(t, tb, udpPkt(base, "10.0.0.2", "10.0.0.1", 53, 1000, 20))
+	mustUpdate(t, tb, udpPkt(base, "10.0.0.1", "10.0.0.2", 1000, 53, 30))
+	if tb.Stats.BypassedPkts != 2 || tb.Stats.BypassedBytes != 42+20+42+30 {
+		t.Fatalf("bypassed %d packets %d bytes, want 2 and %d", tb.Stats.BypassedPkts, tb.Stats.BypassedBytes, 42+20+42+30)
 	}
 }

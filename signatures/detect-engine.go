@@ -1,0 +1,226 @@
+package signatures
+
+import (
+	"slices"
+
+	"github.com/nightjar-ids/nightjar/decoders"
+)
+
+// PacketInput is one packet with what the flow tracker knows about it.
+type PacketInput struct {
+	Pkt         *decoders.Packet
+	HasFlow     bool
+	ToServer    bool   // direction of this packet in its flow (client → server)
+	Established bool   // flow state established (TCP handshake seen, or UDP reply seen)
+	FlowSlot    int    // flow.Flow.Slot(); with FlowGen identifies the flow for per-flow state
+	FlowGen     uint32 // flow.Flow.Gen(): a new Gen on the same slot means a new flow
+	PktNum      uint64 // pcap_cnt
+}
+
+// Match is one alert: the rule and its action (alert, pass, drop, reject; in IDS mode drop and
+// reject alert like alert does).
+type Match struct {
+	Rule   *Rule
+	Action Action
+}
+
+// Matcher runs an Engine for one worker. It owns the Hyperscan scratch, the verification
+// scratch and all detection state: per-flow flowbits and flowints (indexed by flow slot),
+// xbits (keyed by address) and thresholds. State is per Matcher, so xbits and by_src/by_dst/
+// by_rule thresholds are not shared between workers: a sensor that spreads one host's flows
+// over several workers sees per-worker counts. Not safe for concurrent use.
+type Matcher struct {
+	e     *Engine
+	st    *MatchState
+	hs    *hsScanner
+	seen  []uint64 // candidate de-duplication, one bit per rule
+	cand  []int32
+	queue []int32 // matched rules of the packet, in order
+	flows []flowState
+	xbits map[xbitKey]int64
+	thr   map[thrKey]thrEntry
+}
+
+// Inspect runs every candidate rule on the packet and appends the alerts to dst in Suricata's
+// order (internal rule id: action, flowbits, priority, sid), returning it. It allocates nothing
+// in steady state. A matching pass rule ends the packet's alerts (those after it in the order
+// are dropped); an IP-only pass rule passes the rest of its flow.
+func (m *Matcher) Inspect(in *PacketInput, dst []Match) []Match {
+	if in == nil || in.Pkt == nil {
+		return dst
+	}
+	p := in.Pkt
+	if p.Layers&(decoders.HasIPv4|decoders.HasIPv6) == 0 {
+		return dst
+	}
+	e := m.e
+	var fs *flowState
+	if in.HasFlow {
+		fs = m.flow(in.FlowSlot, in.FlowGen)
+		if fs != nil && fs.flags&flowPassed != 0 {
+			return dst
+		}
+	}
+	dir := dirToServer
+	if in.HasFlow && !in.ToServer {
+		dir = dirToClient
+	}
+	g := e.groupOf(p, dir)
+
+	m.cand = m.cand[:0]
+	if g.db != nil && len(p.Payload) > 0 && m.hs != nil {
+		for _, id := range m.hs.scan(g.db, p.Payload) {
+			if int(id) < len(g.patRules) {
+				for _, ri := range g.patRules[id] {
+					m.addCandidate(ri)
+				}
+			}
+		}
+	}
+	for _, ri := range g.always {
+		m.addCandidate(ri)
+	}
+	if len(e.ipOnly) > 0 && m.ipOnlyDue(fs, dir) {
+		for _, ri := range e.ipOnly {
+			m.addCandidate(ri)
+		}
+	}
+	if len(m.cand) == 0 {
+		return dst
+	}
+	slices.Sort(m.cand)
+	for _, ri := range m.cand {
+		m.seen[ri>>6] = 0
+	}
+
+	fi := FlowInfo{HasFlow: in.HasFlow, ToServer: in.ToServer, Established: in.Established}
+	m.queue = m.queue[:0]
+	for _, ri := range m.cand {
+		er := e.rules[ri]
+		if er.disabled || !m.matchRule(er, p, fi, fs) {
+			continue
+		}
+		// Post-match effects happen at once, so later rules of this packet see them.
+		m.postMatch(er, p, fs)
+		m.queue = append(m.queue, ri)
+	}
+	return m.finalize(p, fs, dst)
+}
+
+// finalize is Suricata's PacketAlertFinalize: thresholds and suppressions per queued rule, rule
+// actions, and the cut after a pass.
+func (m *Matcher) finalize(p *decoders.Packet, fs *flowState, dst []Match) []Match {
+	passed := false
+	for _, ri := range m.queue {
+		er := m.e.rules[ri]
+		res := m.thresholdVerdict(er, p, fs)
+		if res > 0 && er.r.Action == ActionPass {
+			passed = true
+			if er.ipOnly && fs != nil {
+				fs.flags |= flowPassed
+			}
+		}
+		if res != thrAlert || er.noAlert {
+			continue
+		}
+		if passed {
+			break
+		}
+		dst = append(dst, Match{Rule: er.r, Action: er.r.Action})
+	}
+	return dst
+}
+
+func (m *Matcher) addCandidate(ri int32) {
+	w, bit := ri>>6, uint64(1)<<(uint(ri)&63)
+	if m.seen[w]&bit == 0 {
+		m.seen[w] |= bit
+		m.cand = append(m.cand, ri)
+	}
+}
+
+// ipOnlyDue says whether IP-only rules run on this packet: always without a flow, else on the
+// first packet of each direction (Suricata's FLOW_TOSERVER/TOCLIENT_IPONLY_SET).
+func (m *Matcher) ipOnlyDue(fs *flowState, dir int) bool {
+	if fs == nil {
+		return true
+	}
+	bit := flowIPOnlyToServer
+	if dir == dirToClient {
+		bit = flowIPOnlyToClient
+	}
+	if fs.flags&bit != 0 {
+		return false
+	}
+	fs.flags |= bit
+	return true
+}
+
+// groupOf finds the packet's signature group.
+func (e *Engine) groupOf(p *decoders.Packet, dir int) *group {
+	var gi uint16
+	switch p.IPProto {
+	case 6, 17:
+		ti := 0
+		if p.IPProto == 17 {
+			ti = 1
+		}
+		port := p.DstPort
+		if dir == dirToClient {
+			port = p.SrcPort
+		}
+		if t := e.ports[ti][dir]; len(t) == 65536 {
+			gi = t[port]
+		}
+	default:
+		gi = e.other[dir][p.IPProto]
+	}
+	return e.groups[gi]
+}
+
+// matchRule is the rule's full check, cheapest parts first; all parts are pure tests, so the
+// order does not change the verdict.
+func (m *Matcher) matchRule(er *engineRule, p *decoders.Packet, fi FlowInfo, fs *flowState) bool {
+	r := er.r
+	if !r.MatchHeader(p, fi) {
+		return false
+	}
+	if len(er.flowbitTests) > 0 && !fs.flowbitsMatch(er.flowbitTests) {
+		return false
+	}
+	if len(er.flowintTests) > 0 && !fs.flowintsMatch(er.flowintTests) {
+		return false
+	}
+	if len(er.xbitTests) > 0 && !m.xbitsMatch(er.xbitTests, p) {
+		return false
+	}
+	return r.MatchPayload(p.Payload, m.st)
+}
+
+// postMatch applies the rule's writes: flowbits, flowint modifiers, xbits.
+func (m *Matcher) postMatch(er *engineRule, p *decoders.Packet, fs *flowState) {
+	if fs != nil {
+		if len(er.flowbitSets) > 0 {
+			fs.applyFlowbits(er.flowbitSets, m.e.nFlowbits)
+		}
+		if len(er.flowintMods) > 0 {
+			fs.applyFlowints(er.flowintMods, m.e.nFlowints)
+		}
+	}
+	if len(er.xbitSets) > 0 {
+		m.applyXbits(er.xbitSets, p)
+	}
+}
+
+// FlowEnded clears the per-flow detection state of a flow (flowbits, flowints, by_flow
+// thresholds, pass). A gen that no longer owns the slot is ignored.
+func (m *Matcher) FlowEnded(slot int, gen uint32) {
+	if slot < 0 || slot >= len(m.flows) {
+		return
+	}
+	fs := &m.flows[slot]
+	if fs.used && fs.gen == gen {
+		fs.reset(gen)
+		fs.used = false
+	}
+}

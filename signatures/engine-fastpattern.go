@@ -1,0 +1,133 @@
+package signatures
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/flier/gohs/hyperscan"
+)
+
+// fastPattern is the literal a rule contributes to its group's Hyperscan database. A match of
+// it is necessary (never sufficient) for the rule to match, so the prefilter can only drop
+// rules that could not match; the exact verifier decides.
+type fastPattern struct {
+	lit    string // the literal bytes
+	nocase bool
+	minEnd uint64 // hs_expr_ext min_offset (end of match), 0 = unset
+	maxEnd uint64 // hs_expr_ext max_offset (end of match), 0 = unset
+}
+
+// chooseFastPattern picks the rule's fast pattern as Suricata does: the content marked
+// fast_pattern, else the strongest non-negated content (PatternStrength: distinct bytes weigh
+// more, ties go to the longer one, then the first). Negated contents never qualify: their
+// absence is what the rule needs. ok is false when the payload list has no usable content.
+func chooseFastPattern(r *Rule) (fastPattern, bool) {
+	if r.Payload == nil {
+		return fastPattern{}, false
+	}
+	var best *Keyword
+	bestStrength := -1
+	for i := range r.Payload.Matchers {
+		m := &r.Payload.Matchers[i]
+		if m.Kind != MatchContent || m.Negated || len(m.Content.Pattern) == 0 {
+			continue
+		}
+		if m.Content.FastPattern {
+			best = m
+			break
+		}
+		s := patternStrength(m.Content.Pattern)
+		if s > bestStrength || (s == bestStrength && len(m.Content.Pattern) > len(best.Content.Pattern)) {
+			best, bestStrength = m, s
+		}
+	}
+	if best == nil {
+		return fastPattern{}, false
+	}
+	c := best.Content
+	fp := fastPattern{lit: string(c.FastPatternBytes()), nocase: c.Nocase}
+	// An absolute content with literal offset/depth bounds where the match may end; Hyperscan
+	// then rejects out-of-window hits itself instead of waking the verifier.
+	if !c.FastPatternChop && !best.Relative && !c.HasDistance && !c.HasWithin {
+		n := uint64(len(c.Pattern))
+		var off uint64
+		if c.HasOffset && c.Offset.Var < 0 && c.Offset.Value > 0 {
+			off = uint64(c.Offset.Value)
+			fp.minEnd = off + n
+		}
+		if c.HasDepth && c.Depth.Var < 0 && (!c.HasOffset || c.Offset.Var < 0) {
+			fp.maxEnd = off + uint64(c.Depth.Value)
+			if fp.maxEnd < off+n {
+				// Cannot match at all; let the verifier say so rather than hand Hyperscan a
+				// contradictory window.
+				fp.minEnd, fp.maxEnd = 0, 0
+			}
+		}
+	}
+	return fp, true
+}
+
+// patternStrength scores a literal like Suricata's PatternStrength: a first occurrence of a
+// letter is worth 3, of a printable or 0x00/0x01/0xff byte 4, of anything else 6; repeats 1.
+func patternStrength(p []byte) int {
+	var seen [256]bool
+	s := 0
+	for _, b := range p {
+		if seen[b] {
+			s++
+			continue
+		}
+		seen[b] = true
+		switch {
+		case (b >= 'a' && b <= 'z') || (b >= 'A' && b <= 'Z'):
+			s += 3
+		case (b >= 0x20 && b < 0x7f) || b == 0x00 || b == 0x01 || b == 0xff:
+			s += 4
+		default:
+			s += 6
+		}
+	}
+	return s
+}
+
+// expression renders the literal for Hyperscan: every byte as \xHH, so no byte is ever read as
+// regex syntax.
+func (fp *fastPattern) expression() string {
+	const hex = "0123456789abcdef"
+	var b strings.Builder
+	b.Grow(4 * len(fp.lit))
+	for i := 0; i < len(fp.lit); i++ {
+		c := fp.lit[i]
+		b.WriteString(`\x`)
+		b.WriteByte(hex[c>>4])
+		b.WriteByte(hex[c&15])
+	}
+	return b.String()
+}
+
+func (fp *fastPattern) flags() hyperscan.CompileFlag {
+	f := hyperscan.SingleMatch
+	if fp.nocase {
+		f |= hyperscan.Caseless
+	}
+	return f
+}
+
+// hsPattern builds the gohs pattern with id.
+func (fp *fastPattern) hsPattern(id int) *hyperscan.Pattern {
+	var ext []hyperscan.Ext
+	if fp.minEnd > 0 {
+		ext = append(ext, hyperscan.MinOffset(fp.minEnd))
+	}
+	if fp.maxEnd > 0 {
+		ext = append(ext, hyperscan.MaxOffset(fp.maxEnd))
+	}
+	p := hyperscan.NewPattern(fp.expression(), fp.flags(), ext...)
+	p.Id = id
+	return p
+}
+
+// key identifies the pattern for de-duplication and the cache hash.
+func (fp *fastPattern) key() string {
+	return fmt.Sprintf("%x/%t/%d/%d", fp.lit, fp.nocase, fp.minEnd, fp.maxEnd)
+}

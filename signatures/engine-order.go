@@ -1,0 +1,117 @@
+package signatures
+
+import "sort"
+
+// Suricata's signature ordering (detect-engine-sigorder.c). The internal rule id is the
+// position in this order; candidates are evaluated and alerts queued in it, which is what makes
+// a flowbits-setting rule run before the rule that checks the bit on the same packet, and a
+// pass rule come before the alerts it suppresses. The comparators, most significant first:
+// action (pass, drop, reject, alert), flowbits use, flowint use, (flowvar, pktvar: not
+// supported by the front end), hostbits use, ippair-bits use, priority (low first), sid.
+
+// Variable use classes, higher sorts first: setters, then set-and-read, then readers, then
+// rules that do not use the variable.
+const (
+	varNotUsed = 1
+	varRead    = 2
+	varSetRead = 3
+	varSet     = 4
+)
+
+func useClass(read, write int) int {
+	switch {
+	case read > 0 && write == 0:
+		return varRead
+	case read == 0 && write > 0:
+		return varSet
+	case read > 0 && write > 0:
+		return varSetRead
+	}
+	return varNotUsed
+}
+
+// actionOrder is Suricata's default action-order: pass, drop, reject, alert.
+func actionOrder(a Action) int {
+	switch a {
+	case ActionPass:
+		return 0
+	case ActionDrop:
+		return 1
+	case ActionReject:
+		return 2
+	}
+	return 3
+}
+
+type orderKey struct {
+	action, flowbits, flowint, hostbits, ippair, prio int
+}
+
+func ruleOrderKey(r *Rule) orderKey {
+	k := orderKey{action: actionOrder(r.Action), prio: r.Priority}
+	var rd, wr int
+	for _, op := range r.Flowbits {
+		switch op.Cmd {
+		case "isset", "isnotset":
+			rd++
+		case "set", "unset", "toggle":
+			wr++
+		}
+	}
+	k.flowbits = useClass(rd, wr)
+	rd, wr = 0, 0
+	for _, op := range r.Flowints {
+		switch op.Op {
+		case "=", "+", "-":
+			wr++
+		default:
+			rd++
+		}
+	}
+	k.flowint = useClass(rd, wr)
+	// Suricata counts xbits reads only: its write scan looks for the hostbits keyword, which
+	// xbits setters are not, so an xbits setter ranks as "not used". Kept for equal order.
+	var hostRd, pairRd int
+	for _, op := range r.Xbits {
+		if op.Cmd != "isset" && op.Cmd != "isnotset" {
+			continue
+		}
+		if op.Track == "ip_pair" {
+			pairRd++
+		} else {
+			hostRd++
+		}
+	}
+	k.hostbits = useClass(hostRd, 0)
+	k.ippair = useClass(pairRd, 0)
+	return k
+}
+
+// orderRules returns rules in Suricata's evaluation order. The input order (file order) only
+// breaks ties that Suricata leaves to its merge sort (equal sid).
+func orderRules(rules []*Rule) []*Rule {
+	out := append([]*Rule(nil), rules...)
+	keys := make(map[*Rule]orderKey, len(out))
+	for _, r := range out {
+		keys[r] = ruleOrderKey(r)
+	}
+	sort.SliceStable(out, func(i, j int) bool {
+		a, b := keys[out[i]], keys[out[j]]
+		switch {
+		case a.action != b.action:
+			return a.action < b.action
+		case a.flowbits != b.flowbits:
+			return a.flowbits > b.flowbits
+		case a.flowint != b.flowint:
+			return a.flowint > b.flowint
+		case a.hostbits != b.hostbits:
+			return a.hostbits > b.hostbits
+		case a.ippair != b.ippair:
+			return a.ippair > b.ippair
+		case a.prio != b.prio:
+			return a.prio < b.prio
+		}
+		return out[i].SID < out[j].SID
+	})
+	return out
+}

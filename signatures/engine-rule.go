@@ -1,0 +1,200 @@
+package signatures
+
+import "slices"
+
+// engineRule is a Rule as the engine runs it: internal id, fast pattern, stateful keywords
+// resolved to table indexes, and the effective thresholds (rule keywords or threshold.config).
+type engineRule struct {
+	r        *Rule
+	idx      int32
+	fp       fastPattern
+	hasFP    bool
+	ipOnly   bool
+	noAlert  bool
+	disabled bool
+
+	flowbitTests, flowbitSets []flowbitOp
+	flowintTests, flowintMods []flowintOp
+	xbitTests, xbitSets       []xbitOp
+
+	threshold *Threshold // threshold keyword or threshold.config override
+	detFilter *Threshold // detection_filter
+	suppress  []*ThresholdEntry
+}
+
+const (
+	cmdSet uint8 = iota
+	cmdUnset
+	cmdToggle
+	cmdIsset
+	cmdIsnotset
+)
+
+var bitCmds = map[string]uint8{"set": cmdSet, "unset": cmdUnset, "toggle": cmdToggle, "isset": cmdIsset, "isnotset": cmdIsnotset}
+
+type flowbitOp struct {
+	cmd uint8
+	ids []int
+	or  bool
+}
+
+// flowint operators.
+const (
+	fiSet uint8 = iota
+	fiAdd
+	fiSub
+	fiEq
+	fiNe
+	fiLt
+	fiLe
+	fiGt
+	fiGe
+	fiIsset
+	fiNotset
+)
+
+var flowintOps = map[string]uint8{"=": fiSet, "+": fiAdd, "-": fiSub, "==": fiEq, "!=": fiNe, "<": fiLt,
+	"<=": fiLe, ">": fiGt, ">=": fiGe, "isset": fiIsset, "notset": fiNotset, "isnotset": fiNotset}
+
+type flowintOp struct {
+	op  uint8
+	id  int
+	val uint32
+	tgt int // target variable id, -1 for a literal
+}
+
+// xbits tracking.
+const (
+	trackSrc uint8 = iota
+	trackDst
+	trackPair
+)
+
+type xbitOp struct {
+	cmd    uint8
+	id     int
+	track  uint8
+	expire int64 // nanoseconds
+}
+
+// xbitsDefaultExpire is Suricata's expire for xbits that name none (seconds).
+const xbitsDefaultExpire = 30
+
+// varNames numbers flowbit, flowint and xbit names across the rule set.
+type varNames struct {
+	flowbits, flowints, xbits map[string]int
+	xbitList                  []string
+}
+
+func newVarNames() *varNames {
+	return &varNames{flowbits: map[string]int{}, flowints: map[string]int{}, xbits: map[string]int{}}
+}
+
+func nameID(m map[string]int, n string) int {
+	if id, ok := m[n]; ok {
+		return id
+	}
+	m[n] = len(m)
+	return m[n]
+}
+
+func newEngineRule(r *Rule, idx int32, names *varNames) *engineRule {
+	er := &engineRule{r: r, idx: idx, noAlert: r.NoAlert, threshold: r.Threshold, detFilter: r.DetectionFilter}
+	er.fp, er.hasFP = chooseFastPattern(r)
+	for _, op := range r.Flowbits {
+		fo := flowbitOp{cmd: bitCmds[op.Cmd], or: op.Or}
+		for _, n := range op.Names {
+			fo.ids = append(fo.ids, nameID(names.flowbits, n))
+		}
+		if fo.cmd == cmdIsset || fo.cmd == cmdIsnotset {
+			er.flowbitTests = append(er.flowbitTests, fo)
+		} else {
+			er.flowbitSets = append(er.flowbitSets, fo)
+		}
+	}
+	for _, op := range r.Flowints {
+		fo := flowintOp{op: flowintOps[op.Op], id: nameID(names.flowints, op.Name), val: op.Value, tgt: -1}
+		if op.VarName != "" {
+			fo.tgt = nameID(names.flowints, op.VarName)
+		}
+		if fo.op <= fiSub {
+			er.flowintMods = append(er.flowintMods, fo)
+		} else {
+			er.flowintTests = append(er.flowintTests, fo)
+		}
+	}
+	for _, op := range r.Xbits {
+		xo := xbitOp{cmd: bitCmds[op.Cmd], expire: int64(xbitsDefaultExpire) * 1e9}
+		if _, ok := names.xbits[op.Name]; !ok {
+			names.xbitList = append(names.xbitList, op.Name)
+		}
+		xo.id = nameID(names.xbits, op.Name)
+		switch op.Track {
+		case "ip_dst":
+			xo.track = trackDst
+		case "ip_pair":
+			xo.track = trackPair
+		}
+		if op.Expire > 0 {
+			xo.expire = int64(op.Expire) * 1e9
+		}
+		if xo.cmd == cmdIsset || xo.cmd == cmdIsnotset {
+			er.xbitTests = append(er.xbitTests, xo)
+		} else {
+			er.xbitSets = append(er.xbitSets, xo)
+		}
+	}
+	er.ipOnly = isIPOnly(r, er)
+	return er
+}
+
+// isIPOnly follows Suricata's SignatureIsIPOnly: no payload, no packet keywords beyond
+// addresses, both ports "any", no flow direction or state, and flowbits only written. Such
+// rules are inspected on the first packet of each flow direction only, and a pass or drop
+// from them applies to the whole flow.
+func isIPOnly(r *Rule, er *engineRule) bool {
+	if r.Payload != nil || len(r.Header) > 0 || r.Flags != nil || r.Frag != nil || r.IPOpt != 0 ||
+		r.IPOptAny || r.SameIP || r.Dsize != nil || r.Flow != 0 {
+		return false
+	}
+	if len(er.flowbitTests) > 0 || len(r.Flowints) > 0 || len(r.Xbits) > 0 {
+		return false
+	}
+	if r.Proto != ProtoIP && (!r.SrcPorts.Any || !r.DstPorts.Any) {
+		return false
+	}
+	return true
+}
+
+// applyThresholdConfig applies threshold.config: a threshold / event_filter replaces the
+// rule's threshold and detection_filter; a suppress without track silences the rule, with
+// track it is checked per alert. Entries with sig_id 0 apply to every rule (of gen_id, when
+// not 0) that has no threshold of its own.
+func applyThresholdConfig(rules []*engineRule, tc *ThresholdConfig) {
+	for i := range tc.Entries {
+		te := &tc.Entries[i]
+		for _, er := range rules {
+			r := er.r
+			if te.SID != 0 && (r.SID != te.SID || r.GID != te.GID) {
+				continue
+			}
+			if te.SID == 0 && te.GID != 0 && r.GID != te.GID {
+				continue
+			}
+			global := te.SID == 0
+			switch {
+			case te.Suppress && te.Track == "":
+				er.noAlert = true
+			case te.Suppress:
+				er.suppress = append(er.suppress, te)
+			default:
+				if global && (r.Threshold != nil || r.DetectionFilter != nil) {
+					continue
+				}
+				er.threshold, er.detFilter = te.Threshold, nil
+			}
+		}
+	}
+}
+
+func sortInt32(s []int32) { slices.Sort(s) }
