@@ -8,7 +8,7 @@ BIN      := bin/nightjar
 SHARED   ?= $(abspath ../shared)
 DEMO_OUT ?= out/demo
 
-.PHONY: all deps build demo test vet fuzz bench clean
+.PHONY: all deps build demo test vet fuzz bench bench-report clean
 
 all: build
 
@@ -37,6 +37,10 @@ fuzz:
 
 bench: build
 	$(GO) test -run='^$$' -bench=. -benchmem -count=1 ./decoders/... ./sensor/... ./export/...
+
+# The benchmark lab over generated traffic: JSON, Markdown and SVG charts in out/bench.
+bench-report: build
+	@scripts/bench-report.sh $(BIN) out/bench
 
 clean:
 	rm -rf bin out

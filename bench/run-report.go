@@ -143,11 +143,7 @@ func (r *Report) Charts() map[string][]byte {
 		out[ChartWorkers] = lineChart("Throughput against workers", "workers", "Mpkt/s (median, min–max)", workers)
 	}
 	if len(rules) > 0 {
-		title := "Throughput against rule-set size"
-		if !detectionWired {
-			title += " (detection not wired yet)"
-		}
-		out[ChartRules] = lineChart(title, "rules loaded", "Mpkt/s (median, min–max)", rules)
+		out[ChartRules] = lineChart("Throughput against rule-set size", "rules loaded", "Mpkt/s (median, min–max)", rules)
 	}
 	if len(r.Stages) > 0 {
 		bars := make([]chartBar, len(r.Stages))

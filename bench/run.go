@@ -191,9 +191,6 @@ func Run(ctx context.Context, opts RunOptions) (*Report, error) {
 		}
 	}
 	rep.Stages, rep.Notes = deriveStages(rep.Series, rep.Notes)
-	if len(opts.RuleFiles) > 0 && !detectionWired {
-		rep.Notes = append(rep.Notes, "detection is not wired into sensor.ReadFiles yet: rule sets are loaded and their load time measured, but no rule is matched, so 'rules on' runs cost the same as 'rules off' and alerts are 0")
-	}
 	rep.Notes = append(rep.Notes,
 		"wall figures come from sensor.Summary.Elapsed (the whole ReadFiles call: opening outputs, reading, draining workers, closing outputs), CPU from getrusage over the same span",
 		"allocations are runtime.MemStats.Mallocs over the run divided by packets; peak RSS is the process's getrusage maxrss after the series, a high-water mark over every run before it")
@@ -361,15 +358,11 @@ func (m *measurer) runPipeline(v variant) (sample, error) {
 	}, nil
 }
 
-// detectionWired says whether attachRules can hand rules to the sensor.
-const detectionWired = false
-
-// attachRules gives the rule files to the sensor run and reports whether it will match them.
-// sensor.ReadFiles has no rule input yet (the detection wiring is another issue's); this is
-// the one place to connect it, after which rules-on series measure detection.
-func attachRules(cfg *sensor.Config, ro *sensor.ReadOptions, files []string) bool {
-	_, _, _ = cfg, ro, files
-	return detectionWired
+// attachRules gives the rule files to the sensor run; rules that do not load are skipped with
+// a warning, as `nightjar read` does, so a partly supported rule set still measures detection.
+func attachRules(_ *sensor.Config, ro *sensor.ReadOptions, files []string) bool {
+	ro.RuleFiles = files
+	return len(files) > 0
 }
 
 // deriveStages turns the stage variants into per-stage costs by difference.

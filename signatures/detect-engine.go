@@ -68,11 +68,14 @@ func (m *Matcher) Inspect(in *PacketInput, dst []Match) []Match {
 	g := e.groupOf(p, dir)
 
 	m.cand = m.cand[:0]
-	if g.db != nil && len(p.Payload) > 0 && m.hs != nil {
-		for _, id := range m.hs.scan(g.db, p.Payload) {
-			if int(id) < len(g.patRules) {
-				for _, ri := range g.patRules[id] {
-					m.addCandidate(ri)
+	if g.hasFP && len(p.Payload) > 0 && m.hs != nil {
+		// The database is shared by all groups: a hit only wakes the rules of this group.
+		for _, id := range m.hs.scan(e.db, p.Payload) {
+			if int(id) < len(e.patRules) {
+				for _, ri := range e.patRules[id] {
+					if g.fp.has(ri) {
+						m.addCandidate(ri)
+					}
 				}
 			}
 		}

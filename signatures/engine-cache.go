@@ -3,62 +3,42 @@ package signatures
 import (
 	"crypto/sha256"
 	"encoding/hex"
-	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
-
-	"github.com/flier/gohs/hyperscan"
 )
 
-// dbCacheKey hashes everything a compiled database depends on: the Hyperscan version and every
-// pattern's bytes, flags and offset window, in id order.
+// dbCacheKey hashes everything a compiled database depends on: the layout version, the
+// Hyperscan version and platform, and every pattern's bytes, flags and window, in id order.
+// Bump the layout tag whenever the database layout or the pattern flags change meaning.
 func dbCacheKey(pats []fastPattern) string {
 	h := sha256.New()
-	fmt.Fprintf(h, "nightjar-hs-block-v1\x00%s\x00%d\x00", hsVersion(), len(pats))
+	fmt.Fprintf(h, "nightjar-hs-literal-v2\x00%s\x00%d\x00", hsVersion(), len(pats))
 	for i := range pats {
 		p := &pats[i]
-		fmt.Fprintf(h, "%d\x00%d\x00%d\x00%d\x00", len(p.lit), p.flags(), p.minEnd, p.maxEnd)
+		fmt.Fprintf(h, "%d\x00%d\x00%d\x00%d\x00", len(p.lit), p.hsFlags(), p.minEnd, p.maxEnd)
 		h.Write([]byte(p.lit))
 	}
 	return hex.EncodeToString(h.Sum(nil))
 }
 
 // buildDB returns the database for pats, from cacheDir when a valid copy is there, else
-// compiled (and then stored when cacheDir is set). On a compile error naming one expression,
-// bad is that pattern's index (-1 otherwise).
+// compiled (and then stored when cacheDir is set). On a compile error naming one pattern, bad
+// is that pattern's index (-1 otherwise).
 func buildDB(pats []fastPattern, cacheDir string) (db *hsDB, cached bool, bad int, err error) {
-	key := dbCacheKey(pats)
 	var path string
 	if cacheDir != "" {
-		path = filepath.Join(cacheDir, key+".hsdb")
+		path = filepath.Join(cacheDir, dbCacheKey(pats)+".hsdb")
 		if data, rerr := os.ReadFile(path); rerr == nil {
-			if db, derr := loadHSDB(data); derr == nil {
+			if db, derr := loadHSDB(data, pats); derr == nil {
 				return db, true, -1, nil
 			}
-			// A stale or foreign-platform file: rebuild and overwrite it below.
+			// A stale or damaged file: rebuild and overwrite it below.
 		}
 	}
-	hp := make([]*hyperscan.Pattern, len(pats))
-	for i := range pats {
-		hp[i] = pats[i].hsPattern(i)
-	}
-	gdb, err := hyperscan.NewBlockDatabase(hp...)
+	db, data, bad, err := compileLiterals(pats)
 	if err != nil {
-		var ce *hyperscan.CompileError
-		if errors.As(err, &ce) && ce.Expression >= 0 && ce.Expression < len(pats) {
-			return nil, false, ce.Expression, fmt.Errorf("hyperscan: %s", ce.Message)
-		}
-		return nil, false, -1, fmt.Errorf("hyperscan compile: %w", err)
-	}
-	data, err := gdb.Marshal()
-	gdb.Close()
-	if err != nil {
-		return nil, false, -1, fmt.Errorf("hyperscan serialize: %w", err)
-	}
-	db, err = loadHSDB(data)
-	if err != nil {
-		return nil, false, -1, err
+		return nil, false, bad, err
 	}
 	if path != "" {
 		// The cache is an optimisation: a failure to write it costs the next start a compile.

@@ -1,11 +1,6 @@
 package signatures
 
-import (
-	"fmt"
-	"strings"
-
-	"github.com/flier/gohs/hyperscan"
-)
+import "fmt"
 
 // fastPattern is the literal a rule contributes to its group's Hyperscan database. A match of
 // it is necessary (never sufficient) for the rule to match, so the prefilter can only drop
@@ -13,8 +8,8 @@ import (
 type fastPattern struct {
 	lit    string // the literal bytes
 	nocase bool
-	minEnd uint64 // hs_expr_ext min_offset (end of match), 0 = unset
-	maxEnd uint64 // hs_expr_ext max_offset (end of match), 0 = unset
+	minEnd uint64 // least end offset of a useful match, 0 = unset
+	maxEnd uint64 // greatest end offset of a useful match, 0 = unset
 }
 
 // chooseFastPattern picks the rule's fast pattern as Suricata does: the content marked
@@ -46,8 +41,8 @@ func chooseFastPattern(r *Rule) (fastPattern, bool) {
 	}
 	c := best.Content
 	fp := fastPattern{lit: string(c.FastPatternBytes()), nocase: c.Nocase}
-	// An absolute content with literal offset/depth bounds where the match may end; Hyperscan
-	// then rejects out-of-window hits itself instead of waking the verifier.
+	// An absolute content with literal offset/depth bounds where the match may end; the scan's
+	// match callback then drops out-of-window hits instead of waking the verifier.
 	if !c.FastPatternChop && !best.Relative && !c.HasDistance && !c.HasWithin {
 		n := uint64(len(c.Pattern))
 		var off uint64
@@ -90,41 +85,17 @@ func patternStrength(p []byte) int {
 	return s
 }
 
-// expression renders the literal for Hyperscan: every byte as \xHH, so no byte is ever read as
-// regex syntax.
-func (fp *fastPattern) expression() string {
-	const hex = "0123456789abcdef"
-	var b strings.Builder
-	b.Grow(4 * len(fp.lit))
-	for i := 0; i < len(fp.lit); i++ {
-		c := fp.lit[i]
-		b.WriteString(`\x`)
-		b.WriteByte(hex[c>>4])
-		b.WriteByte(hex[c&15])
+// hsFlags are the pattern's Hyperscan literal flags. A windowed pattern has no single-match
+// flag: its window is checked in the match callback, which must see every occurrence.
+func (fp *fastPattern) hsFlags() uint32 {
+	var f uint32
+	if fp.minEnd == 0 && fp.maxEnd == 0 {
+		f |= hsFlagSingleMatch
 	}
-	return b.String()
-}
-
-func (fp *fastPattern) flags() hyperscan.CompileFlag {
-	f := hyperscan.SingleMatch
 	if fp.nocase {
-		f |= hyperscan.Caseless
+		f |= hsFlagCaseless
 	}
 	return f
-}
-
-// hsPattern builds the gohs pattern with id.
-func (fp *fastPattern) hsPattern(id int) *hyperscan.Pattern {
-	var ext []hyperscan.Ext
-	if fp.minEnd > 0 {
-		ext = append(ext, hyperscan.MinOffset(fp.minEnd))
-	}
-	if fp.maxEnd > 0 {
-		ext = append(ext, hyperscan.MaxOffset(fp.maxEnd))
-	}
-	p := hyperscan.NewPattern(fp.expression(), fp.flags(), ext...)
-	p.Id = id
-	return p
 }
 
 // key identifies the pattern for de-duplication and the cache hash.

@@ -1,36 +1,59 @@
 package signatures
 
-// Hyperscan runtime binding. gohs (github.com/flier/gohs/hyperscan) compiles and serializes the
-// per-group databases; scanning goes through this small binding instead of gohs's Scan, whose
-// per-call cgo.Handle and interface boxing allocate on every packet. The match callback is C: it
-// appends the pattern id to a per-Matcher C array, so a scan never calls back into Go and
-// allocates nothing. The database gohs built is moved over as its serialized form, which is
-// also what the on-disk cache stores.
+// Hyperscan binding: compile, serialize, load and scan, through cgo directly. Fast patterns are
+// plain byte strings, so they go through the literal API (hs_compile_lit_multi, Hyperscan ≥
+// 5.2), which skips the regex parser and graph analysis and compiles the whole ET Open set in
+// tens of milliseconds; the regex API with offset windows (hs_expr_ext) took over a minute for
+// the same patterns. The literal API has no offset windows, so the match callback applies them
+// instead. The callback is C: it appends the pattern id to a per-Matcher C array, so a scan
+// never calls back into Go and allocates nothing.
 
 /*
 #cgo pkg-config: libhs
 #include <stdlib.h>
+#include <string.h>
 #include <hs.h>
 
+// nj_window bounds where a pattern's match may end; max 0 means unbounded.
 typedef struct {
-	unsigned int *ids;
+	unsigned long long min, max;
+} nj_window;
+
+typedef struct {
+	unsigned int *ids;     // distinct ids of this scan
 	unsigned int n;
-	unsigned int cap;
+	unsigned int cap;      // patterns in the database: ids are < cap
+	unsigned char *seen;   // one byte per id, all zero between scans
+	const nj_window *win;  // the scanned database's windows
 } nj_hits;
 
+// Windowed patterns are compiled without HS_FLAG_SINGLEMATCH: the first occurrence may fall
+// outside the window and a later one inside, so every occurrence comes here and seen keeps the
+// list distinct.
 static int nj_on_match(unsigned int id, unsigned long long from, unsigned long long to,
 		unsigned int flags, void *ctx) {
 	nj_hits *h = (nj_hits *)ctx;
-	if (h->n < h->cap) {
-		h->ids[h->n++] = id;
+	if (id >= h->cap || h->seen[id]) {
+		return 0;
 	}
+	const nj_window *w = &h->win[id];
+	if (to < w->min || (w->max != 0 && to > w->max)) {
+		return 0;
+	}
+	h->seen[id] = 1;
+	h->ids[h->n++] = id;
 	return 0;
 }
 
-static int nj_scan(const hs_database_t *db, const char *data, unsigned int len,
-		hs_scratch_t *scratch, nj_hits *h) {
+static int nj_scan(const hs_database_t *db, const nj_window *win, const char *data,
+		unsigned int len, hs_scratch_t *scratch, nj_hits *h) {
 	h->n = 0;
-	return hs_scan(db, data, len, 0, scratch, nj_on_match, h);
+	h->win = win;
+	int rc = hs_scan(db, data, len, 0, scratch, nj_on_match, h);
+	for (unsigned int i = 0; i < h->n; i++) {
+		h->seen[h->ids[i]] = 0;
+	}
+	return rc;
 }
 
 static nj_hits *nj_hits_new(unsigned int cap) {
@@ -39,7 +62,10 @@ static nj_hits *nj_hits_new(unsigned int cap) {
 		return NULL;
 	}
 	h->ids = calloc(cap ? cap : 1, sizeof(unsigned int));
-	if (h->ids == NULL) {
+	h->seen = calloc(cap ? cap : 1, 1);
+	if (h->ids == NULL || h->seen == NULL) {
+		free(h->ids);
+		free(h->seen);
 		free(h);
 		return NULL;
 	}
@@ -50,8 +76,52 @@ static nj_hits *nj_hits_new(unsigned int cap) {
 static void nj_hits_free(nj_hits *h) {
 	if (h != NULL) {
 		free(h->ids);
+		free(h->seen);
 		free(h);
 	}
+}
+
+// nj_compile_lit compiles n literals laid end to end in buf (lens[i] bytes each, id i).
+static hs_error_t nj_compile_lit(const char *buf, const size_t *lens, const unsigned *flags,
+		unsigned n, hs_database_t **db, int *bad, char *msg, size_t msgcap) {
+	const char **exprs = malloc((n ? n : 1) * sizeof(char *));
+	unsigned *ids = malloc((n ? n : 1) * sizeof(unsigned));
+	if (exprs == NULL || ids == NULL) {
+		free(exprs);
+		free(ids);
+		return HS_NOMEM;
+	}
+	size_t off = 0;
+	for (unsigned i = 0; i < n; i++) {
+		exprs[i] = buf + off;
+		ids[i] = i;
+		off += lens[i];
+	}
+	hs_compile_error_t *err = NULL;
+	hs_error_t rc = hs_compile_lit_multi(exprs, flags, ids, lens, n, HS_MODE_BLOCK, NULL, db, &err);
+	free(exprs);
+	free(ids);
+	*bad = -1;
+	msg[0] = 0;
+	if (err != NULL) {
+		*bad = err->expression;
+		if (err->message != NULL) {
+			strncpy(msg, err->message, msgcap - 1);
+			msg[msgcap - 1] = 0;
+		}
+		hs_free_compile_error(err);
+	}
+	return rc;
+}
+
+static unsigned long long nj_platform(unsigned int *tune) {
+	hs_platform_info_t p;
+	if (hs_populate_platform(&p) != HS_SUCCESS) {
+		*tune = 0;
+		return 0;
+	}
+	*tune = p.tune;
+	return p.cpu_features;
 }
 */
 import "C"
@@ -62,73 +132,148 @@ import (
 	"unsafe"
 )
 
-// hsDB is one deserialized block-mode database owned by an Engine.
+const (
+	hsFlagCaseless    = uint32(C.HS_FLAG_CASELESS)
+	hsFlagSingleMatch = uint32(C.HS_FLAG_SINGLEMATCH)
+)
+
+// hsDB is one block-mode database owned by an Engine, with the end-offset window of each
+// pattern id (C memory, read by the match callback).
 type hsDB struct {
-	db *C.hs_database_t
+	db   *C.hs_database_t
+	win  *C.nj_window
+	nPat int
 }
 
-// hsVersion is the library version string; it is part of every cache key because serialized
-// databases are only valid for the version (and platform) that built them.
-func hsVersion() string { return C.GoString(C.hs_version()) }
+// hsVersion names the library version and the platform the databases are built for; it is part
+// of every cache key because serialized databases are only valid for the version and CPU
+// features that built them.
+func hsVersion() string {
+	var tune C.uint
+	feat := C.nj_platform(&tune)
+	return fmt.Sprintf("%s/tune=%d/features=%#x", C.GoString(C.hs_version()), uint(tune), uint64(feat))
+}
 
-// loadHSDB deserializes a database produced by gohs's Marshal (or read from the cache).
-func loadHSDB(data []byte) (*hsDB, error) {
+// compileLiterals builds the literal database for pats (id = index) and its serialized form.
+// On a compile error naming one pattern, bad is its index (-1 otherwise).
+func compileLiterals(pats []fastPattern) (db *hsDB, data []byte, bad int, err error) {
+	n := len(pats)
+	if n == 0 {
+		return nil, nil, -1, fmt.Errorf("no patterns to compile")
+	}
+	total := 0
+	for i := range pats {
+		total += len(pats[i].lit)
+	}
+	buf := (*C.char)(C.malloc(C.size_t(max(total, 1))))
+	lens := (*C.size_t)(C.malloc(C.size_t(n) * C.size_t(unsafe.Sizeof(C.size_t(0)))))
+	flags := (*C.uint)(C.malloc(C.size_t(n) * C.size_t(unsafe.Sizeof(C.uint(0)))))
+	defer C.free(unsafe.Pointer(buf))
+	defer C.free(unsafe.Pointer(lens))
+	defer C.free(unsafe.Pointer(flags))
+	if buf == nil || lens == nil || flags == nil {
+		return nil, nil, -1, fmt.Errorf("out of memory for %d patterns", n)
+	}
+	bs := unsafe.Slice((*byte)(unsafe.Pointer(buf)), max(total, 1))
+	ls := unsafe.Slice(lens, n)
+	fs := unsafe.Slice(flags, n)
+	off := 0
+	for i := range pats {
+		off += copy(bs[off:], pats[i].lit)
+		ls[i] = C.size_t(len(pats[i].lit))
+		fs[i] = C.uint(pats[i].hsFlags())
+	}
+	var cdb *C.hs_database_t
+	var cbad C.int
+	var msg [256]C.char
+	rc := C.nj_compile_lit(buf, lens, flags, C.uint(n), &cdb, &cbad, &msg[0], C.size_t(len(msg)))
+	if rc != C.HS_SUCCESS {
+		if rc == C.HS_COMPILER_ERROR && int(cbad) >= 0 && int(cbad) < n {
+			return nil, nil, int(cbad), fmt.Errorf("hyperscan: %s", C.GoString(&msg[0]))
+		}
+		return nil, nil, -1, fmt.Errorf("hs_compile_lit_multi: error %d: %s", int(rc), C.GoString(&msg[0]))
+	}
+	var sbytes *C.char
+	var slen C.size_t
+	if src := C.hs_serialize_database(cdb, &sbytes, &slen); src != C.HS_SUCCESS {
+		C.hs_free_database(cdb)
+		return nil, nil, -1, fmt.Errorf("hs_serialize_database: error %d", int(src))
+	}
+	data = C.GoBytes(unsafe.Pointer(sbytes), C.int(slen))
+	C.free(unsafe.Pointer(sbytes))
+	db, err = newHSDB(cdb, pats)
+	return db, data, -1, err
+}
+
+// loadHSDB deserializes a database read from the cache; pats must be the patterns it was built
+// from (the cache key guarantees it).
+func loadHSDB(data []byte, pats []fastPattern) (*hsDB, error) {
 	if len(data) == 0 {
 		return nil, fmt.Errorf("empty serialized database")
 	}
-	var db *C.hs_database_t
+	var cdb *C.hs_database_t
 	cdata := C.CBytes(data)
 	defer C.free(cdata)
-	if rc := C.hs_deserialize_database((*C.char)(cdata), C.size_t(len(data)), &db); rc != C.HS_SUCCESS {
+	if rc := C.hs_deserialize_database((*C.char)(cdata), C.size_t(len(data)), &cdb); rc != C.HS_SUCCESS {
 		return nil, fmt.Errorf("hs_deserialize_database: error %d", int(rc))
 	}
-	h := &hsDB{db: db}
-	runtime.SetFinalizer(h, func(h *hsDB) { C.hs_free_database(h.db) })
+	return newHSDB(cdb, pats)
+}
+
+// newHSDB takes ownership of cdb and attaches the pattern windows.
+func newHSDB(cdb *C.hs_database_t, pats []fastPattern) (*hsDB, error) {
+	win := (*C.nj_window)(C.calloc(C.size_t(max(len(pats), 1)), C.size_t(unsafe.Sizeof(C.nj_window{}))))
+	if win == nil {
+		C.hs_free_database(cdb)
+		return nil, fmt.Errorf("out of memory for %d pattern windows", len(pats))
+	}
+	ws := unsafe.Slice(win, max(len(pats), 1))
+	for i := range pats {
+		ws[i].min = C.ulonglong(pats[i].minEnd)
+		ws[i].max = C.ulonglong(pats[i].maxEnd)
+	}
+	h := &hsDB{db: cdb, win: win, nPat: len(pats)}
+	runtime.SetFinalizer(h, func(h *hsDB) {
+		C.hs_free_database(h.db)
+		C.free(unsafe.Pointer(h.win))
+	})
 	return h, nil
 }
 
-// hsScanner is one worker's Hyperscan scratch and hit buffer, big enough for every database of
-// an engine. Not safe for concurrent use.
+// hsScanner is one worker's Hyperscan scratch and hit buffer for one database. Not safe for
+// concurrent use.
 type hsScanner struct {
 	scratch *C.hs_scratch_t
 	hits    *C.nj_hits
 	ids     []C.uint // view of hits->ids
 }
 
-func newHSScanner(dbs []*hsDB, maxPatterns int) (*hsScanner, error) {
+func newHSScanner(db *hsDB) (*hsScanner, error) {
 	s := &hsScanner{}
-	for _, d := range dbs {
-		if rc := C.hs_alloc_scratch(d.db, &s.scratch); rc != C.HS_SUCCESS {
-			if s.scratch != nil {
-				C.hs_free_scratch(s.scratch)
-			}
-			return nil, fmt.Errorf("hs_alloc_scratch: error %d", int(rc))
-		}
+	if rc := C.hs_alloc_scratch(db.db, &s.scratch); rc != C.HS_SUCCESS {
+		return nil, fmt.Errorf("hs_alloc_scratch: error %d", int(rc))
 	}
-	s.hits = C.nj_hits_new(C.uint(maxPatterns))
+	s.hits = C.nj_hits_new(C.uint(db.nPat))
 	if s.hits == nil {
-		if s.scratch != nil {
-			C.hs_free_scratch(s.scratch)
-		}
+		C.hs_free_scratch(s.scratch)
 		return nil, fmt.Errorf("out of memory for the hit buffer")
 	}
-	s.ids = unsafe.Slice(s.hits.ids, max(maxPatterns, 1))
+	s.ids = unsafe.Slice(s.hits.ids, max(db.nPat, 1))
 	runtime.SetFinalizer(s, func(s *hsScanner) {
-		if s.scratch != nil {
-			C.hs_free_scratch(s.scratch)
-		}
+		C.hs_free_scratch(s.scratch)
 		C.nj_hits_free(s.hits)
 	})
 	return s, nil
 }
 
-// scan runs db over data and returns the ids of the patterns that matched (each once, as every
-// pattern is compiled with HS_FLAG_SINGLEMATCH). The slice is valid until the next scan.
+// scan runs db over data and returns the distinct ids of the patterns that matched inside their
+// windows. The slice is valid until the next scan. db must be the database the scanner was made
+// for: the hit buffer is sized by its pattern count.
 func (s *hsScanner) scan(db *hsDB, data []byte) []C.uint {
 	if len(data) == 0 || len(data) > 1<<31-1 {
 		return nil
 	}
-	rc := C.nj_scan(db.db, (*C.char)(unsafe.Pointer(&data[0])), C.uint(len(data)), s.scratch, s.hits)
+	rc := C.nj_scan(db.db, db.win, (*C.char)(unsafe.Pointer(&data[0])), C.uint(len(data)), s.scratch, s.hits)
 	runtime.KeepAlive(data)
 	runtime.KeepAlive(db)
 	if rc != C.HS_SUCCESS {

@@ -2,8 +2,6 @@ package signatures
 
 import (
 	"fmt"
-	"runtime"
-	"sync"
 	"time"
 )
 
@@ -19,16 +17,14 @@ type EngineOptions struct {
 	// direction, as Suricata's detect.custom-values toserver-groups / toclient-groups do
 	// (0: 40 and 20, Suricata's medium profile).
 	ToServerGroups, ToClientGroups int
-	// CompileWorkers bounds parallel Hyperscan compiles (0: min(2, GOMAXPROCS)).
-	CompileWorkers int
 }
 
 // EngineStats describes a compiled engine.
 type EngineStats struct {
 	Rules         int           // rules loaded into the engine
 	Groups        int           // distinct signature groups (protocol, direction, port)
-	Patterns      int           // fast patterns over all group databases
-	Databases     int           // distinct Hyperscan databases
+	Patterns      int           // distinct fast patterns (pattern, case, window) in the prefilter database
+	Databases     int           // Hyperscan databases (one, or none when no rule has a fast pattern)
 	NoFastPattern int           // grouped rules without a fast pattern (checked on every packet of their groups)
 	IPOnly        int           // IP-only rules (addresses only: checked once per flow direction)
 	CompileTime   time.Duration // wall time of Compile
@@ -49,27 +45,29 @@ type Engine struct {
 
 	ipOnly []int32 // IP-only rules, evaluated once per flow direction
 
+	// The prefilter: one literal database over every distinct fast pattern; a hit on pattern
+	// id makes patRules[id] candidates, filtered by the packet's group.
+	db       *hsDB
+	patRules [][]int32 // pattern id -> rules (internal ids, ascending)
+
 	nFlowbits, nFlowints int
 	xbitNames            []string
-	maxPatterns          int
 	maxVars, maxCaps     int
-	dbs                  []*hsDB
 	stats                EngineStats
 }
 
-// group is one signature group head: its prefilter database and the rules to verify.
+// group is one signature group head: the rules a packet landing in it may match.
 type group struct {
-	db       *hsDB
-	patRules [][]int32 // pattern id -> rules (internal ids, ascending)
-	always   []int32   // rules without a fast pattern, ascending
-	nPats    int
+	fp     ruleSetBits // rules with a fast pattern: candidates when their pattern hits
+	hasFP  bool        // fp is not empty, so the payload is worth scanning
+	always []int32     // rules without a fast pattern, ascending
 }
 
 // Stats reports what Compile built.
 func (e *Engine) Stats() EngineStats { return e.stats }
 
 // Compile builds the engine for rs: orders the rules as Suricata does, groups them, picks fast
-// patterns and builds (or loads from the cache) one Hyperscan database per group. Rules the
+// patterns and builds (or loads from the cache) the Hyperscan prefilter database. Rules the
 // engine cannot run come back as LoadErrors and are left out; err is for failures that stop
 // the whole engine.
 func Compile(rs *RuleSet, opts EngineOptions) (*Engine, []LoadError, error) {
@@ -103,7 +101,7 @@ func Compile(rs *RuleSet, opts EngineOptions) (*Engine, []LoadError, error) {
 		applyThresholdConfig(e.rules, opts.Thresholds)
 	}
 	e.buildGroups(opts)
-	bad, err := e.buildDatabases(opts)
+	bad, err := e.buildDatabase(opts.CacheDir)
 	if err != nil {
 		return nil, lerrs, err
 	}
@@ -140,153 +138,76 @@ func checkEngineRule(r *Rule) error {
 	return nil
 }
 
-// buildDatabases compiles (or loads) one database per distinct pattern list. It returns the
-// rules whose fast pattern Hyperscan refused, with the reason.
-func (e *Engine) buildDatabases(opts EngineOptions) (map[int32]string, error) {
-	type job struct {
-		pats []fastPattern
-		key  string
-		db   *hsDB
-		hit  bool
-		bad  int
-		err  error
-	}
-	// The groups' pattern lists, de-duplicated by content: groups often share them.
-	groupPats := make([][]fastPattern, len(e.groups))
-	jobs := map[string]*job{}
-	var order []*job
-	for gi, g := range e.groups {
-		pats := e.groupPatterns(g)
-		groupPats[gi] = pats
-		if len(pats) == 0 {
-			continue
-		}
-		k := dbCacheKey(pats)
-		if jobs[k] == nil {
-			j := &job{pats: pats, key: k}
-			jobs[k] = j
-			order = append(order, j)
-		}
-	}
-	workers := opts.CompileWorkers
-	if workers <= 0 {
-		workers = min(2, runtime.GOMAXPROCS(0))
-	}
+// buildDatabase compiles (or loads) the prefilter database over the rules' fast patterns. It
+// returns the rules whose fast pattern Hyperscan refused, with the reason; they are left out
+// of the database and of every group.
+func (e *Engine) buildDatabase(cacheDir string) (map[int32]string, error) {
 	bad := map[int32]string{}
 	for {
-		var wg sync.WaitGroup
-		ch := make(chan *job)
-		for w := 0; w < workers; w++ {
-			wg.Add(1)
-			go func() {
-				defer wg.Done()
-				for j := range ch {
-					j.db, j.hit, j.bad, j.err = buildDB(j.pats, opts.CacheDir)
-				}
-			}()
-		}
-		for _, j := range order {
-			if j.db == nil {
-				ch <- j
-			}
-		}
-		close(ch)
-		wg.Wait()
-		// A pattern Hyperscan refuses takes its rules out everywhere; the affected groups are
-		// rebuilt without them.
-		retry := false
-		for _, j := range order {
-			if j.err == nil {
-				continue
-			}
-			if j.bad < 0 {
-				return nil, j.err
-			}
-			badKey := j.pats[j.bad].key()
-			for _, er := range e.rules {
-				if er.hasFP && er.fp.key() == badKey {
-					bad[er.idx] = fmt.Sprintf("fast pattern rejected: %v", j.err)
-				}
-			}
-			retry = true
-		}
-		if !retry {
+		pats := e.collectPatterns(bad)
+		if len(pats) == 0 {
 			break
 		}
+		db, hit, badPat, err := buildDB(pats, cacheDir)
+		if err == nil {
+			e.db = db
+			e.stats.Patterns = len(pats)
+			e.stats.Databases = 1
+			if hit {
+				e.stats.CachedDBs = 1
+			}
+			e.stats.CacheHit = hit
+			break
+		}
+		if badPat < 0 {
+			return nil, err
+		}
+		// Each round drops at least one pattern, so this ends.
+		for _, ri := range e.patRules[badPat] {
+			bad[ri] = fmt.Sprintf("fast pattern rejected: %v", err)
+		}
+	}
+	if len(bad) > 0 {
 		e.dropRules(bad)
-		jobs = map[string]*job{}
-		order = order[:0]
-		for gi, g := range e.groups {
-			pats := e.groupPatterns(g)
-			groupPats[gi] = pats
-			if len(pats) == 0 {
-				continue
-			}
-			k := dbCacheKey(pats)
-			if jobs[k] == nil {
-				j := &job{pats: pats, key: k}
-				jobs[k] = j
-				order = append(order, j)
-			}
-		}
 	}
-	seen := map[*hsDB]bool{}
-	hits := 0
-	for gi, g := range e.groups {
-		pats := groupPats[gi]
-		if len(pats) == 0 {
-			continue
-		}
-		j := jobs[dbCacheKey(pats)]
-		g.db = j.db
-		if !seen[j.db] {
-			seen[j.db] = true
-			e.dbs = append(e.dbs, j.db)
-			if j.hit {
-				hits++
-			}
-		}
-		e.stats.Patterns += len(pats)
-		e.maxPatterns = max(e.maxPatterns, len(pats))
-	}
-	e.stats.Databases = len(e.dbs)
-	e.stats.CachedDBs = hits
-	e.stats.CacheHit = len(e.dbs) > 0 && hits == len(e.dbs)
 	return bad, nil
 }
 
-// groupPatterns returns the group's de-duplicated fast patterns and fills g.patRules to match.
-func (e *Engine) groupPatterns(g *group) []fastPattern {
-	var members []int32
-	for _, l := range g.patRules {
-		members = append(members, l...)
-	}
-	g.patRules = g.patRules[:0]
+// collectPatterns returns the distinct fast patterns of the rules not in bad, in the order of
+// their first rule, and fills e.patRules to match.
+func (e *Engine) collectPatterns(bad map[int32]string) []fastPattern {
+	e.patRules = e.patRules[:0]
 	var pats []fastPattern
 	ids := map[string]int{}
-	sortInt32(members)
-	for _, ri := range members {
-		er := e.rules[ri]
+	for _, er := range e.rules {
+		if !er.hasFP {
+			continue
+		}
+		if _, refused := bad[er.idx]; refused {
+			continue
+		}
 		k := er.fp.key()
 		id, ok := ids[k]
 		if !ok {
 			id = len(pats)
 			ids[k] = id
 			pats = append(pats, er.fp)
-			g.patRules = append(g.patRules, nil)
+			e.patRules = append(e.patRules, nil)
 		}
-		g.patRules[id] = append(g.patRules[id], ri)
+		e.patRules[id] = append(e.patRules[id], er.idx)
 	}
-	g.nPats = len(pats)
 	return pats
 }
 
 // dropRules removes refused rules from every group.
 func (e *Engine) dropRules(bad map[int32]string) {
 	for _, g := range e.groups {
-		for i, l := range g.patRules {
-			g.patRules[i] = filterRules(l, bad)
+		for ri := range bad {
+			if g.fp.has(ri) {
+				g.fp[ri>>6] &^= 1 << (uint(ri) & 63)
+			}
 		}
+		g.hasFP = g.fp.count() > 0
 		g.always = filterRules(g.always, bad)
 	}
 	e.ipOnly = filterRules(e.ipOnly, bad)
@@ -314,8 +235,8 @@ func (e *Engine) NewMatcher() *Matcher {
 		xbits: map[xbitKey]int64{},
 		thr:   map[thrKey]thrEntry{},
 	}
-	if len(e.dbs) > 0 {
-		s, err := newHSScanner(e.dbs, e.maxPatterns)
+	if e.db != nil {
+		s, err := newHSScanner(e.db)
 		if err != nil {
 			// Only out-of-memory gets here; a matcher without a scanner would silently miss
 			// every prefiltered rule, which is worse than stopping.

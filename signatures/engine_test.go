@@ -28,11 +28,12 @@ alert ip any any -> any any (msg:"any ip"; content:"attack"; sid:5;)
 
 	// The group of port 80 (to server) must not carry the to-client rule, nor the 8080 one.
 	g := h.e.groups[h.e.ports[0][dirToServer][80]]
-	for _, l := range g.patRules {
-		for _, ri := range l {
-			if sid := h.e.rules[ri].r.SID; sid == 3 || sid == 4 || sid == 2 {
-				t.Errorf("sid %d in the tcp/80 to-server group", sid)
-			}
+	for _, er := range h.e.rules {
+		if !g.fp.has(er.idx) {
+			continue
+		}
+		if sid := er.r.SID; sid == 3 || sid == 4 || sid == 2 {
+			t.Errorf("sid %d in the tcp/80 to-server group", sid)
 		}
 	}
 }

@@ -16,6 +16,7 @@ commands:
   collect  Flight collector writing a Parquet lake (nightjar collect --listen ADDR --lake DIR [--tls-cert F --tls-key F] [--token T])
   tail     show what a collector receives, live    (nightjar tail --flight ADDR [--flight-token T] [--flight-ca F] [--type alert])
   verify   run suricata-verify style conformance tests (nightjar verify [--json] DIR…)
+  bench    the throughput lab                     (nightjar bench gen|run|compare …)
   version  print the version
 `
 

@@ -84,7 +84,11 @@ type liveSensor struct {
 // startSensor starts `nightjar run` on the receiver end and waits until it captures.
 func (l *liveLab) startSensor(t *testing.T, out string, args ...string) *liveSensor {
 	t.Helper()
-	full := append([]string{"netns", "exec", l.receiverNS, nightjarBin, "run", "-i", l.receiverIf, "-l", out}, args...)
+	bin := nightjarBin
+	if b := os.Getenv("NIGHTJAR_LIVE_BIN"); b != "" {
+		bin = b // e.g. a -race build of the sensor
+	}
+	full := append([]string{"netns", "exec", l.receiverNS, bin, "run", "-i", l.receiverIf, "-l", out}, args...)
 	s := &liveSensor{cmd: exec.Command("ip", full...), out: out, done: make(chan error, 1)}
 	s.cmd.Stdout = &s.stdout
 	errPipe, err := s.cmd.StderrPipe()
