@@ -11,7 +11,7 @@ const usage = `usage: nightjar COMMAND [flags]
 
 commands:
   read     run the sensor over pcap/pcapng files   (nightjar read -r FILE [-S RULES] [-l DIR] [-c CONFIG] [--set k=v] [--workers N] [BPF])
-  run      capture live from interfaces              (nightjar run -i IFACE [-i IFACE…] [--workers N] [--cpus LIST] [-S RULES] [-l DIR] [-c CONFIG] [--metrics ADDR] [BPF])
+  run      capture live from interfaces              (nightjar run -i IFACE [-i IFACE…] [--workers N] [--cpus LIST] [-S RULES] [-l DIR] [-c CONFIG] [--metrics ADDR] [--flight ADDR] [BPF])
   rules    check, list or explain rule files          (nightjar rules check|list|explain [SID] FILE…)
   collect  Flight collector writing a Parquet lake (nightjar collect --listen ADDR --lake DIR [--tls-cert F --tls-key F] [--token T])
   tail     show what a collector receives, live    (nightjar tail --flight ADDR [--flight-token T] [--flight-ca F] [--type alert])

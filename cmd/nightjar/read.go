@@ -43,10 +43,8 @@ func cmdRead(args []string) int {
 	p.value(func(v string) error { configFile = v; return nil }, "-c")
 	p.value(func(v string) error { checksum = v; return nil }, "-k")
 	p.value(func(v string) error { sets = append(sets, v); return nil }, "--set")
-	var flight sensor.FlightOutput // --flight ADDR turns the Flight export on; the others go with it
-	p.value(func(v string) error { flight.Address = v; return nil }, "--flight")
-	p.value(func(v string) error { flight.Token = v; return nil }, "--flight-token")
-	p.value(func(v string) error { flight.CAFile = v; return nil }, "--flight-ca")
+	var flight flightFlags
+	flight.register(p)
 	p.value(func(v string) error {
 		n, err := strconv.Atoi(v)
 		if err != nil || n < 0 {
@@ -107,15 +105,7 @@ func cmdRead(args []string) int {
 	if workers == 0 {
 		workers = cfg.Workers
 	}
-	if flight.Address != "" {
-		cfg.Outputs.Flight.Enabled, cfg.Outputs.Flight.Address = true, flight.Address
-	}
-	if flight.Token != "" {
-		cfg.Outputs.Flight.Token = flight.Token
-	}
-	if flight.CAFile != "" {
-		cfg.Outputs.Flight.CAFile = flight.CAFile
-	}
+	flight.apply(&cfg)
 
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()

@@ -49,6 +49,8 @@ func cmdRun(args []string) int {
 		return nil
 	}, "--fanout")
 	p.value(func(v string) error { metricsAddr = v; return nil }, "--metrics")
+	var flight flightFlags
+	flight.register(p)
 	p.boolean(func() error { noPin = true; return nil }, "--no-pin")
 	p.boolean(func() error { quiet = true; return nil }, "-q", "--quiet")
 	if err := p.parse(args); err != nil {
@@ -71,6 +73,7 @@ func cmdRun(args []string) int {
 	for _, w := range warnings {
 		log.Warn(w)
 	}
+	flight.apply(&cfg)
 	if len(ifaces) == 0 {
 		// As Suricata's --af-packet without a value: every interface the af-packet list names.
 		for _, a := range cfg.AFPacket {
