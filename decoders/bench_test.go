@@ -1,27 +1,9 @@
 package decoders
 
 import (
-	"syscall"
+	"github.com/nightjar-ids/nightjar/internal/benchcpu"
 	"testing"
-	"time"
 )
-
-// cpuTime is the process's user+system CPU time. On a shared, overloaded machine wall-clock
-// ns/op counts the time other processes held the CPU; cpu-ns/op does not.
-func cpuTime() time.Duration {
-	var ru syscall.Rusage
-	if syscall.Getrusage(syscall.RUSAGE_SELF, &ru) != nil {
-		return 0
-	}
-	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
-}
-
-// reportCPU adds a cpu-ns/op metric for the loop that ran since start.
-func reportCPU(b *testing.B, start time.Duration) {
-	if n := b.N; n > 0 {
-		b.ReportMetric(float64(cpuTime()-start)/float64(n), "cpu-ns/op")
-	}
-}
 
 func benchDecode(b *testing.B, frame []byte, lt LinkType, mode ChecksumMode) {
 	cfg := DefaultConfig()
@@ -30,11 +12,11 @@ func benchDecode(b *testing.B, frame []byte, lt LinkType, mode ChecksumMode) {
 	var p Packet
 	b.SetBytes(int64(len(frame)))
 	b.ReportAllocs()
-	start := cpuTime()
+	cpu := benchcpu.Start(b)
 	for b.Loop() {
 		d.Decode(&p, frame, lt, 1, len(frame))
 	}
-	reportCPU(b, start)
+	cpu.Report(b, "")
 	if p.EventCount != 0 || p.BadL4Checksum || p.BadIPChecksum {
 		b.Fatalf("benchmark frame decodes with events %v or bad checksums", p.Events[:p.EventCount])
 	}
@@ -79,20 +61,20 @@ func BenchmarkChecksumTCP(b *testing.B) {
 	seg := p.L4
 	b.SetBytes(int64(len(seg)))
 	b.ReportAllocs()
-	start := cpuTime()
+	cpu := benchcpu.Start(b)
 	for b.Loop() {
 		if !d.l4ChecksumOK(&p, IPProtoTCP, seg) {
 			b.Fatal("checksum")
 		}
 	}
-	reportCPU(b, start)
+	cpu.Report(b, "")
 }
 
 func BenchmarkFlowHash(b *testing.B) {
 	b.ReportAllocs()
-	start := cpuTime()
+	cpu := benchcpu.Start(b)
 	for b.Loop() {
 		FlowHash(benchVLANIPv4, LinkEthernet)
 	}
-	reportCPU(b, start)
+	cpu.Report(b, "")
 }

@@ -2,6 +2,7 @@ package export
 
 import (
 	"fmt"
+	"github.com/nightjar-ids/nightjar/internal/benchcpu"
 	"os"
 	"path/filepath"
 	"testing"
@@ -164,13 +165,13 @@ func BenchmarkAlertBatcherAppend(b *testing.B) {
 	defer ab.Release()
 	alerts := sampleAlerts()
 	b.ReportAllocs()
-	cpu := startCPU(b)
+	cpu := benchcpu.Start(b)
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
 		if ab.Append(alerts[i%3]) {
 			ab.Flush().Release()
 		}
 	}
-	cpu.report(b)
+	cpu.Report(b, "rows")
 	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "rows/s")
 }

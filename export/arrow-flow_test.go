@@ -2,6 +2,7 @@ package export
 
 import (
 	"fmt"
+	"github.com/nightjar-ids/nightjar/internal/benchcpu"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -316,13 +317,13 @@ func BenchmarkFlowBatcherAppend(b *testing.B) {
 	defer fb.Release()
 	recs := []*FlowRecord{sampleTCPFlow(), sampleICMPv6Flow(), sampleOtherFlow()}
 	b.ReportAllocs()
-	cpu := startCPU(b)
+	cpu := benchcpu.Start(b)
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
 		if fb.Append(recs[i%3]) {
 			fb.Flush().Release()
 		}
 	}
-	cpu.report(b)
+	cpu.Report(b, "rows")
 	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "rows/s")
 }

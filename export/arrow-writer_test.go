@@ -1,6 +1,7 @@
 package export
 
 import (
+	"github.com/nightjar-ids/nightjar/internal/benchcpu"
 	"os"
 	"path/filepath"
 	"strings"
@@ -230,7 +231,7 @@ func BenchmarkIPCFileSink(b *testing.B) {
 		rec.Release()
 	}
 	b.ReportAllocs()
-	cpu := startCPU(b)
+	cpu := benchcpu.Start(b)
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
 		r := recs[i%3]
@@ -243,7 +244,7 @@ func BenchmarkIPCFileSink(b *testing.B) {
 	if err := sink.Close(); err != nil {
 		b.Fatal(err)
 	}
-	cpu.report(b)
+	cpu.Report(b, "rows")
 	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "rows/s")
 	if b.N > 0 {
 		b.ReportMetric(float64(sink.Bytes)/float64(b.N), "file-bytes/row")

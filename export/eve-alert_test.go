@@ -1,6 +1,7 @@
 package export
 
 import (
+	"github.com/nightjar-ids/nightjar/internal/benchcpu"
 	"net/netip"
 	"reflect"
 	"strings"
@@ -256,12 +257,12 @@ func BenchmarkAppendAlertJSON(b *testing.B) {
 	a := sampleTCPAlert()
 	buf := make([]byte, 0, 4096)
 	b.ReportAllocs()
-	cpu := startCPU(b)
+	cpu := benchcpu.Start(b)
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
 		buf = AppendAlertJSON(buf[:0], a)
 	}
-	cpu.report(b)
+	cpu.Report(b, "rows")
 	b.SetBytes(int64(len(buf)))
 }
 

@@ -3,6 +3,7 @@ package export
 import (
 	"bytes"
 	"encoding/json"
+	"github.com/nightjar-ids/nightjar/internal/benchcpu"
 	"net/netip"
 	"strconv"
 	"strings"
@@ -351,11 +352,11 @@ func BenchmarkAppendFlowJSON(b *testing.B) {
 	r := sampleTCPFlow()
 	buf := make([]byte, 0, 4096)
 	b.ReportAllocs()
-	cpu := startCPU(b)
+	cpu := benchcpu.Start(b)
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
 		buf = AppendFlowJSON(buf[:0], r)
 	}
-	cpu.report(b)
+	cpu.Report(b, "rows")
 	b.SetBytes(int64(len(buf)))
 }

@@ -1,6 +1,7 @@
 package sensor
 
 import (
+	"github.com/nightjar-ids/nightjar/internal/benchcpu"
 	"io"
 	"testing"
 
@@ -62,6 +63,7 @@ func BenchmarkDecodeAndFlow(b *testing.B) {
 			b.SetBytes(bytes / int64(len(frames)))
 			b.ReportAllocs()
 			b.ResetTimer()
+			cpu := benchcpu.Start(b)
 			for i := 0; i < b.N; i++ {
 				k := i % len(frames)
 				f := &frames[k]
@@ -75,6 +77,7 @@ func BenchmarkDecodeAndFlow(b *testing.B) {
 				table.Update(&p)
 			}
 			b.StopTimer()
+			cpu.Report(b, "pkts")
 			if ended == 0 && b.N > 2*len(frames) {
 				b.Fatal("no flow ever ended: the benchmark is not exercising the table")
 			}

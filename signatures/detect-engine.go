@@ -68,11 +68,11 @@ func (m *Matcher) Inspect(in *PacketInput, dst []Match) []Match {
 	g := e.groupOf(p, dir)
 
 	m.cand = m.cand[:0]
-	if g.hasFP && len(p.Payload) > 0 && m.hs != nil {
-		// The database is shared by all groups: a hit only wakes the rules of this group.
-		for _, id := range m.hs.scan(e.db, p.Payload) {
-			if int(id) < len(e.patRules) {
-				for _, ri := range e.patRules[id] {
+	if pf := g.pf; pf != nil && len(p.Payload) > 0 && m.hs != nil {
+		// The database is shared by the groups of a class: a hit only wakes this group's rules.
+		for _, id := range m.hs.scan(pf.db, p.Payload) {
+			if int(id) < len(pf.patRules) {
+				for _, ri := range pf.patRules[id] {
 					if g.fp.has(ri) {
 						m.addCandidate(ri)
 					}

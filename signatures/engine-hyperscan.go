@@ -240,35 +240,47 @@ func newHSDB(cdb *C.hs_database_t, pats []fastPattern) (*hsDB, error) {
 	return h, nil
 }
 
-// hsScanner is one worker's Hyperscan scratch and hit buffer for one database. Not safe for
-// concurrent use.
+// hsScanner is one worker's Hyperscan scratch and hit buffer, big enough for every database of
+// an engine. Not safe for concurrent use.
 type hsScanner struct {
 	scratch *C.hs_scratch_t
 	hits    *C.nj_hits
 	ids     []C.uint // view of hits->ids
 }
 
-func newHSScanner(db *hsDB) (*hsScanner, error) {
+func newHSScanner(dbs []*hsDB) (*hsScanner, error) {
 	s := &hsScanner{}
-	if rc := C.hs_alloc_scratch(db.db, &s.scratch); rc != C.HS_SUCCESS {
-		return nil, fmt.Errorf("hs_alloc_scratch: error %d", int(rc))
+	nPat := 0
+	for _, d := range dbs {
+		// hs_alloc_scratch grows an existing scratch to fit each further database.
+		if rc := C.hs_alloc_scratch(d.db, &s.scratch); rc != C.HS_SUCCESS {
+			if s.scratch != nil {
+				C.hs_free_scratch(s.scratch)
+			}
+			return nil, fmt.Errorf("hs_alloc_scratch: error %d", int(rc))
+		}
+		nPat = max(nPat, d.nPat)
 	}
-	s.hits = C.nj_hits_new(C.uint(db.nPat))
+	s.hits = C.nj_hits_new(C.uint(nPat))
 	if s.hits == nil {
-		C.hs_free_scratch(s.scratch)
+		if s.scratch != nil {
+			C.hs_free_scratch(s.scratch)
+		}
 		return nil, fmt.Errorf("out of memory for the hit buffer")
 	}
-	s.ids = unsafe.Slice(s.hits.ids, max(db.nPat, 1))
+	s.ids = unsafe.Slice(s.hits.ids, max(nPat, 1))
 	runtime.SetFinalizer(s, func(s *hsScanner) {
-		C.hs_free_scratch(s.scratch)
+		if s.scratch != nil {
+			C.hs_free_scratch(s.scratch)
+		}
 		C.nj_hits_free(s.hits)
 	})
 	return s, nil
 }
 
 // scan runs db over data and returns the distinct ids of the patterns that matched inside their
-// windows. The slice is valid until the next scan. db must be the database the scanner was made
-// for: the hit buffer is sized by its pattern count.
+// windows. The slice is valid until the next scan. db must be one of the databases the scanner
+// was made for: the hit buffer is sized by their pattern counts.
 func (s *hsScanner) scan(db *hsDB, data []byte) []C.uint {
 	if len(data) == 0 || len(data) > 1<<31-1 {
 		return nil

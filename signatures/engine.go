@@ -23,8 +23,8 @@ type EngineOptions struct {
 type EngineStats struct {
 	Rules         int           // rules loaded into the engine
 	Groups        int           // distinct signature groups (protocol, direction, port)
-	Patterns      int           // distinct fast patterns (pattern, case, window) in the prefilter database
-	Databases     int           // Hyperscan databases (one, or none when no rule has a fast pattern)
+	Patterns      int           // fast patterns (distinct pattern, case, window per database) over all databases
+	Databases     int           // Hyperscan databases: one per prefilter class (transport x direction) with fast patterns
 	NoFastPattern int           // grouped rules without a fast pattern (checked on every packet of their groups)
 	IPOnly        int           // IP-only rules (addresses only: checked once per flow direction)
 	CompileTime   time.Duration // wall time of Compile
@@ -45,10 +45,7 @@ type Engine struct {
 
 	ipOnly []int32 // IP-only rules, evaluated once per flow direction
 
-	// The prefilter: one literal database over every distinct fast pattern; a hit on pattern
-	// id makes patRules[id] candidates, filtered by the packet's group.
-	db       *hsDB
-	patRules [][]int32 // pattern id -> rules (internal ids, ascending)
+	pfs [nPFClasses]*prefilter // by class; nil when the class has no fast pattern
 
 	nFlowbits, nFlowints int
 	xbitNames            []string
@@ -58,16 +55,24 @@ type Engine struct {
 
 // group is one signature group head: the rules a packet landing in it may match.
 type group struct {
-	fp     ruleSetBits // rules with a fast pattern: candidates when their pattern hits
-	hasFP  bool        // fp is not empty, so the payload is worth scanning
-	always []int32     // rules without a fast pattern, ascending
+	fp      ruleSetBits // rules with a fast pattern: candidates when their pattern hits
+	pf      *prefilter  // the database holding those patterns; nil when fp is empty
+	pfClass int
+	always  []int32 // rules without a fast pattern, ascending
+}
+
+// prefilter is the literal database of one prefilter class: a hit on pattern id makes
+// patRules[id] candidates, filtered by the packet's group.
+type prefilter struct {
+	db       *hsDB
+	patRules [][]int32 // pattern id -> rules (internal ids, ascending)
 }
 
 // Stats reports what Compile built.
 func (e *Engine) Stats() EngineStats { return e.stats }
 
 // Compile builds the engine for rs: orders the rules as Suricata does, groups them, picks fast
-// patterns and builds (or loads from the cache) the Hyperscan prefilter database. Rules the
+// patterns and builds (or loads from the cache) the Hyperscan prefilter databases. Rules the
 // engine cannot run come back as LoadErrors and are left out; err is for failures that stop
 // the whole engine.
 func Compile(rs *RuleSet, opts EngineOptions) (*Engine, []LoadError, error) {
@@ -101,7 +106,7 @@ func Compile(rs *RuleSet, opts EngineOptions) (*Engine, []LoadError, error) {
 		applyThresholdConfig(e.rules, opts.Thresholds)
 	}
 	e.buildGroups(opts)
-	bad, err := e.buildDatabase(opts.CacheDir)
+	bad, err := e.buildDatabases(opts.CacheDir)
 	if err != nil {
 		return nil, lerrs, err
 	}
@@ -138,49 +143,67 @@ func checkEngineRule(r *Rule) error {
 	return nil
 }
 
-// buildDatabase compiles (or loads) the prefilter database over the rules' fast patterns. It
-// returns the rules whose fast pattern Hyperscan refused, with the reason; they are left out
-// of the database and of every group.
-func (e *Engine) buildDatabase(cacheDir string) (map[int32]string, error) {
+// buildDatabases compiles (or loads) the prefilter database of each class over the fast
+// patterns of the class's rules. It returns the rules whose fast pattern Hyperscan refused,
+// with the reason; they are left out of every group.
+func (e *Engine) buildDatabases(cacheDir string) (map[int32]string, error) {
 	bad := map[int32]string{}
-	for {
-		pats := e.collectPatterns(bad)
-		if len(pats) == 0 {
-			break
-		}
-		db, hit, badPat, err := buildDB(pats, cacheDir)
-		if err == nil {
-			e.db = db
-			e.stats.Patterns = len(pats)
-			e.stats.Databases = 1
-			if hit {
-				e.stats.CachedDBs = 1
+	words := (len(e.rules) + 63) / 64
+	for c := range e.pfs {
+		members := make(ruleSetBits, words)
+		for _, g := range e.groups {
+			if g.pfClass == c {
+				for w := range g.fp {
+					members[w] |= g.fp[w]
+				}
 			}
-			e.stats.CacheHit = hit
-			break
 		}
-		if badPat < 0 {
-			return nil, err
-		}
-		// Each round drops at least one pattern, so this ends.
-		for _, ri := range e.patRules[badPat] {
-			bad[ri] = fmt.Sprintf("fast pattern rejected: %v", err)
+		for {
+			pf, pats := e.collectPatterns(members, bad)
+			if len(pats) == 0 {
+				break
+			}
+			db, hit, badPat, err := buildDB(pats, cacheDir)
+			if err == nil {
+				pf.db = db
+				e.pfs[c] = pf
+				e.stats.Databases++
+				e.stats.Patterns += len(pats)
+				if hit {
+					e.stats.CachedDBs++
+				}
+				break
+			}
+			if badPat < 0 {
+				return nil, err
+			}
+			// Each round drops at least one pattern, so this ends. A rule refused here may
+			// already sit in an earlier class's database: harmless, it is disabled.
+			for _, ri := range pf.patRules[badPat] {
+				bad[ri] = fmt.Sprintf("fast pattern rejected: %v", err)
+			}
 		}
 	}
+	e.stats.CacheHit = e.stats.Databases > 0 && e.stats.CachedDBs == e.stats.Databases
 	if len(bad) > 0 {
 		e.dropRules(bad)
+	}
+	for _, g := range e.groups {
+		if g.fp.count() > 0 {
+			g.pf = e.pfs[g.pfClass]
+		}
 	}
 	return bad, nil
 }
 
-// collectPatterns returns the distinct fast patterns of the rules not in bad, in the order of
-// their first rule, and fills e.patRules to match.
-func (e *Engine) collectPatterns(bad map[int32]string) []fastPattern {
-	e.patRules = e.patRules[:0]
+// collectPatterns returns the distinct fast patterns of the member rules not in bad, in the
+// order of their first rule, and the prefilter's pattern -> rules table to match.
+func (e *Engine) collectPatterns(members ruleSetBits, bad map[int32]string) (*prefilter, []fastPattern) {
+	pf := &prefilter{}
 	var pats []fastPattern
 	ids := map[string]int{}
 	for _, er := range e.rules {
-		if !er.hasFP {
+		if !er.hasFP || !members.has(er.idx) {
 			continue
 		}
 		if _, refused := bad[er.idx]; refused {
@@ -192,11 +215,22 @@ func (e *Engine) collectPatterns(bad map[int32]string) []fastPattern {
 			id = len(pats)
 			ids[k] = id
 			pats = append(pats, er.fp)
-			e.patRules = append(e.patRules, nil)
+			pf.patRules = append(pf.patRules, nil)
 		}
-		e.patRules[id] = append(e.patRules[id], er.idx)
+		pf.patRules[id] = append(pf.patRules[id], er.idx)
 	}
-	return pats
+	return pf, pats
+}
+
+// databases lists the engine's Hyperscan databases.
+func (e *Engine) databases() []*hsDB {
+	var dbs []*hsDB
+	for _, pf := range e.pfs {
+		if pf != nil {
+			dbs = append(dbs, pf.db)
+		}
+	}
+	return dbs
 }
 
 // dropRules removes refused rules from every group.
@@ -207,7 +241,6 @@ func (e *Engine) dropRules(bad map[int32]string) {
 				g.fp[ri>>6] &^= 1 << (uint(ri) & 63)
 			}
 		}
-		g.hasFP = g.fp.count() > 0
 		g.always = filterRules(g.always, bad)
 	}
 	e.ipOnly = filterRules(e.ipOnly, bad)
@@ -235,8 +268,8 @@ func (e *Engine) NewMatcher() *Matcher {
 		xbits: map[xbitKey]int64{},
 		thr:   map[thrKey]thrEntry{},
 	}
-	if e.db != nil {
-		s, err := newHSScanner(e.db)
+	if dbs := e.databases(); len(dbs) > 0 {
+		s, err := newHSScanner(dbs)
 		if err != nil {
 			// Only out-of-memory gets here; a matcher without a scanner would silently miss
 			// every prefiltered rule, which is worse than stopping.

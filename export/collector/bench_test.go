@@ -1,8 +1,8 @@
 package collector
 
 import (
+	"github.com/nightjar-ids/nightjar/internal/benchcpu"
 	"runtime"
-	"syscall"
 	"testing"
 	"time"
 
@@ -25,7 +25,7 @@ func BenchmarkFlightEndToEnd(b *testing.B) {
 	var ms0, ms1 runtime.MemStats
 	runtime.ReadMemStats(&ms0)
 	b.ResetTimer()
-	cpu0 := cpuTime()
+	cpu0 := time.Duration(benchcpu.ProcessNanos())
 	start := time.Now()
 	for i := 0; i < b.N; i++ {
 		for {
@@ -43,7 +43,7 @@ func BenchmarkFlightEndToEnd(b *testing.B) {
 		time.Sleep(50 * time.Microsecond)
 	}
 	el := time.Since(start)
-	cpu := cpuTime() - cpu0
+	cpu := time.Duration(benchcpu.ProcessNanos()) - cpu0
 	b.StopTimer()
 	runtime.ReadMemStats(&ms1)
 	st := closeSink(b, s, 10*time.Second)
@@ -71,7 +71,7 @@ func BenchmarkLakeWrite(b *testing.B) {
 	var bytes int64
 	b.ReportAllocs()
 	b.ResetTimer()
-	cpu0 := cpuTime()
+	cpu0 := time.Duration(benchcpu.ProcessNanos())
 	for i := 0; i < b.N; i++ {
 		_, _, n, err := l.store(export.BatchMeta{EventType: "flow", Sensor: "s", Stream: "flow-x", Seq: uint64(i)}, rec)
 		if err != nil {
@@ -80,15 +80,6 @@ func BenchmarkLakeWrite(b *testing.B) {
 		bytes += n
 	}
 	b.ReportMetric(float64(b.N)*benchRows/b.Elapsed().Seconds(), "rows/s")
-	b.ReportMetric(float64(b.N)*benchRows/(cpuTime()-cpu0).Seconds(), "rows/cpu-s")
+	b.ReportMetric(float64(b.N)*benchRows/(time.Duration(benchcpu.ProcessNanos())-cpu0).Seconds(), "rows/cpu-s")
 	b.ReportMetric(float64(bytes)/(float64(b.N)*benchRows), "parquet-B/row")
-}
-
-// cpuTime is the user and system CPU time this process has used.
-func cpuTime() time.Duration {
-	var ru syscall.Rusage
-	if syscall.Getrusage(syscall.RUSAGE_SELF, &ru) != nil {
-		return 0
-	}
-	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
