@@ -3,7 +3,7 @@
 # Run as root (make demo / make test call it). Safe to run again.
 set -euo pipefail
 
-pkgs=(gcc make pkg-config libpcap-dev libhyperscan-dev libpcre2-dev iproute2 ca-certificates)
+pkgs=(gcc make pkg-config libpcap-dev libhyperscan-dev libpcre2-dev iproute2 ca-certificates librsvg2-bin)
 
 missing=()
 for p in "${pkgs[@]}"; do

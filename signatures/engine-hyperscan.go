@@ -81,28 +81,47 @@ static void nj_hits_free(nj_hits *h) {
 	}
 }
 
-// nj_compile_lit compiles n literals laid end to end in buf (lens[i] bytes each, id i).
-static hs_error_t nj_compile_lit(const char *buf, const size_t *lens, const unsigned *flags,
-		unsigned n, hs_database_t **db, int *bad, char *msg, size_t msgcap) {
-	const char **exprs = malloc((n ? n : 1) * sizeof(char *));
+// nj_compile compiles n literals laid end to end in buf (lens[i] bytes each, id i), through
+// the literal API, or, when as_regex is set, as regexes with every byte escaped as \xHH.
+static hs_error_t nj_compile(const char *buf, const size_t *lens, const unsigned *flags,
+		unsigned n, int as_regex, hs_database_t **db, int *bad, char *msg, size_t msgcap) {
+	const char **exprs = calloc(n ? n : 1, sizeof(char *));
 	unsigned *ids = malloc((n ? n : 1) * sizeof(unsigned));
+	hs_error_t rc = HS_NOMEM;
+	hs_compile_error_t *err = NULL;
+	*bad = -1;
+	msg[0] = 0;
 	if (exprs == NULL || ids == NULL) {
-		free(exprs);
-		free(ids);
-		return HS_NOMEM;
+		goto out;
 	}
 	size_t off = 0;
 	for (unsigned i = 0; i < n; i++) {
-		exprs[i] = buf + off;
 		ids[i] = i;
+		if (!as_regex) {
+			exprs[i] = buf + off;
+		} else {
+			static const char hex[] = "0123456789abcdef";
+			char *e = malloc(4 * lens[i] + 1);
+			if (e == NULL) {
+				goto out;
+			}
+			for (size_t j = 0; j < lens[i]; j++) {
+				unsigned char c = (unsigned char)buf[off + j];
+				e[4 * j] = '\\';
+				e[4 * j + 1] = 'x';
+				e[4 * j + 2] = hex[c >> 4];
+				e[4 * j + 3] = hex[c & 15];
+			}
+			e[4 * lens[i]] = 0;
+			exprs[i] = e;
+		}
 		off += lens[i];
 	}
-	hs_compile_error_t *err = NULL;
-	hs_error_t rc = hs_compile_lit_multi(exprs, flags, ids, lens, n, HS_MODE_BLOCK, NULL, db, &err);
-	free(exprs);
-	free(ids);
-	*bad = -1;
-	msg[0] = 0;
+	if (as_regex) {
+		rc = hs_compile_multi(exprs, flags, ids, n, HS_MODE_BLOCK, NULL, db, &err);
+	} else {
+		rc = hs_compile_lit_multi(exprs, flags, ids, lens, n, HS_MODE_BLOCK, NULL, db, &err);
+	}
 	if (err != NULL) {
 		*bad = err->expression;
 		if (err->message != NULL) {
@@ -111,6 +130,14 @@ static hs_error_t nj_compile_lit(const char *buf, const size_t *lens, const unsi
 		}
 		hs_free_compile_error(err);
 	}
+out:
+	if (as_regex && exprs != NULL) {
+		for (unsigned i = 0; i < n; i++) {
+			free((void *)exprs[i]);
+		}
+	}
+	free(exprs);
+	free(ids);
 	return rc;
 }
 
@@ -131,6 +158,8 @@ import (
 	"runtime"
 	"unsafe"
 )
+
+var hsUseRegex = true
 
 const (
 	hsFlagCaseless    = uint32(C.HS_FLAG_CASELESS)
@@ -186,7 +215,11 @@ func compileLiterals(pats []fastPattern) (db *hsDB, data []byte, bad int, err er
 	var cdb *C.hs_database_t
 	var cbad C.int
 	var msg [256]C.char
-	rc := C.nj_compile_lit(buf, lens, flags, C.uint(n), &cdb, &cbad, &msg[0], C.size_t(len(msg)))
+	asRegex := C.int(0)
+	if hsUseRegex {
+		asRegex = 1
+	}
+	rc := C.nj_compile(buf, lens, flags, C.uint(n), asRegex, &cdb, &cbad, &msg[0], C.size_t(len(msg)))
 	if rc != C.HS_SUCCESS {
 		if rc == C.HS_COMPILER_ERROR && int(cbad) >= 0 && int(cbad) < n {
 			return nil, nil, int(cbad), fmt.Errorf("hyperscan: %s", C.GoString(&msg[0]))

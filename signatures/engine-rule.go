@@ -1,7 +1,5 @@
 package signatures
 
-import "slices"
-
 // engineRule is a Rule as the engine runs it: internal id, fast pattern, stateful keywords
 // resolved to table indexes, and the effective thresholds (rule keywords or threshold.config).
 type engineRule struct {
@@ -196,5 +194,3 @@ func applyThresholdConfig(rules []*engineRule, tc *ThresholdConfig) {
 		}
 	}
 }
-
-func sortInt32(s []int32) { slices.Sort(s) }

@@ -9,7 +9,8 @@ import (
 // ("medium" profile) group limits and no threshold.config.
 type EngineOptions struct {
 	// CacheDir holds serialized Hyperscan databases keyed by a hash of their patterns, flags
-	// and the Hyperscan version; "" disables the cache. It is created when missing.
+	// and windows, the database layout, the Hyperscan version and the CPU features; ""
+	// disables the cache. It is created when missing; files of other keys are left alone.
 	CacheDir string
 	// Thresholds is a parsed threshold.config (LoadThresholdConfig), applied to the rules.
 	Thresholds *ThresholdConfig

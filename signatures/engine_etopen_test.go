@@ -3,23 +3,38 @@ package signatures
 import (
 	"os"
 	"path/filepath"
+	"sync"
 	"testing"
 
 	"github.com/nightjar-ids/nightjar/decoders"
 )
 
+// etOpen is ET Open loaded once per test binary: parsing it costs far more than compiling it,
+// and Compile does not modify a RuleSet.
+var etOpen struct {
+	once  sync.Once
+	rs    *RuleSet
+	files int
+	dir   string
+}
+
 func loadETOpen(tb testing.TB) *RuleSet {
 	tb.Helper()
-	dir := filepath.Join(sharedDir(tb), "rules", "et-open-2024")
-	files, _ := filepath.Glob(filepath.Join(dir, "*.rules"))
-	if len(files) == 0 {
-		tb.Skipf("ET Open rules not found in %s (shared test data absent)", dir)
+	etOpen.once.Do(func() {
+		etOpen.dir = filepath.Join(sharedDir(tb), "rules", "et-open-2024")
+		files, _ := filepath.Glob(filepath.Join(etOpen.dir, "*.rules"))
+		etOpen.files = len(files)
+		if len(files) > 0 {
+			etOpen.rs, _ = Load(files, DefaultVars())
+		}
+	})
+	if etOpen.files == 0 {
+		tb.Skipf("ET Open rules not found in %s (shared test data absent)", etOpen.dir)
 	}
-	rs, _ := Load(files, DefaultVars())
-	if len(rs.Rules) == 0 {
+	if etOpen.rs == nil || len(etOpen.rs.Rules) == 0 {
 		tb.Fatal("no ET Open rule loaded")
 	}
-	return rs
+	return etOpen.rs
 }
 
 func TestCompileETOpen(t *testing.T) {
