@@ -170,7 +170,14 @@ func (st *MatchState) byteJump(op *ByteOp, buf []byte) int {
 	if p < 0 || n > blen-p {
 		return noMatch
 	}
-	v, used, ok := extractAt(op, int(n), buf, int(p))
+	var v uint64
+	var used int
+	ok := true
+	if n != 0 || op.String {
+		v, used, ok = extractAt(op, int(n), buf, int(p))
+	}
+	// A binary byte count of 0 (from a byte_extract variable) reads nothing and jumps by 0,
+	// as Suricata's extraction of zero bytes succeeds with value 0.
 	if !ok {
 		return noMatch
 	}

@@ -39,6 +39,10 @@ type Matcher struct {
 	flows []flowState
 	xbits map[xbitKey]int64
 	thr   map[thrKey]thrEntry
+
+	// seqMode is 0 until the first packet, then 1 when no rule uses stream_size, 2 when one
+	// does (flows then track TCP sequence numbers).
+	seqMode uint8
 }
 
 // Inspect runs every candidate rule on the packet and appends the alerts to dst in Suricata's
@@ -57,8 +61,11 @@ func (m *Matcher) Inspect(in *PacketInput, dst []Match) []Match {
 	var fs *flowState
 	if in.HasFlow {
 		fs = m.flow(in.FlowSlot, in.FlowGen)
-		if fs != nil && fs.flags&flowPassed != 0 {
-			return dst
+		if fs != nil {
+			m.trackFlow(fs, p, in.ToServer)
+			if fs.flags&flowPassed != 0 {
+				return dst
+			}
 		}
 	}
 	dir := dirToServer
@@ -108,6 +115,23 @@ func (m *Matcher) Inspect(in *PacketInput, dst []Match) []Match {
 		m.queue = append(m.queue, ri)
 	}
 	return m.finalize(p, fs, dst)
+}
+
+// trackFlow records what flow.age and stream_size read: the flow's start and, when a rule
+// needs them, its TCP sequence spans.
+func (m *Matcher) trackFlow(fs *flowState, p *decoders.Packet, toServer bool) {
+	if !fs.started {
+		fs.started, fs.start = true, p.Time
+	}
+	if m.seqMode == 0 {
+		m.seqMode = 1
+		if m.e.needsSeqs() {
+			m.seqMode = 2
+		}
+	}
+	if m.seqMode == 2 {
+		fs.seqs.observe(p, toServer)
+	}
 }
 
 // finalize is Suricata's PacketAlertFinalize: thresholds and suppressions per queued rule, rule
@@ -186,6 +210,12 @@ func (e *Engine) groupOf(p *decoders.Packet, dir int) *group {
 func (m *Matcher) matchRule(er *engineRule, p *decoders.Packet, fi FlowInfo, fs *flowState) bool {
 	r := er.r
 	if !r.MatchHeader(p, fi) {
+		return false
+	}
+	if (r.StreamSize != nil || r.FlowAge != nil) && !r.matchFlowKeywords(p, fs) {
+		return false
+	}
+	if len(r.HdrBuffers) > 0 && !r.MatchHdrBuffers(p, m.st) {
 		return false
 	}
 	if len(er.flowbitTests) > 0 && !fs.flowbitsMatch(er.flowbitTests) {

@@ -57,6 +57,16 @@ func (r *Rule) MatchHeader(p *decoders.Packet, f FlowInfo) bool {
 }
 
 func (r *Rule) matchProto(p *decoders.Packet) bool {
+	switch r.IPVersion {
+	case 4:
+		if !p.Has(decoders.HasIPv4) {
+			return false
+		}
+	case 6:
+		if !p.Has(decoders.HasIPv6) {
+			return false
+		}
+	}
 	switch r.Proto {
 	case ProtoTCP:
 		return p.Has(decoders.HasTCP)

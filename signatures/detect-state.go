@@ -21,13 +21,16 @@ const (
 )
 
 type flowState struct {
-	gen    uint32
-	used   bool
-	flags  uint8
-	bits   []uint64 // flowbits
-	ints   []uint32 // flowint values
-	intSet []uint64 // which flowints are set
-	thr    []flowThreshold
+	gen     uint32
+	used    bool
+	flags   uint8
+	started bool     // start is set
+	start   int64    // time of the flow's first packet (flow.age)
+	seqs    tcpSeqs  // TCP sequence spans (stream_size), kept when a rule needs them
+	bits    []uint64 // flowbits
+	ints    []uint32 // flowint values
+	intSet  []uint64 // which flowints are set
+	thr     []flowThreshold
 }
 
 type flowThreshold struct {
@@ -37,6 +40,7 @@ type flowThreshold struct {
 
 func (fs *flowState) reset(gen uint32) {
 	fs.gen, fs.used, fs.flags = gen, true, 0
+	fs.started, fs.start, fs.seqs = false, 0, tcpSeqs{}
 	clear(fs.bits)
 	clear(fs.ints)
 	clear(fs.intSet)

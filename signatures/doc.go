@@ -7,7 +7,7 @@
 // The detection engine (engine*.go, detect-*.go) runs a rule set: Compile orders the rules as
 // Suricata does (action, flowbits/flowint/xbits use, priority, sid), groups them like
 // Suricata's signature group heads (direction, transport, server port or IP protocol) and
-// builds Hyperscan literal databases over the rules' fast patterns, one per transport and
+// builds Hyperscan databases over the rules' fast patterns, one per transport and
 // direction shared by that class's groups, cached on disk by pattern hash. Each worker inspects packets through its own Matcher: prefilter scan,
 // exact verification, flowbits/flowint (per flow slot), xbits (per host, per Matcher: not
 // shared between workers), thresholds and threshold.config, pass/noalert semantics.

@@ -13,7 +13,7 @@ import (
 // Bump the layout tag whenever the database layout or the pattern flags change meaning.
 func dbCacheKey(pats []fastPattern) string {
 	h := sha256.New()
-	fmt.Fprintf(h, "nightjar-hs-literal-v2\x00%s\x00%d\x00", hsVersion(), len(pats))
+	fmt.Fprintf(h, "nightjar-hs-block-v2\x00%s\x00%d\x00", hsVersion(), len(pats))
 	for i := range pats {
 		p := &pats[i]
 		fmt.Fprintf(h, "%d\x00%d\x00%d\x00%d\x00", len(p.lit), p.hsFlags(), p.minEnd, p.maxEnd)
@@ -36,7 +36,7 @@ func buildDB(pats []fastPattern, cacheDir string) (db *hsDB, cached bool, bad in
 			// A stale or damaged file: rebuild and overwrite it below.
 		}
 	}
-	db, data, bad, err := compileLiterals(pats)
+	db, data, bad, err := compilePatterns(pats)
 	if err != nil {
 		return nil, false, bad, err
 	}

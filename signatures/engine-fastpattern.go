@@ -2,7 +2,7 @@ package signatures
 
 import "fmt"
 
-// fastPattern is the literal a rule contributes to its group's Hyperscan database. A match of
+// fastPattern is the literal a rule contributes to its class's prefilter database. A match of
 // it is necessary (never sufficient) for the rule to match, so the prefilter can only drop
 // rules that could not match; the exact verifier decides.
 type fastPattern struct {
@@ -85,7 +85,7 @@ func patternStrength(p []byte) int {
 	return s
 }
 
-// hsFlags are the pattern's Hyperscan literal flags. A windowed pattern has no single-match
+// hsFlags are the pattern's Hyperscan compile flags. A windowed pattern has no single-match
 // flag: its window is checked in the match callback, which must see every occurrence.
 func (fp *fastPattern) hsFlags() uint32 {
 	var f uint32

@@ -1,12 +1,17 @@
 package signatures
 
 // Hyperscan binding: compile, serialize, load and scan, through cgo directly. Fast patterns are
-// plain byte strings, so they go through the literal API (hs_compile_lit_multi, Hyperscan ≥
-// 5.2), which skips the regex parser and graph analysis and compiles the whole ET Open set in
-// tens of milliseconds; the regex API with offset windows (hs_expr_ext) took over a minute for
-// the same patterns. The literal API has no offset windows, so the match callback applies them
-// instead. The callback is C: it appends the pattern id to a per-Matcher C array, so a scan
-// never calls back into Go and allocates nothing.
+// compiled as regexes (every byte escaped) without per-pattern offset windows (hs_expr_ext):
+// with windows, Hyperscan spent over a minute on ET Open's patterns; without, a fifth of a
+// second. The match callback applies the windows instead. The callback is C: it appends the
+// pattern id to a per-Matcher C array, so a scan never calls back into Go and allocates
+// nothing.
+//
+// The literal API (hs_compile_lit_multi) would suit plain byte strings but is not used: in
+// Hyperscan 5.4 a database that holds a long literal with a long run of one byte (ET Open has
+// base64 "AAAA…" ones) misses every match in buffers shorter than about 35 bytes, and some in
+// longer ones (TestPrefilterScanMatchesNaive, run against it, fails within a few dozen
+// rounds). It compiled no faster than the escaped regexes here anyway.
 
 /*
 #cgo pkg-config: libhs
@@ -81,10 +86,11 @@ static void nj_hits_free(nj_hits *h) {
 	}
 }
 
-// nj_compile compiles n literals laid end to end in buf (lens[i] bytes each, id i), through
-// the literal API, or, when as_regex is set, as regexes with every byte escaped as \xHH.
+// nj_compile compiles n literals laid end to end in buf (lens[i] bytes each, id i) as regexes
+// with every byte escaped as \xHH, so no byte is ever read as regex syntax.
 static hs_error_t nj_compile(const char *buf, const size_t *lens, const unsigned *flags,
-		unsigned n, int as_regex, hs_database_t **db, int *bad, char *msg, size_t msgcap) {
+		unsigned n, hs_database_t **db, int *bad, char *msg, size_t msgcap) {
+	static const char hex[] = "0123456789abcdef";
 	const char **exprs = calloc(n ? n : 1, sizeof(char *));
 	unsigned *ids = malloc((n ? n : 1) * sizeof(unsigned));
 	hs_error_t rc = HS_NOMEM;
@@ -96,32 +102,23 @@ static hs_error_t nj_compile(const char *buf, const size_t *lens, const unsigned
 	}
 	size_t off = 0;
 	for (unsigned i = 0; i < n; i++) {
-		ids[i] = i;
-		if (!as_regex) {
-			exprs[i] = buf + off;
-		} else {
-			static const char hex[] = "0123456789abcdef";
-			char *e = malloc(4 * lens[i] + 1);
-			if (e == NULL) {
-				goto out;
-			}
-			for (size_t j = 0; j < lens[i]; j++) {
-				unsigned char c = (unsigned char)buf[off + j];
-				e[4 * j] = '\\';
-				e[4 * j + 1] = 'x';
-				e[4 * j + 2] = hex[c >> 4];
-				e[4 * j + 3] = hex[c & 15];
-			}
-			e[4 * lens[i]] = 0;
-			exprs[i] = e;
+		char *e = malloc(4 * lens[i] + 1);
+		if (e == NULL) {
+			goto out;
 		}
+		for (size_t j = 0; j < lens[i]; j++) {
+			unsigned char c = (unsigned char)buf[off + j];
+			e[4 * j] = '\\';
+			e[4 * j + 1] = 'x';
+			e[4 * j + 2] = hex[c >> 4];
+			e[4 * j + 3] = hex[c & 15];
+		}
+		e[4 * lens[i]] = 0;
+		exprs[i] = e;
+		ids[i] = i;
 		off += lens[i];
 	}
-	if (as_regex) {
-		rc = hs_compile_multi(exprs, flags, ids, n, HS_MODE_BLOCK, NULL, db, &err);
-	} else {
-		rc = hs_compile_lit_multi(exprs, flags, ids, lens, n, HS_MODE_BLOCK, NULL, db, &err);
-	}
+	rc = hs_compile_multi(exprs, flags, ids, n, HS_MODE_BLOCK, NULL, db, &err);
 	if (err != NULL) {
 		*bad = err->expression;
 		if (err->message != NULL) {
@@ -131,7 +128,7 @@ static hs_error_t nj_compile(const char *buf, const size_t *lens, const unsigned
 		hs_free_compile_error(err);
 	}
 out:
-	if (as_regex && exprs != NULL) {
+	if (exprs != NULL) {
 		for (unsigned i = 0; i < n; i++) {
 			free((void *)exprs[i]);
 		}
@@ -159,8 +156,6 @@ import (
 	"unsafe"
 )
 
-var hsUseRegex = true
-
 const (
 	hsFlagCaseless    = uint32(C.HS_FLAG_CASELESS)
 	hsFlagSingleMatch = uint32(C.HS_FLAG_SINGLEMATCH)
@@ -183,9 +178,9 @@ func hsVersion() string {
 	return fmt.Sprintf("%s/tune=%d/features=%#x", C.GoString(C.hs_version()), uint(tune), uint64(feat))
 }
 
-// compileLiterals builds the literal database for pats (id = index) and its serialized form.
+// compilePatterns builds the block-mode database for pats (id = index) and its serialized form.
 // On a compile error naming one pattern, bad is its index (-1 otherwise).
-func compileLiterals(pats []fastPattern) (db *hsDB, data []byte, bad int, err error) {
+func compilePatterns(pats []fastPattern) (db *hsDB, data []byte, bad int, err error) {
 	n := len(pats)
 	if n == 0 {
 		return nil, nil, -1, fmt.Errorf("no patterns to compile")
@@ -215,16 +210,12 @@ func compileLiterals(pats []fastPattern) (db *hsDB, data []byte, bad int, err er
 	var cdb *C.hs_database_t
 	var cbad C.int
 	var msg [256]C.char
-	asRegex := C.int(0)
-	if hsUseRegex {
-		asRegex = 1
-	}
-	rc := C.nj_compile(buf, lens, flags, C.uint(n), asRegex, &cdb, &cbad, &msg[0], C.size_t(len(msg)))
+	rc := C.nj_compile(buf, lens, flags, C.uint(n), &cdb, &cbad, &msg[0], C.size_t(len(msg)))
 	if rc != C.HS_SUCCESS {
 		if rc == C.HS_COMPILER_ERROR && int(cbad) >= 0 && int(cbad) < n {
 			return nil, nil, int(cbad), fmt.Errorf("hyperscan: %s", C.GoString(&msg[0]))
 		}
-		return nil, nil, -1, fmt.Errorf("hs_compile_lit_multi: error %d: %s", int(rc), C.GoString(&msg[0]))
+		return nil, nil, -1, fmt.Errorf("hs_compile_multi: error %d: %s", int(rc), C.GoString(&msg[0]))
 	}
 	var sbytes *C.char
 	var slen C.size_t

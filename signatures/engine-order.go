@@ -69,20 +69,25 @@ func ruleOrderKey(r *Rule) orderKey {
 		}
 	}
 	k.flowint = useClass(rd, wr)
-	// Suricata counts xbits reads only: its write scan looks for the hostbits keyword, which
-	// xbits setters are not, so an xbits setter ranks as "not used". Kept for equal order.
-	var hostRd, pairRd int
+	// Suricata's host-bit scan counts reads of the xbits keyword and writes of the hostbits
+	// keyword only: an xbits setter and a hostbits test both rank as "not used". Kept for
+	// equal order.
+	var hostRd, hostWr, pairRd int
 	for _, op := range r.Xbits {
-		if op.Cmd != "isset" && op.Cmd != "isnotset" {
-			continue
-		}
-		if op.Track == "ip_pair" {
+		test := op.Cmd == "isset" || op.Cmd == "isnotset"
+		switch {
+		case op.Host:
+			if !test {
+				hostWr++
+			}
+		case !test:
+		case op.Track == "ip_pair":
 			pairRd++
-		} else {
+		default:
 			hostRd++
 		}
 	}
-	k.hostbits = useClass(hostRd, 0)
+	k.hostbits = useClass(hostRd, hostWr)
 	k.ippair = useClass(pairRd, 0)
 	return k
 }

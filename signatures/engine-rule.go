@@ -152,7 +152,7 @@ func newEngineRule(r *Rule, idx int32, names *varNames) *engineRule {
 // from them applies to the whole flow.
 func isIPOnly(r *Rule, er *engineRule) bool {
 	if r.Payload != nil || len(r.Header) > 0 || r.Flags != nil || r.Frag != nil || r.IPOpt != 0 ||
-		r.IPOptAny || r.SameIP || r.Dsize != nil || r.Flow != 0 {
+		r.IPOptAny || r.SameIP || r.Dsize != nil || r.Flow != 0 || r.inspectsPacketState() {
 		return false
 	}
 	if len(er.flowbitTests) > 0 || len(r.Flowints) > 0 || len(r.Xbits) > 0 {

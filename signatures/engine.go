@@ -62,7 +62,7 @@ type group struct {
 	always  []int32 // rules without a fast pattern, ascending
 }
 
-// prefilter is the literal database of one prefilter class: a hit on pattern id makes
+// prefilter is the Hyperscan database of one prefilter class: a hit on pattern id makes
 // patRules[id] candidates, filtered by the packet's group.
 type prefilter struct {
 	db       *hsDB

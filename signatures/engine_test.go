@@ -1,6 +1,8 @@
 package signatures
 
 import (
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 )
@@ -300,6 +302,46 @@ alert udp any any -> any any (msg:"c"; content:"gamma"; offset:1; depth:10; sid:
 	other := newHarness(t, rules+`alert tcp any any -> any any (msg:"d"; content:"delta"; sid:4;)`, EngineOptions{CacheDir: dir})
 	if other.e.Stats().CacheHit {
 		t.Error("changed rule set reported a full cache hit")
+	}
+}
+
+// A damaged cache file must cost a compile, never a broken engine.
+func TestEngineCacheDamaged(t *testing.T) {
+	dir := t.TempDir()
+	rules := `
+alert tcp any any -> any 80 (msg:"a"; content:"alpha"; sid:1;)
+alert udp any any -> any any (msg:"c"; content:"gamma"; offset:1; depth:10; sid:3;)
+`
+	newHarness(t, rules, EngineOptions{CacheDir: dir})
+	files, _ := filepath.Glob(filepath.Join(dir, "*.hsdb"))
+	if len(files) == 0 {
+		t.Fatal("no cache file written")
+	}
+	for i, f := range files {
+		data, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if i%2 == 0 {
+			data = data[:len(data)/2]
+		} else {
+			data[len(data)/2] ^= 0xff
+		}
+		if err := os.WriteFile(f, data, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	h := newHarness(t, rules, EngineOptions{CacheDir: dir})
+	if st := h.e.Stats(); st.CachedDBs != 0 {
+		t.Errorf("%d damaged databases loaded from the cache", st.CachedDBs)
+	}
+	h.expect(tcpTo(80, "alpha"), 1)
+	udp := tcpTo(53, "xgamma")
+	udp.proto = 17
+	h.expect(udp, 3)
+	// The rebuilt files serve the next start.
+	if st := newHarness(t, rules, EngineOptions{CacheDir: dir}).e.Stats(); !st.CacheHit {
+		t.Errorf("cache not rewritten: %d of %d databases cached", st.CachedDBs, st.Databases)
 	}
 }
 

@@ -129,7 +129,9 @@ func (b *ruleBuilder) byteOp(name, val string) error {
 		if op.Value, err = b.varRefU(parts[2]); err != nil {
 			return err
 		}
-		if op.Offset, err = b.varRef(parts[3], -65535, 65535); err != nil {
+		// Suricata reads byte_test's offset as any int32 (byte_jump's is range-checked); an
+		// offset past the buffer simply never matches.
+		if op.Offset, err = b.varRef(parts[3], -1<<31, 1<<31-1); err != nil {
 			return err
 		}
 		rest = parts[4:]

@@ -213,3 +213,100 @@ func (b *ruleBuilder) threshold(name, val string) error {
 	}
 	return nil
 }
+
+// hostbitsDefaultExpire is Suricata's expire for hostbits (seconds): the keyword cannot set
+// one.
+const hostbitsDefaultExpire = 300
+
+// hostbits is Suricata's older per-host bit keyword: hostbits:<cmd>,<name>[,src|dst]. It is
+// stored as an xbit tracked by the source (default) or destination address, which is what
+// Suricata does: both keywords operate on the same host bits.
+func (b *ruleBuilder) hostbits(val string) error {
+	parts := splitArgs(val)
+	cmd := strings.ToLower(parts[0])
+	if cmd == "noalert" {
+		if len(parts) > 1 {
+			return fmt.Errorf("noalert takes no name")
+		}
+		b.r.NoAlert = true
+		return nil
+	}
+	switch cmd {
+	case "set", "unset", "toggle", "isset", "isnotset":
+	default:
+		return fmt.Errorf("unknown hostbits command %q", parts[0])
+	}
+	if len(parts) < 2 || parts[1] == "" || strings.ContainsAny(parts[1], " \t") {
+		return fmt.Errorf("%s needs a name", cmd)
+	}
+	if len(parts) > 3 {
+		return fmt.Errorf("want command, name[, src|dst]")
+	}
+	op := XbitOp{Cmd: cmd, Name: parts[1], Track: "ip_src", Expire: hostbitsDefaultExpire, Host: true}
+	if len(parts) == 3 {
+		switch strings.ToLower(parts[2]) {
+		case "src":
+		case "dst":
+			op.Track = "ip_dst"
+		case "both":
+			return notSupported("hostbits direction both is not implemented (as in Suricata)")
+		default:
+			return fmt.Errorf("unknown direction %q", parts[2])
+		}
+	}
+	b.r.Xbits = append(b.r.Xbits, op)
+	return nil
+}
+
+// streamSize parses stream_size:<server|client|both|either>,<op>,<bytes>.
+func (b *ruleBuilder) streamSize(val string) error {
+	parts := splitArgs(val)
+	if len(parts) != 3 {
+		return fmt.Errorf("want side, operator, value")
+	}
+	side := strings.ToLower(parts[0])
+	switch side {
+	case "server", "client", "both", "either":
+	default:
+		return fmt.Errorf("unknown side %q", parts[0])
+	}
+	v, err := strconv.ParseUint(parts[2], 10, 32)
+	if err != nil {
+		return fmt.Errorf("bad value %q", parts[2])
+	}
+	sm := &StreamSizeMatch{Side: side, Cmp: UintMatch{A: v}}
+	switch parts[1] {
+	case "=":
+		sm.Cmp.Op = '='
+	case "!=":
+		sm.Cmp.Op = '!'
+	case "<":
+		sm.Cmp.Op = '<'
+	case "<=":
+		sm.Cmp.Op = 'l'
+	case ">":
+		sm.Cmp.Op = '>'
+	case ">=":
+		sm.Cmp.Op = 'g'
+	default:
+		return fmt.Errorf("bad operator %q", parts[1])
+	}
+	if b.r.StreamSize != nil {
+		return fmt.Errorf("more than one stream_size")
+	}
+	b.r.StreamSize = sm
+	return nil
+}
+
+// flowAge parses flow.age, an unsigned comparison on seconds.
+func (b *ruleBuilder) flowAge(val string) error {
+	u, err := parseUint(val, 1<<32-1)
+	if err != nil {
+		return err
+	}
+	if b.r.FlowAge != nil {
+		return fmt.Errorf("more than one flow.age")
+	}
+	b.r.FlowAge = u
+	return nil
+}

@@ -3,6 +3,7 @@ package signatures
 import (
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -16,6 +17,11 @@ func parseRule(text string, vars Vars, opt *Options) (*Rule, uint32, error) {
 	sid := sidOf(opts)
 	if err != nil {
 		return nil, sid, err
+	}
+	if slices.Contains(strings.Fields(header), "=>") {
+		// Suricata 8's transactional direction: the rule matches a request and its response
+		// as one transaction, which only the application layer can pair.
+		return nil, sid, notSupported("transactional rule (=>) needs the application layer: not supported yet")
 	}
 	gonidsMu.Lock()
 	g, gerr := gonids.ParseRule(gonidsText(text))
@@ -96,6 +102,9 @@ var protos = map[string]Proto{
 	"tcp-pkt": ProtoTCP, "tcp-stream": ProtoTCP,
 }
 
+// ipVersions are the header protocols that select every packet of one IP version.
+var ipVersions = map[string]uint8{"ipv4": 4, "ip4": 4, "ipv6": 6, "ip6": 6}
+
 // appProtos are the application protocols Suricata accepts in a rule header; such rules need
 // app-layer protocol detection, which is not wired yet.
 var appProtos = map[string]Proto{
@@ -122,6 +131,8 @@ func (b *ruleBuilder) header(h string) error {
 	proto := strings.ToLower(g.Protocol)
 	if p, ok := protos[proto]; ok {
 		r.Proto = p
+	} else if v, ok := ipVersions[proto]; ok {
+		r.Proto, r.IPVersion = ProtoIP, v
 	} else if p, ok := appProtos[proto]; ok {
 		r.Proto, r.AppProto = p, proto
 	} else {
@@ -309,6 +320,12 @@ func (b *ruleBuilder) option(o Option) error {
 		return b.flowint(val)
 	case "xbits":
 		return b.xbits(val)
+	case "hostbits":
+		return b.hostbits(val)
+	case "stream_size":
+		return b.streamSize(val)
+	case "flow.age":
+		return b.flowAge(val)
 	case "threshold", "detection_filter":
 		return b.threshold(name, val)
 	case "ttl", "tos", "id", "ip_proto", "fragoffset", "seq", "ack", "window", "itype", "icode", "icmp_id", "icmp_seq":
@@ -332,6 +349,9 @@ func (b *ruleBuilder) option(o Option) error {
 	case "app-layer-protocol":
 		return notSupported("app-layer protocol %s not supported yet", val)
 	default:
+		if isHdrBuffer(name) {
+			return b.hdrBuffer(name)
+		}
 		if buf, ok := stickyBufferName(name); ok {
 			b.cur = b.buffer(buf)
 			b.transforms = false
@@ -397,7 +417,7 @@ func (b *ruleBuilder) finish() error {
 			r.Priority = r.Class.Priority
 		}
 	}
-	lists := r.Buffers
+	lists := append(append([]*Buffer(nil), r.HdrBuffers...), r.Buffers...)
 	if r.Payload != nil {
 		lists = append([]*Buffer{r.Payload}, lists...)
 	}
@@ -410,6 +430,9 @@ func (b *ruleBuilder) finish() error {
 				r.maxCaps = p.code.captures
 			}
 		}
+	}
+	if err := checkDsizeReach(r); err != nil {
+		return err
 	}
 	if len(r.Buffers) > 0 {
 		return notSupported("buffer %s not supported yet", r.Buffers[0].Name)

@@ -48,7 +48,8 @@ type Rule struct {
 	Src, Dst      AddrSet
 	SrcPorts      PortSet
 	DstPorts      PortSet
-	Bidirectional bool // "<>"
+	Bidirectional bool  // "<>"
+	IPVersion     uint8 // 4 or 6 for the ipv4 / ipv6 header protocols, else 0
 
 	SID, Rev, GID uint32
 	Msg           string
@@ -74,8 +75,16 @@ type Rule struct {
 	SameIP   bool
 	Dsize    *UintMatch
 
+	// StreamSize is stream_size: the TCP stream's sequence span compared per side.
+	StreamSize *StreamSizeMatch
+	// FlowAge is flow.age: whole seconds since the flow's first packet.
+	FlowAge *UintMatch
+
 	// Payload is the packet/stream payload list (pkt_data); nil when the rule inspects none.
 	Payload *Buffer
+	// HdrBuffers are the packet-header sticky buffers (ipv4.hdr, tcp.hdr …) in rule order: each
+	// inspects the raw bytes of one header of the packet, options included.
+	HdrBuffers []*Buffer
 	// Buffers are the app-layer buffers (http.uri, dns.query …) in rule order. A rule that has
 	// any is not loaded yet; they are kept so the app-layer work can connect them.
 	Buffers []*Buffer
@@ -107,6 +116,7 @@ type Reference struct {
 type Buffer struct {
 	Name     string
 	Matchers []Keyword
+	hdr      hdrKind // which packet header a header buffer inspects; hdrNone otherwise
 }
 
 // MatcherKind says which field of a Keyword is set.
@@ -330,12 +340,22 @@ type FlowintOp struct {
 	VarName string
 }
 
-// XbitOp is one xbits keyword.
+// XbitOp is one xbits or hostbits keyword. hostbits share xbits' per-host store (as in
+// Suricata, where both are host bits); Host marks the hostbits form, which Suricata's rule
+// ordering counts differently.
 type XbitOp struct {
 	Cmd    string
 	Name   string
 	Track  string // ip_src, ip_dst, ip_pair, tx
 	Expire uint32
+	Host   bool // written as hostbits
+}
+
+// StreamSizeMatch is stream_size: Side is "server", "client", "both" or "either"; Cmp compares
+// a side's next sequence number minus its initial one.
+type StreamSizeMatch struct {
+	Side string
+	Cmp  UintMatch
 }
 
 // Threshold is threshold or detection_filter.

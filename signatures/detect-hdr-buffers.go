@@ -1,0 +1,102 @@
+package signatures
+
+import "github.com/nightjar-ids/nightjar/decoders"
+
+// hdrKind names the packet header a header buffer (ipv4.hdr …) inspects.
+type hdrKind uint8
+
+const (
+	hdrNone hdrKind = iota
+	hdrIPv4
+	hdrIPv6
+	hdrTCP
+	hdrUDP
+	hdrICMPv4
+	hdrICMPv6
+)
+
+// hdrBytes returns the raw bytes of one header of p, or nil when p has no such header. The
+// slices come from the decoded packet: L3 runs from the innermost IP header to the end, L4
+// from the transport header to the end, and Payload is L4's tail.
+func hdrBytes(p *decoders.Packet, k hdrKind) []byte {
+	switch k {
+	case hdrIPv4:
+		if !p.Has(decoders.HasIPv4) || len(p.L3) < 20 {
+			return nil
+		}
+		hlen := int(p.L3[0]&0x0f) * 4
+		if hlen < 20 || hlen > len(p.L3) {
+			return nil
+		}
+		return p.L3[:hlen]
+	case hdrIPv6:
+		if !p.Has(decoders.HasIPv6) || len(p.L3) < 40 {
+			return nil
+		}
+		// The fixed header and the extension headers: everything before the upper layer.
+		hlen := 40
+		if p.L4 != nil && len(p.L4) <= len(p.L3)-40 {
+			hlen = len(p.L3) - len(p.L4)
+		}
+		return p.L3[:hlen]
+	case hdrTCP:
+		if !p.Has(decoders.HasTCP) || len(p.L4) < 20 {
+			return nil
+		}
+		hlen := int(p.L4[12]>>4) * 4
+		if hlen < 20 || hlen > len(p.L4) {
+			return nil
+		}
+		return p.L4[:hlen]
+	case hdrUDP:
+		if !p.Has(decoders.HasUDP) || len(p.L4) < 8 {
+			return nil
+		}
+		return p.L4[:8]
+	case hdrICMPv4:
+		if !p.Has(decoders.HasICMPv4) {
+			return nil
+		}
+		return l4Header(p)
+	case hdrICMPv6:
+		if !p.Has(decoders.HasICMPv6) {
+			return nil
+		}
+		return l4Header(p)
+	}
+	return nil
+}
+
+// l4Header is the part of L4 before the payload.
+func l4Header(p *decoders.Packet) []byte {
+	n := len(p.L4) - len(p.Payload)
+	if n <= 0 {
+		return nil
+	}
+	return p.L4[:n]
+}
+
+// MatchHdrBuffers verifies the rule's packet-header buffers (ipv4.hdr, tcp.hdr …) against p: a
+// header the packet lacks is no match, as in Suricata. A rule without header buffers matches.
+// st must come from NewMatchState for the rule's RuleSet; the call allocates nothing.
+func (r *Rule) MatchHdrBuffers(p *decoders.Packet, st *MatchState) bool {
+	if len(r.HdrBuffers) == 0 {
+		return true
+	}
+	if !st.fits(r) {
+		*st = *newMatchState(max(len(r.ByteVars), len(st.vars)), max(r.maxCaps, st.pcreCaps))
+	}
+	for _, l := range r.HdrBuffers {
+		h := hdrBytes(p, l.hdr)
+		if h == nil || !st.InspectBuffer(l, h) {
+			return false
+		}
+	}
+	return true
+}
+
+// inspectsPacketState reports whether the rule tests more of the packet or its flow than
+// addresses: such a rule is never IP-only.
+func (r *Rule) inspectsPacketState() bool {
+	return len(r.HdrBuffers) > 0 || r.StreamSize != nil || r.FlowAge != nil || r.IPVersion != 0
+}
