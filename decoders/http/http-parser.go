@@ -1,0 +1,454 @@
+package http
+
+import (
+	"bytes"
+	"compress/gzip"
+	"io"
+)
+
+// state is where one direction of the stream is.
+type state uint8
+
+const (
+	stStart       state = iota // expecting a request or response line
+	stHeaders                  // header lines
+	stBodyLength               // Content-Length body
+	stChunkLen                 // chunk-size line
+	stChunkData                // chunk payload
+	stChunkEnd                 // CRLF after a chunk
+	stTrailers                 // trailer lines after the last chunk
+	stBodyClose                // body runs to the end of the stream
+	stReqAfter                 // request done: next line is a new request or unexpected body
+	stProbe09                  // request line had no protocol: headers or HTTP/0.9?
+	stConnectWait              // CONNECT sent: hold bytes until the response decides
+	stTunnel                   // CONNECT accepted or 101: opaque
+	stIgnore                   // after HTTP/0.9 or the end of the stream
+	stResync                   // framing lost after a gap: hunt for the next start line
+	stDead                     // gave up (line past FieldLimit)
+)
+
+type coding uint8
+
+const (
+	codingGzip coding = iota + 1
+	codingDeflate
+)
+
+const maxCodings = 4
+
+// half is one direction's parser state.
+type half struct {
+	toServer  bool
+	state     state
+	tx        *Tx
+	line      []byte // a line split across Feed calls
+	hdr       []byte // header line being assembled; folding needs the following line
+	hdrOpen   bool
+	nHeaders  int
+	nRepeats  int
+	remaining int64
+	codings   [maxCodings]coding
+	ncodings  int
+	zbuf      []byte // compressed body awaiting decompression
+	zbroken   bool   // a gap or overflow broke the compressed stream
+	held      []byte // request side: bytes held for the HTTP/0.9 probe or a CONNECT wait
+}
+
+// Parser parses one HTTP/1.x connection. It is not safe for concurrent use; a worker owns it
+// and reuses it across flows with Reset.
+type Parser struct {
+	cfg     Config
+	req     half
+	resp    half
+	txs     []*Tx
+	pool    []*Tx
+	nextID  uint64
+	stats   Stats
+	br      bytes.Reader
+	gz      gzip.Reader
+	gzUsed  bool
+	fl      io.ReadCloser
+	scratch [2][]byte
+	discard [4096]byte
+}
+
+// NewParser returns a parser with cfg (zero fields take defaults).
+func NewParser(cfg Config) *Parser {
+	cfg.fill()
+	p := &Parser{cfg: cfg}
+	p.Reset()
+	return p
+}
+
+// Reset readies the parser for a new flow, keeping its buffers and counters.
+func (p *Parser) Reset() {
+	for _, t := range p.txs {
+		p.pool = append(p.pool, t)
+	}
+	p.txs = p.txs[:0]
+	p.nextID = 0
+	for _, h := range []*half{&p.req, &p.resp} {
+		*h = half{line: h.line[:0], hdr: h.hdr[:0], zbuf: h.zbuf[:0], held: h.held[:0]}
+	}
+	p.req.toServer = true
+	p.req.state = stStart
+	p.resp.state = stStart
+}
+
+// Stats returns the counters accumulated since the parser was made.
+func (p *Parser) Stats() *Stats { return &p.stats }
+
+// Txs returns the live transactions, oldest first. The slice is valid until the next call
+// of any other method.
+func (p *Parser) Txs() []*Tx { return p.txs }
+
+// ReleaseDone hands finished transactions at the head of the list back to the pool and
+// returns how many it released. Their slices become invalid.
+func (p *Parser) ReleaseDone() int {
+	n := 0
+	for n < len(p.txs) && p.txs[n].Done() && p.txs[n] != p.resp.tx {
+		t := p.txs[n]
+		if p.req.tx == t {
+			if p.req.state != stReqAfter && p.req.state != stIgnore && p.req.state != stTunnel {
+				break
+			}
+			p.req.tx = nil
+		}
+		p.pool = append(p.pool, t)
+		n++
+	}
+	if n > 0 {
+		k := copy(p.txs, p.txs[n:])
+		clear(p.txs[k:])
+		p.txs = p.txs[:k]
+	}
+	return n
+}
+
+func (p *Parser) newTx() *Tx {
+	if len(p.txs) >= p.cfg.MaxTx {
+		for i, t := range p.txs {
+			if t != p.req.tx && t != p.resp.tx {
+				copy(p.txs[i:], p.txs[i+1:])
+				p.txs = p.txs[:len(p.txs)-1]
+				p.pool = append(p.pool, t)
+				p.stats.TxEvicted++
+				break
+			}
+		}
+	}
+	var t *Tx
+	if n := len(p.pool); n > 0 {
+		t = p.pool[n-1]
+		p.pool = p.pool[:n-1]
+	} else {
+		t = new(Tx)
+	}
+	t.reset()
+	t.ID = p.nextID
+	p.nextID++
+	p.stats.Txs++
+	p.txs = append(p.txs, t)
+	return t
+}
+
+func (p *Parser) event(t *Tx, e Event) {
+	if t == nil || t.Events.add(e) {
+		p.stats.Events[e]++
+	}
+}
+
+func (p *Parser) half(toServer bool) *half {
+	if toServer {
+		return &p.req
+	}
+	return &p.resp
+}
+
+// Feed parses the next in-order bytes of one direction.
+func (p *Parser) Feed(toServer bool, data []byte) { p.run(p.half(toServer), data) }
+
+func (p *Parser) run(h *half, data []byte) {
+	for len(data) > 0 {
+		switch h.state {
+		case stBodyLength, stChunkData:
+			n := len(data)
+			if int64(n) > h.remaining {
+				n = int(h.remaining)
+			}
+			p.bodyData(h, data[:n])
+			data = data[n:]
+			h.remaining -= int64(n)
+			if h.remaining == 0 {
+				if h.state == stBodyLength {
+					p.messageEnd(h)
+				} else {
+					h.state = stChunkEnd
+				}
+			}
+		case stBodyClose:
+			p.bodyData(h, data)
+			return
+		case stTunnel:
+			p.stats.TunnelBytes += uint64(len(data))
+			return
+		case stIgnore, stDead:
+			p.stats.IgnoredBytes += uint64(len(data))
+			return
+		case stProbe09:
+			data = p.probe09(h, data, false)
+		case stConnectWait:
+			if len(h.held)+len(data) > p.cfg.ConnectBuffer {
+				// The answer is late; a client that keeps talking is almost surely tunnelling.
+				p.stats.ConnectOverflow++
+				p.stats.TunnelBytes += uint64(len(h.held) + len(data))
+				h.held = h.held[:0]
+				h.state = stTunnel
+				return
+			}
+			h.held = append(h.held, data...)
+			return
+		default:
+			if h.state == stStart && !h.toServer && h.tx == nil {
+				if p.beginResponse(h) {
+					continue
+				}
+			}
+			line, rest, ok := p.takeLine(h, data)
+			data = rest
+			if !ok {
+				continue
+			}
+			p.onLine(h, line)
+			h.line = h.line[:0]
+		}
+	}
+}
+
+// takeLine returns the next complete line (with its LF) and the bytes after it, buffering a
+// partial line. A line longer than FieldLimit makes the direction give up, as libhtp does.
+func (p *Parser) takeLine(h *half, data []byte) (line, rest []byte, ok bool) {
+	i := bytes.IndexByte(data, '\n')
+	if i < 0 {
+		if len(h.line)+len(data) > p.cfg.FieldLimit {
+			p.fieldTooLong(h)
+			return nil, nil, false
+		}
+		h.line = append(h.line, data...)
+		return nil, nil, false
+	}
+	if len(h.line)+i+1 > p.cfg.FieldLimit {
+		p.fieldTooLong(h)
+		return nil, data[i+1:], false
+	}
+	if len(h.line) == 0 {
+		return data[:i+1], data[i+1:], true
+	}
+	h.line = append(h.line, data[:i+1]...)
+	return h.line, data[i+1:], true
+}
+
+func (p *Parser) fieldTooLong(h *half) {
+	if h.state == stResync {
+		p.stats.IgnoredBytes += uint64(len(h.line))
+		h.line = h.line[:0]
+		return
+	}
+	e := EventResponseFieldTooLong
+	if h.toServer {
+		e = EventRequestFieldTooLong
+	}
+	t := h.tx
+	if h.toServer && (h.state == stStart || h.state == stReqAfter) {
+		// libhtp has opened the transaction by the time a request line overflows.
+		t = p.newTx()
+		h.tx = t
+	}
+	p.event(t, e)
+	p.stats.GaveUp++
+	h.line = h.line[:0]
+	p.abandon(h)
+	h.state = stDead
+}
+
+// abandon closes the current message of h as far as it got.
+func (p *Parser) abandon(h *half) {
+	t := h.tx
+	if t == nil {
+		return
+	}
+	if h.toServer {
+		if !t.RequestComplete {
+			t.RequestComplete = true
+			t.RequestBodyCut = t.RequestBodyCut || h.state >= stBodyLength && h.state <= stBodyClose
+		}
+	} else {
+		t.ResponseComplete = true
+		h.tx = nil
+	}
+	h.hdrOpen = false
+	h.zbuf = h.zbuf[:0]
+}
+
+// chomp strips trailing CR/LF bytes as libhtp's htp_chomp does.
+func chomp(b []byte) []byte {
+	for len(b) > 0 && (b[len(b)-1] == '\n' || b[len(b)-1] == '\r') {
+		b = b[:len(b)-1]
+	}
+	return b
+}
+
+func isSpace(c byte) bool {
+	return c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == '\f' || c == '\v'
+}
+
+func isLWS(c byte) bool { return c == ' ' || c == '\t' }
+
+func (p *Parser) onLine(h *half, line []byte) {
+	switch h.state {
+	case stStart:
+		if len(chomp(line)) == 0 {
+			return // libhtp ignores empty lines before a message
+		}
+		if h.toServer {
+			p.startRequest(h, line)
+		} else {
+			p.startResponse(h, line)
+		}
+	case stReqAfter:
+		p.afterRequest(h, line)
+	case stHeaders, stTrailers:
+		p.headerLine(h, line)
+	case stChunkLen:
+		p.chunkLen(h, line)
+	case stChunkEnd:
+		h.state = stChunkLen
+	case stResync:
+		if p.looksLikeStart(h, line) {
+			h.state = stStart
+			p.stats.Resyncs++
+			if !h.toServer && h.tx == nil && p.beginResponse(h) {
+				p.bodyData(h, line)
+				return
+			}
+			p.onLine(h, line)
+			return
+		}
+		p.stats.IgnoredBytes += uint64(len(line))
+	}
+}
+
+// Gap reports n bytes missing from one direction. Inside a body of known length the parser
+// skips them and marks the body cut; elsewhere it drops the message in progress and hunts
+// for the next start line.
+func (p *Parser) Gap(toServer bool, n int) {
+	if n <= 0 {
+		return
+	}
+	h := p.half(toServer)
+	p.stats.Gaps++
+	p.stats.GapBytes += uint64(n)
+	switch h.state {
+	case stTunnel, stIgnore, stDead, stResync:
+		return
+	case stBodyClose:
+		p.markCut(h)
+		return
+	case stBodyLength, stChunkData:
+		p.markCut(h)
+		if int64(n) < h.remaining {
+			h.remaining -= int64(n)
+			return
+		}
+		if int64(n) == h.remaining && h.state == stBodyLength {
+			h.remaining = 0
+			p.messageEnd(h)
+			return
+		}
+	}
+	p.abandon(h)
+	if h.toServer && h.state == stConnectWait {
+		return
+	}
+	h.line = h.line[:0]
+	h.held = h.held[:0]
+	h.state = stResync
+}
+
+func (p *Parser) markCut(h *half) {
+	if h.tx == nil {
+		return
+	}
+	if h.toServer {
+		h.tx.RequestBodyCut = true
+	} else {
+		h.tx.ResponseBodyCut = true
+	}
+	h.zbroken = true
+}
+
+// Finish reports the end of one direction (FIN/RST or flow end): bodies that run to the end
+// of the stream complete, a pending HTTP/0.9 decision is taken, partial messages close.
+func (p *Parser) Finish(toServer bool) {
+	h := p.half(toServer)
+	switch h.state {
+	case stBodyClose, stBodyLength, stChunkLen, stChunkData, stChunkEnd, stTrailers:
+		if h.state != stBodyClose {
+			p.markCut(h)
+		}
+		if h.state == stTrailers {
+			p.flushHeader(h)
+		}
+		p.messageEnd(h)
+	case stProbe09:
+		p.probe09(h, nil, true)
+	case stStart, stReqAfter:
+		if len(h.line) > 0 && h.toServer {
+			line := h.line
+			p.startRequest(h, line)
+			p.event(h.tx, EventRequestLineIncomplete)
+			h.line = h.line[:0]
+			p.abandon(h)
+		} else if len(h.line) > 0 {
+			if h.tx == nil {
+				p.beginResponse(h)
+			}
+			if h.state == stStart {
+				p.startResponse(h, h.line)
+			} else {
+				p.bodyData(h, h.line)
+			}
+			h.line = h.line[:0]
+			if h.state == stBodyClose {
+				p.messageEnd(h)
+			}
+			p.abandon(h)
+		}
+	case stHeaders:
+		p.flushHeader(h)
+		p.abandon(h)
+	}
+	h.line = h.line[:0]
+	if h.state != stTunnel {
+		h.state = stIgnore
+	}
+	if !toServer {
+		// No response can come any more: let waiting transactions be released.
+		for _, t := range p.txs {
+			t.ResponseComplete = true
+		}
+		p.resp.tx = nil
+	}
+}
+
+// looksLikeStart tells whether a line can begin a message after framing was lost.
+func (p *Parser) looksLikeStart(h *half, line []byte) bool {
+	if !h.toServer {
+		return len(line) >= 5 && string(line[:5]) == "HTTP/"
+	}
+	i := 0
+	for i < len(line) && line[i] != ' ' {
+		i++
+	}
+	return i < len(line) && knownMethod(line[:i])
+}

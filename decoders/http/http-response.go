@@ -1,0 +1,180 @@
+package http
+
+// unmatchedURI is what libhtp records as the request URI of a response nobody asked for.
+const unmatchedURI = "/libhtp::request_uri_not_seen"
+
+// beginResponse picks the transaction the next response answers, on its first byte as
+// libhtp does. It returns true when the state changed so that no line should be read
+// (an HTTP/0.9 answer is raw body).
+func (p *Parser) beginResponse(h *half) bool {
+	var t *Tx
+	for _, x := range p.txs {
+		if !x.ResponseStarted && !x.ResponseComplete {
+			t = x
+			break
+		}
+	}
+	if t == nil {
+		t = p.newTx()
+		t.URIRaw = t.keep([]byte(unmatchedURI))
+		t.URI = t.URIRaw
+		t.RequestComplete = true
+		p.event(t, EventUnableToMatchResponseToRequest)
+	}
+	if p.req.tx == t && p.req.state == stProbe09 {
+		// The server answering settles it: the client sent all it was going to.
+		p.probe09(&p.req, nil, true)
+	}
+	h.tx = t
+	h.nHeaders, h.nRepeats, h.hdrOpen = 0, 0, false
+	t.ResponseStarted = true
+	if t.Is09 {
+		h.ncodings = 0
+		h.state = stBodyClose
+		return true
+	}
+	return false
+}
+
+// startResponse parses a status line. A line that does not start with "HTTP" (any case, after
+// whitespace) is body, as browsers and libhtp treat it, and the body runs to the stream end.
+func (p *Parser) startResponse(h *half, raw []byte) {
+	t := h.tx
+	l := chomp(raw)
+	i := 0
+	for i < len(l) && isSpace(l[i]) {
+		i++
+	}
+	if len(l)-i < 4 || !equalFold(l[i:i+4], "http") {
+		h.ncodings = 0
+		h.state = stBodyClose
+		p.bodyData(h, raw)
+		return
+	}
+	l = t.keep(l)
+	t.ResponseLine = l
+	t.ResponseProtocol, t.StatusCode, t.StatusMsg = nil, nil, nil
+	t.Status = 0
+	pos := i
+	for pos < len(l) && !isSpace(l[pos]) {
+		pos++
+	}
+	t.ResponseProtocol = l[i:pos:pos]
+	t.ResponseVersion = parseProtocol(t.ResponseProtocol)
+	if t.ResponseVersion == VersionInvalid {
+		p.event(t, EventResponseInvalidProtocol)
+	}
+	for pos < len(l) && isSpace(l[pos]) {
+		pos++
+	}
+	s := pos
+	for pos < len(l) && !isSpace(l[pos]) {
+		pos++
+	}
+	if pos > s {
+		t.StatusCode = l[s:pos:pos]
+	}
+	if n, ok := parseDecimalLWS(t.StatusCode); ok && n >= 100 && n <= 999 {
+		t.Status = int(n)
+	} else {
+		p.event(t, EventResponseInvalidStatus)
+	}
+	for pos < len(l) && isSpace(l[pos]) {
+		pos++
+	}
+	if pos < len(l) {
+		t.StatusMsg = l[pos:]
+	}
+	h.state = stHeaders
+}
+
+// responseHeadersDone decides the response framing (libhtp's RES_BODY_DETERMINE).
+func (p *Parser) responseHeadersDone(h *half) {
+	t := h.tx
+	switch {
+	case t.Status == 101:
+		p.enterTunnel(h)
+		return
+	case t.Status >= 100 && t.Status <= 199:
+		// Interim response: the final one follows on the same transaction.
+		if t.Status == 100 {
+			if t.seen100 {
+				p.event(t, Event100ContinueAlreadySeen)
+			}
+			t.seen100 = true
+		}
+		t.ResponseHeaders = t.ResponseHeaders[:0]
+		t.respRaw = t.respRaw[:0]
+		t.respDirty = true
+		h.nHeaders, h.nRepeats = 0, 0
+		h.state = stStart
+		return
+	}
+	if string(t.Method) == "CONNECT" && p.req.tx == t && p.req.state == stConnectWait {
+		if t.Status >= 200 && t.Status <= 299 {
+			p.enterTunnel(h)
+			return
+		}
+		// Refused: the client goes on speaking HTTP.
+		held := p.req.held
+		p.req.held = p.req.held[:0]
+		p.req.state = stReqAfter
+		p.run(&p.req, held)
+	}
+	if string(t.Method) == "HEAD" || t.Status == 204 || t.Status == 304 {
+		p.messageEnd(h)
+		return
+	}
+	p.setCodings(h, t.ResponseHeader("Content-Encoding"), !p.cfg.NoResponseDecompress)
+	if te := t.ResponseHeader("Transfer-Encoding"); te != nil {
+		if containsFold(te, "chunked") {
+			if !equalFold(trimLWS(te), "chunked") {
+				p.event(t, EventResponseAbnormalTransferEncoding)
+			}
+			if t.ResponseVersion != Version11 {
+				p.event(t, EventResponseChunkedOldProto)
+			}
+			h.state = stChunkLen
+			return
+		}
+		p.event(t, EventInvalidTransferEncodingValueInResponse)
+	}
+	if cl := t.ResponseHeader("Content-Length"); cl != nil {
+		n, ok := parseContentLength(cl)
+		if ok {
+			if n == 0 {
+				p.messageEnd(h)
+				return
+			}
+			h.remaining = n
+			h.state = stBodyLength
+			return
+		}
+		p.event(t, EventInvalidContentLengthFieldInResponse)
+	}
+	h.state = stBodyClose
+}
+
+// enterTunnel stops HTTP parsing in both directions: what follows is another protocol.
+func (p *Parser) enterTunnel(h *half) {
+	t := h.tx
+	t.Tunnel = true
+	t.ResponseComplete = true
+	t.RequestComplete = true
+	h.tx = nil
+	h.state = stTunnel
+	p.stats.Tunnels++
+	p.stats.TunnelBytes += uint64(len(p.req.held))
+	p.req.held = p.req.held[:0]
+	p.req.state = stTunnel
+}
+
+func trimLWS(b []byte) []byte {
+	for len(b) > 0 && isLWS(b[0]) {
+		b = b[1:]
+	}
+	for len(b) > 0 && isLWS(b[len(b)-1]) {
+		b = b[:len(b)-1]
+	}
+	return b
+}
