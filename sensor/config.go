@@ -2,6 +2,7 @@ package sensor
 
 import (
 	"fmt"
+	"github.com/nightjar-ids/nightjar/signatures"
 	"os"
 	"reflect"
 	"sort"
@@ -168,36 +169,8 @@ type StreamConfig struct {
 // DefaultConfig is the configuration with no file: Suricata's shipped defaults (DESIGN.md).
 func DefaultConfig() Config {
 	var c Config
-	c.Vars.AddressGroups = map[string]string{
-		"HOME_NET":       "[192.168.0.0/16,10.0.0.0/8,172.16.0.0/12]",
-		"EXTERNAL_NET":   "!$HOME_NET",
-		"HTTP_SERVERS":   "$HOME_NET",
-		"SMTP_SERVERS":   "$HOME_NET",
-		"SQL_SERVERS":    "$HOME_NET",
-		"DNS_SERVERS":    "$HOME_NET",
-		"TELNET_SERVERS": "$HOME_NET",
-		"AIM_SERVERS":    "$EXTERNAL_NET",
-		"DC_SERVERS":     "$HOME_NET",
-		"DNP3_SERVER":    "$HOME_NET",
-		"DNP3_CLIENT":    "$HOME_NET",
-		"MODBUS_CLIENT":  "$HOME_NET",
-		"MODBUS_SERVER":  "$HOME_NET",
-		"ENIP_CLIENT":    "$HOME_NET",
-		"ENIP_SERVER":    "$HOME_NET",
-	}
-	c.Vars.PortGroups = map[string]string{
-		"HTTP_PORTS":      "80",
-		"SHELLCODE_PORTS": "!80",
-		"ORACLE_PORTS":    "1521",
-		"SSH_PORTS":       "22",
-		"DNP3_PORTS":      "20000",
-		"MODBUS_PORTS":    "502",
-		"FILE_DATA_PORTS": "[$HTTP_PORTS,110,143]",
-		"FTP_PORTS":       "21",
-		"GENEVE_PORTS":    "6081",
-		"VXLAN_PORTS":     "4789",
-		"TEREDO_PORTS":    "3544",
-	}
+	c.Vars.AddressGroups = signatures.DefaultAddressGroups()
+	c.Vars.PortGroups = signatures.DefaultPortGroups()
 	c.DefaultLogDir = "."
 	c.SensorName = hostnameOr("nightjar")
 	c.Outputs.EVE = EVEOutput{Enabled: true, Filename: "eve.json", Anomaly: true, Flow: true, Stats: true, Alert: true}

@@ -212,7 +212,7 @@ func (m *Matcher) matchRule(er *engineRule, p *decoders.Packet, fi FlowInfo, fs 
 	if !r.MatchHeader(p, fi) {
 		return false
 	}
-	if (r.StreamSize != nil || r.FlowAge != nil) && !r.matchFlowKeywords(p, fs) {
+	if (len(r.StreamSize) > 0 || r.FlowAge != nil) && !r.matchFlowKeywords(p, fs) {
 		return false
 	}
 	if len(r.HdrBuffers) > 0 && !r.MatchHdrBuffers(p, m.st) {

@@ -81,8 +81,15 @@ func (r *Rule) matchFlowKeywords(p *decoders.Packet, fs *flowState) bool {
 	if fs == nil {
 		return false
 	}
-	if r.StreamSize != nil && (!p.Has(decoders.HasTCP) || !r.StreamSize.match(&fs.seqs)) {
-		return false
+	if len(r.StreamSize) > 0 {
+		if !p.Has(decoders.HasTCP) {
+			return false
+		}
+		for i := range r.StreamSize {
+			if !r.StreamSize[i].match(&fs.seqs) {
+				return false
+			}
+		}
 	}
 	if r.FlowAge != nil {
 		// Whole seconds of the packet minus whole seconds of the flow start, as Suricata
@@ -99,7 +106,7 @@ func (r *Rule) matchFlowKeywords(p *decoders.Packet, fs *flowState) bool {
 // sequence numbers only when a rule reads them.
 func (e *Engine) needsSeqs() bool {
 	for _, er := range e.rules {
-		if er.r.StreamSize != nil {
+		if len(er.r.StreamSize) > 0 {
 			return true
 		}
 	}

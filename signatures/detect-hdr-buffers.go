@@ -57,7 +57,7 @@ func hdrBytes(p *decoders.Packet, k hdrKind) []byte {
 		if !p.Has(decoders.HasICMPv4) {
 			return nil
 		}
-		return l4Header(p)
+		return icmpv4Header(p.L4)
 	case hdrICMPv6:
 		if !p.Has(decoders.HasICMPv6) {
 			return nil
@@ -65,6 +65,28 @@ func hdrBytes(p *decoders.Packet, k hdrKind) []byte {
 		return l4Header(p)
 	}
 	return nil
+}
+
+// icmpv4Header is the ICMPv4 header as Suricata sizes it: 8 bytes, plus the three timestamps
+// of a timestamp request or reply, plus the address entries of a router advertisement, each
+// only when the message holds them.
+func icmpv4Header(b []byte) []byte {
+	const base = 8
+	if len(b) < base {
+		return nil
+	}
+	hlen := base
+	switch b[0] {
+	case 13, 14: // timestamp, timestamp reply
+		if len(b) >= base+12 {
+			hlen += 12
+		}
+	case 9: // router advertisement: naddr entries of addr_sz 32-bit words
+		if n := int(b[4]) * int(b[5]) * 4; len(b) >= base+n {
+			hlen += n
+		}
+	}
+	return b[:hlen]
 }
 
 // l4Header is the part of L4 before the payload.
@@ -98,5 +120,5 @@ func (r *Rule) MatchHdrBuffers(p *decoders.Packet, st *MatchState) bool {
 // inspectsPacketState reports whether the rule tests more of the packet or its flow than
 // addresses: such a rule is never IP-only.
 func (r *Rule) inspectsPacketState() bool {
-	return len(r.HdrBuffers) > 0 || r.StreamSize != nil || r.FlowAge != nil || r.IPVersion != 0
+	return len(r.HdrBuffers) > 0 || len(r.StreamSize) > 0 || r.FlowAge != nil || r.IPVersion != 0
 }

@@ -164,6 +164,24 @@ func TestHdrBytesIPv6ExtensionHeaders(t *testing.T) {
 	if h := hdrBytes(p, hdrTCP); h != nil {
 		t.Errorf("tcp.hdr on UDP: %x", h)
 	}
+	// ICMPv4: a router advertisement's address entries and the timestamps are header, as in
+	// Suricata; an echo is 8 bytes; a short message has no header.
+	icmp := func(b ...byte) *decoders.Packet {
+		return &decoders.Packet{Layers: decoders.HasIPv4 | decoders.HasICMPv4, L4: b}
+	}
+	advert := icmp(9, 0, 0, 0, 1, 2, 0, 10, 14, 80, 84, 66, 0, 0, 0, 0, 0xff)
+	echo := icmp(8, 0, 0, 0, 0, 1, 0, 1, 'd', 'a', 't', 'a')
+	lying := icmp(9, 0, 0, 0, 9, 9, 0, 10, 1, 2)
+	ts := icmp(append([]byte{13, 0, 0, 0, 0, 1, 0, 1}, make([]byte, 12)...)...)
+	for _, tc := range []struct {
+		p    *decoders.Packet
+		want int
+	}{{advert, 16}, {echo, 8}, {lying, 8}, {ts, 20}, {icmp(8, 0, 0), -1}} {
+		h := hdrBytes(tc.p, hdrICMPv4)
+		if (tc.want < 0 && h != nil) || (tc.want >= 0 && len(h) != tc.want) {
+			t.Errorf("icmpv4.hdr of type %d: %d bytes, want %d", tc.p.L4[0], len(h), tc.want)
+		}
+	}
 	// A truncated or lying header length yields no buffer rather than a panic.
 	bad := &decoders.Packet{Layers: decoders.HasIPv4 | decoders.HasTCP, L3: []byte{0x4f, 0, 0, 0}, L4: []byte{0, 0}}
 	if hdrBytes(bad, hdrIPv4) != nil || hdrBytes(bad, hdrTCP) != nil {
@@ -193,6 +211,7 @@ func TestEngineStreamSize(t *testing.T) {
 alert tcp any any -> any any (stream_size:client,>,10; content:"X"; sid:1;)
 alert tcp any any -> any any (stream_size:server,<,5; content:"X"; sid:2;)
 alert tcp any any -> any any (stream_size:either,=,1; content:"X"; sid:3;)
+alert tcp any any -> any any (stream_size:client,>,10; stream_size:server,>,1; content:"X"; sid:4;)
 `, EngineOptions{})
 	syn := tcpTo(80, "")
 	syn.tcpFlags, syn.est = decoders.TCPSyn, false
@@ -212,8 +231,8 @@ alert tcp any any -> any any (stream_size:either,=,1; content:"X"; sid:3;)
 	}
 	// A segment ahead of a gap does not move the span; the server's 8 bytes end sid 2 and 3.
 	h.seqPacket(tcpTo(80, "").reply("12345678"), 5001, 112)
-	if got := h.seqPacket(tcpTo(80, "X"), 500, 5009); !sidsEqual(got, []uint32{1}) {
-		t.Errorf("after server data: %v, want [1]", got)
+	if got := h.seqPacket(tcpTo(80, "X"), 500, 5009); !sidsEqual(got, []uint32{1, 4}) {
+		t.Errorf("after server data: %v, want [1 4]", got)
 	}
 	// Without a flow stream_size never matches.
 	nf := tcpTo(80, "XXXXXXXXXXXXXXXX")
@@ -224,8 +243,9 @@ alert tcp any any -> any any (stream_size:either,=,1; content:"X"; sid:3;)
 }
 
 func TestStreamSizeParse(t *testing.T) {
-	r := mustRule(t, `stream_size:both,>=,100;`)
-	if r.StreamSize == nil || r.StreamSize.Side != "both" || r.StreamSize.Cmp != (UintMatch{Op: 'g', A: 100}) {
+	r := mustRule(t, `stream_size:both,>=,100; stream_size:client,!=,7;`)
+	want := []StreamSizeMatch{{Side: "both", Cmp: UintMatch{Op: 'g', A: 100}}, {Side: "client", Cmp: UintMatch{Op: '!', A: 7}}}
+	if len(r.StreamSize) != 2 || r.StreamSize[0] != want[0] || r.StreamSize[1] != want[1] {
 		t.Errorf("stream_size %+v", r.StreamSize)
 	}
 	for _, bad := range []string{`stream_size:server,<>,1;`, `stream_size:middle,<,1;`, `stream_size:server,<;`,
@@ -262,6 +282,11 @@ func TestDsizeReachRefused(t *testing.T) {
 		{`dsize:10; content:"boom"; content:"loom"; distance:-10;`, true},
 		{`dsize:10; content:"boom"; content:"lo"; distance:2;`, true},
 		{`dsize:>3; content:"boomboomboom";`, true},
+		// Contents at fixed offsets ending exactly at the dsize (an ET Open shape).
+		{`dsize:10; content:"|05 01 00 01|"; depth:4; content:"|00 19|"; offset:8; depth:2;`, true},
+		{`dsize:10; content:"|05 01 00 01|"; depth:4; content:"|00 19|"; offset:9; depth:2;`, false},
+		// A byte_jump may move the cursor back: the bound starts over.
+		{`dsize:6; content:"boom"; byte_jump:1,0,from_beginning; content:"lo"; distance:0;`, true},
 		{`dsize:4; content:"boom"; content:!"xx"; within:2;`, true},
 	} {
 		r, errs := loadOne(t, tc.rule)
@@ -292,6 +317,16 @@ func TestByteKeywordEdges(t *testing.T) {
 	if r.MatchPayload([]byte("\x00\x00\x00\x05\x34\x23\x06\x00"), st) {
 		t.Errorf("isdataat past the end matched")
 	}
+	// A literal count of 0 loads for byte_jump only: the jump is post_offset alone.
+	r = mustRule(t, `content:"ab"; byte_jump:0,0,relative,post_offset -2; content:"abc"; within:3;`)
+	if !r.MatchPayload([]byte("xxabc"), st) || r.MatchPayload([]byte("xxabd"), st) {
+		t.Errorf("byte_jump:0 with a negative post_offset")
+	}
+	for _, bad := range []string{`byte_test:0,=,1,0;`, `byte_extract:0,0,n; byte_test:1,=,n,0;`} {
+		if r, _ := loadOne(t, bad); r != nil {
+			t.Errorf("%s loaded", bad)
+		}
+	}
 	// A count above 8 from a variable is no match (binary reads are 1..8 bytes).
 	r = mustRule(t, `byte_extract:1,0,n; byte_jump:n,1;`)
 	if r.MatchPayload([]byte("\x09123456789abcdef"), st) {
@@ -313,5 +348,20 @@ func TestNegatedEndswith(t *testing.T) {
 		if got := r.MatchPayload([]byte(tc.payload), st); got != tc.want {
 			t.Errorf("%q = %v, want %v", tc.payload, got, tc.want)
 		}
+	}
+}
+
+func TestBarePCRE(t *testing.T) {
+	st := newMatchState(0, 0)
+	r := mustRule(t, `alert tcp any any -> any any (msg:"bare"; pcre:/ab+c/i; content:"z"; sid:3;)`)
+	if !r.MatchPayload([]byte("xABBCz"), st) || r.MatchPayload([]byte("xACz"), st) {
+		t.Errorf("bare pcre did not match as the quoted form")
+	}
+	if r.Msg != "bare" || r.SID != 3 {
+		t.Errorf("rebuilt rule lost options: %q %d", r.Msg, r.SID)
+	}
+	r = mustRule(t, `alert tcp any any -> any any (pcre:!/evil/; sid:4;)`)
+	if !r.MatchPayload([]byte("good"), st) || r.MatchPayload([]byte("evil"), st) {
+		t.Errorf("negated bare pcre")
 	}
 }

@@ -9,8 +9,10 @@
 // Suricata's signature group heads (direction, transport, server port or IP protocol) and
 // builds Hyperscan databases over the rules' fast patterns, one per transport and
 // direction shared by that class's groups, cached on disk by pattern hash. Each worker inspects packets through its own Matcher: prefilter scan,
-// exact verification, flowbits/flowint (per flow slot), xbits (per host, per Matcher: not
-// shared between workers), thresholds and threshold.config, pass/noalert semantics.
+// exact verification, flowbits/flowint (per flow slot), xbits and hostbits (per host, per
+// Matcher: not shared between workers), the packet-header buffers (ipv4.hdr, tcp.hdr …),
+// stream_size and flow.age (from the flow's packets as the matcher sees them), thresholds and
+// threshold.config, pass/noalert semantics.
 //
 // Parsing goes through github.com/google/gonids (header, content decoding, structured
 // options); its gaps (keyword order, gid, buffers it does not know, value validation) are

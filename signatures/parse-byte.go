@@ -80,7 +80,7 @@ func (b *ruleBuilder) byteOption(op *ByteOp, p string) (bool, error) {
 	return true, nil
 }
 
-func checkNBytes(op *ByteOp) error {
+func checkNBytes(op *ByteOp, jump bool) error {
 	if op.NBytes.Var >= 0 {
 		return nil
 	}
@@ -90,6 +90,8 @@ func checkNBytes(op *ByteOp) error {
 		if n < 0 || n > 23 {
 			return fmt.Errorf("string byte count %d not in 0..23", n)
 		}
+	} else if jump && n == 0 {
+		// Suricata lets byte_jump read no bytes: the jump is then post_offset alone.
 	} else if n < 1 || n > 8 {
 		return fmt.Errorf("byte count %d not in 1..8", n)
 	}
@@ -211,7 +213,7 @@ func (b *ruleBuilder) byteOp(name, val string) error {
 	if op.String && op.Base == 0 {
 		op.Base = 10
 	}
-	if err = checkNBytes(op); err != nil {
+	if err = checkNBytes(op, kind == MatchByteJump); err != nil {
 		return err
 	}
 	if kind == MatchByteExtract {
@@ -278,7 +280,7 @@ func (b *ruleBuilder) byteMath(op *ByteOp, parts []string) error {
 	if op.String && op.Base == 0 {
 		op.Base = 10
 	}
-	if err := checkNBytes(op); err != nil {
+	if err := checkNBytes(op, false); err != nil {
 		return err
 	}
 	slot, err := b.defineVar(result)

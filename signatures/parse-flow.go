@@ -274,7 +274,7 @@ func (b *ruleBuilder) streamSize(val string) error {
 	if err != nil {
 		return fmt.Errorf("bad value %q", parts[2])
 	}
-	sm := &StreamSizeMatch{Side: side, Cmp: UintMatch{A: v}}
+	sm := StreamSizeMatch{Side: side, Cmp: UintMatch{A: v}}
 	switch parts[1] {
 	case "=":
 		sm.Cmp.Op = '='
@@ -291,10 +291,7 @@ func (b *ruleBuilder) streamSize(val string) error {
 	default:
 		return fmt.Errorf("bad operator %q", parts[1])
 	}
-	if b.r.StreamSize != nil {
-		return fmt.Errorf("more than one stream_size")
-	}
-	b.r.StreamSize = sm
+	b.r.StreamSize = append(b.r.StreamSize, sm)
 	return nil
 }
 

@@ -24,7 +24,7 @@ func parseRule(text string, vars Vars, opt *Options) (*Rule, uint32, error) {
 		return nil, sid, notSupported("transactional rule (=>) needs the application layer: not supported yet")
 	}
 	gonidsMu.Lock()
-	g, gerr := gonids.ParseRule(gonidsText(text))
+	g, gerr := gonids.ParseRule(gonidsText(quoteBarePCRE(text, header, opts)))
 	gonidsMu.Unlock()
 	unknown := map[string]bool{}
 	var uerr *gonids.UnsupportedOptionError
@@ -69,6 +69,39 @@ func gonidsText(text string) string {
 		}
 	}
 	return text
+}
+
+// quoteBarePCRE gives gonids a rule whose pcre values are quoted. Suricata also accepts
+// pcre:/re/flags without quotes, which gonids cannot lex; the rule is rebuilt from its header
+// and options only when that form appears, so every other rule reaches gonids untouched.
+func quoteBarePCRE(text, header string, opts []Option) string {
+	bare := func(o Option) bool {
+		v := strings.TrimPrefix(o.Value, "!")
+		return o.Name == "pcre" && strings.HasPrefix(v, "/")
+	}
+	if !slices.ContainsFunc(opts, bare) {
+		return text
+	}
+	var sb strings.Builder
+	sb.WriteString(header)
+	sb.WriteString(" (")
+	for _, o := range opts {
+		sb.WriteString(o.Name)
+		switch {
+		case bare(o):
+			neg := strings.HasPrefix(o.Value, "!")
+			sb.WriteString(":")
+			if neg {
+				sb.WriteString("!")
+			}
+			sb.WriteString(`"` + strings.TrimPrefix(o.Value, "!") + `"`)
+		case o.Value != "":
+			sb.WriteString(":" + o.Value)
+		}
+		sb.WriteString("; ")
+	}
+	sb.WriteString(")")
+	return sb.String()
 }
 
 type ruleBuilder struct {

@@ -75,8 +75,8 @@ type Rule struct {
 	SameIP   bool
 	Dsize    *UintMatch
 
-	// StreamSize is stream_size: the TCP stream's sequence span compared per side.
-	StreamSize *StreamSizeMatch
+	// StreamSize is each stream_size keyword: the TCP stream's sequence span compared per side.
+	StreamSize []StreamSizeMatch
 	// FlowAge is flow.age: whole seconds since the flow's first packet.
 	FlowAge *UintMatch
 
