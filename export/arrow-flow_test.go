@@ -42,6 +42,14 @@ func flattenCell(out map[string]any, name string, arr arrow.Array, row int) {
 		// A map of string keys to string lists (alert.metadata) becomes map[string][]string.
 		start, end := a.ValueOffsets(row)
 		keys := a.Keys().(*array.String)
+		if ints, ok := a.Items().(*array.Int64); ok { // stats.counters
+			m := map[string]int64{}
+			for k := start; k < end; k++ {
+				m[keys.Value(int(k))] = ints.Value(int(k))
+			}
+			out[name] = m
+			return
+		}
 		items := a.Items().(*array.List)
 		m := map[string][]string{}
 		for k := start; k < end; k++ {

@@ -6,7 +6,9 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strconv"
 	"sync"
+	"time"
 )
 
 // EVEWriter is the one eve.json output that all workers share. Workers never hand it single
@@ -14,75 +16,126 @@ import (
 // taken once per buffer (tens of kilobytes), lines from different workers never interleave, and
 // the hot path takes no lock at all.
 //
-// Rotation is by reopening: an external tool (logrotate) renames eve.json and the sensor calls
-// Reopen, as Suricata does on SIGHUP. Size- or time-based rotation would slot into Write.
+// A file rotates two ways. Externally: a tool (logrotate) renames eve.json and the sensor calls
+// Reopen, as Suricata does on SIGHUP. Internally, when EVEWriterOptions asks for it: once the file
+// has reached RotateBytes or is RotateInterval old, it is renamed to eve.json.<UTC time> and a
+// fresh one started. Rotation happens between buffers, so no line is ever split across files (a
+// file may pass RotateBytes by up to one buffer).
+//
+// A writer made by OpenEVESocketWriter sends the lines to a unix socket instead (eve-socket.go).
 type EVEWriter struct {
-	mu   sync.Mutex
-	path string   // "" when writing to a caller's io.Writer
-	file *os.File // nil when writing to a caller's io.Writer
-	out  io.Writer
-	bw   *bufio.Writer
-	err  error // first write error; sticky so that a full disk is reported, not retried per buffer
+	mu     sync.Mutex
+	path   string   // "" when writing to a caller's io.Writer or a socket
+	file   *os.File // nil when writing to a caller's io.Writer or a socket
+	out    io.Writer
+	bw     *bufio.Writer
+	sock   *eveSocket // set for unix_stream / unix_dgram outputs; bw is then unused
+	closed bool
+	err    error // first write error; sticky so that a full disk is reported, not retried per buffer
+
+	opts   EVEWriterOptions
+	size   int64     // bytes in the current file, buffered ones included
+	opened time.Time // when the current file was started (or, when appending, opened)
+}
+
+// EVEWriterOptions configures rotation of an EVE file. The zero value rotates only on Reopen.
+type EVEWriterOptions struct {
+	// RotateBytes renames the file away once it holds this many bytes; 0: never.
+	RotateBytes int64
+	// RotateInterval renames the file away once it is this old; 0: never. Checked on Write and on
+	// Flush, which the sensor calls every second, so a quiet sensor rotates on time too.
+	RotateInterval time.Duration
+	// Now replaces time.Now (tests).
+	Now func() time.Time
 }
 
 // eveWriterBufSize is large enough that a busy sensor writes in big chunks, small enough that a
 // crash loses little.
 const eveWriterBufSize = 256 << 10
 
-// OpenEVEWriter opens (creating or appending to) the EVE file at path.
+// OpenEVEWriter opens (creating or appending to) the EVE file at path; it rotates only on Reopen.
 func OpenEVEWriter(path string) (*EVEWriter, error) {
-	f, err := openAppend(path)
+	return OpenEVEWriterOptions(path, EVEWriterOptions{})
+}
+
+// OpenEVEWriterOptions opens (creating or appending to) the EVE file at path, rotating it as o
+// says.
+func OpenEVEWriterOptions(path string, o EVEWriterOptions) (*EVEWriter, error) {
+	if o.Now == nil {
+		o.Now = time.Now
+	}
+	if o.RotateBytes < 0 || o.RotateInterval < 0 {
+		return nil, fmt.Errorf("export: eve output %s: negative rotation limit", path)
+	}
+	f, size, err := openAppend(path)
 	if err != nil {
 		return nil, err
 	}
-	return &EVEWriter{path: path, file: f, out: f, bw: bufio.NewWriterSize(f, eveWriterBufSize)}, nil
+	return &EVEWriter{path: path, file: f, out: f, bw: bufio.NewWriterSize(f, eveWriterBufSize),
+		opts: o, size: size, opened: o.Now()}, nil
 }
 
-// NewEVEWriter writes EVE lines to w (a socket, a pipe, a test buffer). Close does not close w.
+// NewEVEWriter writes EVE lines to w (a pipe, a test buffer). Close does not close w.
 func NewEVEWriter(w io.Writer) *EVEWriter {
 	return &EVEWriter{out: w, bw: bufio.NewWriterSize(w, eveWriterBufSize)}
 }
 
-func openAppend(path string) (*os.File, error) {
+// openAppend opens path for appending and says how much it already holds.
+func openAppend(path string) (*os.File, int64, error) {
 	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_APPEND, 0o640)
 	if err != nil {
-		return nil, fmt.Errorf("export: open eve output: %w", err)
+		return nil, 0, fmt.Errorf("export: open eve output: %w", err)
 	}
-	return f, nil
+	st, err := f.Stat()
+	if err != nil {
+		f.Close()
+		return nil, 0, fmt.Errorf("export: open eve output: %w", err)
+	}
+	return f, st.Size(), nil
 }
 
-// Write takes a buffer of complete EVE lines. It is safe for concurrent use.
+// Write takes a buffer of complete EVE lines. It is safe for concurrent use. On a socket output it
+// never waits for the socket: lines that cannot be queued are dropped and counted, not reported.
 func (w *EVEWriter) Write(lines []byte) (int, error) {
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	if w.err != nil {
 		return 0, w.err
 	}
-	if w.bw == nil {
+	if w.closed {
 		return 0, errEVEClosed
 	}
+	if w.sock != nil {
+		w.sock.enqueue(lines)
+		return len(lines), nil
+	}
 	n, err := w.bw.Write(lines)
+	w.size += int64(n)
 	if err != nil {
 		w.err = fmt.Errorf("export: write eve output: %w", err)
 		return n, w.err
 	}
-	return n, nil
+	return n, w.maybeRotateLocked()
 }
 
 var errEVEClosed = errors.New("export: eve writer is closed")
 
-// Flush pushes buffered lines to the file (not to stable storage).
+// Flush pushes buffered lines to the file (not to stable storage), and rotates the file if it is
+// due by age.
 func (w *EVEWriter) Flush() error {
 	w.mu.Lock()
 	defer w.mu.Unlock()
-	return w.flushLocked()
+	if err := w.flushLocked(); err != nil {
+		return err
+	}
+	return w.maybeRotateLocked()
 }
 
 func (w *EVEWriter) flushLocked() error {
 	if w.err != nil {
 		return w.err
 	}
-	if w.bw == nil {
+	if w.closed || w.sock != nil {
 		return nil
 	}
 	if err := w.bw.Flush(); err != nil {
@@ -91,20 +144,56 @@ func (w *EVEWriter) flushLocked() error {
 	return w.err
 }
 
-// Reopen flushes and reopens the file at the same path, so that a file renamed away by a log
-// rotator is let go and a fresh one started. Without a path (NewEVEWriter) it only flushes.
-func (w *EVEWriter) Reopen() error {
-	w.mu.Lock()
-	defer w.mu.Unlock()
-	if err := w.flushLocked(); err != nil || w.file == nil {
+// maybeRotateLocked renames the file away when it has reached its size or age limit.
+func (w *EVEWriter) maybeRotateLocked() error {
+	if w.file == nil || w.closed {
+		return nil
+	}
+	o := &w.opts
+	bySize := o.RotateBytes > 0 && w.size >= o.RotateBytes
+	byAge := o.RotateInterval > 0 && w.size > 0 && o.Now().Sub(w.opened) >= o.RotateInterval
+	if !bySize && !byAge {
+		return nil
+	}
+	return w.rotateLocked()
+}
+
+// rotateLocked moves the current file to <path>.<UTC time> (with -1, -2 … when two rotations
+// fall in one second) and starts a fresh one. A failure is sticky, like a write error: the sensor
+// reports it rather than silently growing one file forever.
+func (w *EVEWriter) rotateLocked() error {
+	if err := w.flushLocked(); err != nil {
 		return err
 	}
-	f, err := openAppend(w.path)
+	now := w.opts.Now()
+	base := w.path + "." + now.UTC().Format("20060102T150405Z")
+	dst := base
+	for i := 1; ; i++ {
+		if _, err := os.Lstat(dst); errors.Is(err, os.ErrNotExist) {
+			break
+		}
+		dst = base + "-" + strconv.Itoa(i)
+	}
+	if err := os.Rename(w.path, dst); err != nil {
+		w.err = fmt.Errorf("export: rotate eve output: %w", err)
+		return w.err
+	}
+	if err := w.swapFileLocked(); err != nil {
+		w.err = err
+		return err
+	}
+	w.opened = now
+	return nil
+}
+
+// swapFileLocked opens path afresh and closes the file written so far.
+func (w *EVEWriter) swapFileLocked() error {
+	f, size, err := openAppend(w.path)
 	if err != nil {
 		return err
 	}
 	old := w.file
-	w.file, w.out = f, f
+	w.file, w.out, w.size = f, f, size
 	w.bw.Reset(f)
 	if err := old.Close(); err != nil {
 		return fmt.Errorf("export: close rotated eve output: %w", err)
@@ -112,12 +201,35 @@ func (w *EVEWriter) Reopen() error {
 	return nil
 }
 
-// Close flushes and closes the file. Writes after Close fail.
+// Reopen flushes and reopens the file at the same path, so that a file renamed away by a log
+// rotator is let go and a fresh one started. Without a path (NewEVEWriter, sockets) it only
+// flushes.
+func (w *EVEWriter) Reopen() error {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if err := w.flushLocked(); err != nil || w.file == nil || w.closed {
+		return err
+	}
+	if err := w.swapFileLocked(); err != nil {
+		return err
+	}
+	w.opened = w.opts.Now()
+	return nil
+}
+
+// Close flushes and closes the file (or drains and closes the socket, waiting a bounded time).
+// Writes after Close fail.
 func (w *EVEWriter) Close() error {
 	w.mu.Lock()
 	defer w.mu.Unlock()
+	if w.closed {
+		return w.err
+	}
 	err := w.flushLocked()
-	w.bw = nil
+	w.closed = true
+	if w.sock != nil {
+		w.sock.close()
+	}
 	if w.file != nil {
 		if cerr := w.file.Close(); cerr != nil && err == nil {
 			err = fmt.Errorf("export: close eve output: %w", cerr)

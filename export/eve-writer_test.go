@@ -8,6 +8,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 )
 
 // Several workers share one writer through their own buffers: every line must arrive whole, once.
@@ -125,5 +126,104 @@ func TestEVEBufferReportsWriteError(t *testing.T) {
 	}
 	if b.Len() != 0 {
 		t.Errorf("buffer kept %d bytes after a failed flush", b.Len())
+	}
+}
+
+// Size-based rotation moves whole buffers of lines to eve.json.<time> and starts a fresh file.
+func TestEVEWriterRotateBySize(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "eve.json")
+	now := time.Date(2024, 5, 1, 12, 0, 0, 0, time.UTC)
+	w, err := OpenEVEWriterOptions(path, EVEWriterOptions{RotateBytes: 1000, Now: func() time.Time { return now }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	line := AppendFlowJSON(nil, sampleTCPFlow())
+	const lines = 20
+	for i := 0; i < lines; i++ {
+		if _, err := w.Write(line); err != nil {
+			t.Fatal(err)
+		}
+		if i == 10 {
+			now = now.Add(time.Second)
+		}
+	}
+	if err := w.Close(); err != nil {
+		t.Fatal(err)
+	}
+	files, _ := filepath.Glob(filepath.Join(dir, "eve.json*"))
+	total, rotated := 0, 0
+	for _, f := range files {
+		b, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		n := strings.Count(string(b), "\n")
+		total += n
+		if f == path {
+			continue
+		}
+		rotated++
+		if !strings.HasPrefix(filepath.Base(f), "eve.json.20240501T12000") {
+			t.Errorf("rotated file %s: name should carry the UTC time", f)
+		}
+		if int64(len(b)) < 1000 || int64(len(b)) >= 1000+int64(len(line)) {
+			t.Errorf("rotated file %s holds %d bytes; want the first size at or past 1000", f, len(b))
+		}
+		if !strings.HasSuffix(string(b), "\n") {
+			t.Errorf("rotated file %s ends inside a line", f)
+		}
+	}
+	wantRotated := lines * len(line) / (((1000 + len(line) - 1) / len(line)) * len(line))
+	if total != lines || rotated != wantRotated {
+		t.Errorf("%d lines in %d rotated files (%v), want %d lines in %d", total, rotated, files, lines, wantRotated)
+	}
+}
+
+// Age-based rotation happens on Flush too, so a quiet sensor's file rotates on time; an empty
+// file is never rotated.
+func TestEVEWriterRotateByAge(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "eve.json")
+	now := time.Date(2024, 5, 1, 12, 0, 0, 0, time.UTC)
+	w, err := OpenEVEWriterOptions(path, EVEWriterOptions{RotateInterval: time.Minute, Now: func() time.Time { return now }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer w.Close()
+	now = now.Add(2 * time.Minute)
+	if err := w.Flush(); err != nil {
+		t.Fatal(err)
+	}
+	if files, _ := filepath.Glob(path + ".*"); len(files) != 0 {
+		t.Fatalf("an empty file was rotated: %v", files)
+	}
+	w.Write(AppendFlowJSON(nil, sampleTCPFlow()))
+	if err := w.Flush(); err != nil {
+		t.Fatal(err)
+	}
+	files, _ := filepath.Glob(path + ".*")
+	if len(files) != 1 || filepath.Base(files[0]) != "eve.json.20240501T120200Z" {
+		t.Fatalf("rotated files = %v, want eve.json.20240501T120200Z", files)
+	}
+	now = now.Add(30 * time.Second)
+	w.Write(AppendFlowJSON(nil, sampleTCPFlow()))
+	if err := w.Flush(); err != nil {
+		t.Fatal(err)
+	}
+	if files, _ := filepath.Glob(path + ".*"); len(files) != 1 {
+		t.Errorf("rotated again before the interval passed: %v", files)
+	}
+	// Reopen (SIGHUP) still works alongside rotation.
+	if err := os.Rename(path, path+".manual"); err != nil {
+		t.Fatal(err)
+	}
+	if err := w.Reopen(); err != nil {
+		t.Fatal(err)
+	}
+	w.Write(AppendFlowJSON(nil, sampleTCPFlow()))
+	w.Flush()
+	if b, _ := os.ReadFile(path); strings.Count(string(b), "\n") != 1 {
+		t.Errorf("after Reopen the new file holds %q", b)
 	}
 }

@@ -72,12 +72,19 @@ type FlightOutput struct {
 
 // EVEOutput configures eve.json.
 type EVEOutput struct {
-	Enabled  bool   `yaml:"enabled"`
+	Enabled bool `yaml:"enabled"`
+	// Filetype is Suricata's: regular (a file, the default), unix_stream or unix_dgram (Filename
+	// is then a socket path; lines that cannot be sent are dropped and counted, never waited for).
+	Filetype string `yaml:"filetype"`
 	Filename string `yaml:"filename"`
-	Anomaly  bool   `yaml:"anomaly"` // decoder anomalies as EVE anomaly events
-	Flow     bool   `yaml:"flow"`
-	Stats    bool   `yaml:"stats"`
-	Alert    bool   `yaml:"alert"`
+	// Rotation of a regular file, both off by default (logrotate and SIGHUP still work): past
+	// RotateBytes, or RotateInterval after it was started, the file becomes <filename>.<UTC time>.
+	RotateBytes    ByteSize `yaml:"rotate-bytes"`
+	RotateInterval string   `yaml:"rotate-interval"` // 30s, 5m, 1h, 1d, minute, hour, day, or seconds
+	Anomaly        bool     `yaml:"anomaly"`         // decoder anomalies as EVE anomaly events
+	Flow           bool     `yaml:"flow"`
+	Stats          bool     `yaml:"stats"`
+	Alert          bool     `yaml:"alert"`
 }
 
 // ArrowOutput configures the Arrow IPC stream files.
@@ -85,7 +92,10 @@ type ArrowOutput struct {
 	Enabled       bool   `yaml:"enabled"`
 	FlowsDir      string `yaml:"flows-dir"`
 	AlertsDir     string `yaml:"alerts-dir"`
+	AnomaliesDir  string `yaml:"anomalies-dir"`
+	StatsDir      string `yaml:"stats-dir"`
 	BatchRows     int    `yaml:"batch-rows"`
+	BatchAgeMs    int    `yaml:"batch-age-ms"` // a batch is cut once its first row has waited this long
 	RotateBytes   int64  `yaml:"rotate-bytes"`
 	RotateSeconds int    `yaml:"rotate-seconds"`
 }
@@ -174,7 +184,8 @@ func DefaultConfig() Config {
 	c.DefaultLogDir = "."
 	c.SensorName = hostnameOr("nightjar")
 	c.Outputs.EVE = EVEOutput{Enabled: true, Filename: "eve.json", Anomaly: true, Flow: true, Stats: true, Alert: true}
-	c.Outputs.Arrow = ArrowOutput{Enabled: true, FlowsDir: "flows", AlertsDir: "alerts", BatchRows: 65536, RotateBytes: 256 << 20, RotateSeconds: 300}
+	c.Outputs.Arrow = ArrowOutput{Enabled: true, FlowsDir: "flows", AlertsDir: "alerts", AnomaliesDir: "anomalies", StatsDir: "stats",
+		BatchRows: 65536, BatchAgeMs: 1000, RotateBytes: 256 << 20, RotateSeconds: 300}
 	c.Outputs.Fast = FastOutput{Enabled: true, Filename: "fast.log"}
 	c.Outputs.Flight = FlightOutput{SpoolDir: "flight-spool", SpoolMax: 1 << 30, QueueBatches: 64, InFlight: 64 << 20, DrainTimeout: 30}
 	c.PcapFile.ChecksumChecks = "auto"

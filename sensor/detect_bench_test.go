@@ -20,7 +20,7 @@ func newDetectWorker(tb testing.TB, frames []heldFrame) (*worker, func()) {
 	if err != nil {
 		tb.Fatal(err)
 	}
-	out, err := openOutputs(&cfg, tb.TempDir(), true)
+	out, err := openOutputs(&cfg, tb.TempDir(), true, true)
 	if err != nil {
 		tb.Fatal(err)
 	}

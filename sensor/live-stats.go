@@ -41,13 +41,14 @@ type liveState struct {
 	ifaces  []string
 }
 
-// control runs until ctx is done: EVE stats every stats.interval, the shared writers flushed
-// every second so that events reach the disk while the link is quiet, files reopened on request.
+// control runs until ctx is done: stats (EVE and Arrow) every stats.interval, the shared writers
+// and the stats batch flushed every second so that events reach the disk while the link is quiet,
+// files reopened on request.
 func (st *liveState) control(ctx context.Context, cfg *Config, out *outputs, reopen <-chan struct{}, log *slog.Logger, errs *[]error) {
 	flush := time.NewTicker(time.Second)
 	defer flush.Stop()
 	var statsC <-chan time.Time
-	if iv := cfg.statsInterval(); iv > 0 && out.eve != nil && out.eveStats {
+	if iv := cfg.statsInterval(); iv > 0 && (out.eve != nil && out.eveStats || out.statsTo != nil) {
 		t := time.NewTicker(iv)
 		defer t.Stop()
 		statsC = t.C
@@ -65,10 +66,13 @@ func (st *liveState) control(ctx context.Context, cfg *Config, out *outputs, reo
 			}
 		case <-statsC:
 			s := st.summary(time.Since(st.start))
-			if _, err := out.eve.Write(s.appendStatsJSON(nil, time.Now().UnixNano())); err != nil {
+			if err := out.writeStats(&s.Summary, time.Now().UnixNano()); err != nil {
 				log.Error("writing stats", "err", err)
 			}
-		case <-flush.C:
+		case now := <-flush.C:
+			if err := out.statsTo.flushDue(now); err != nil {
+				log.Error("writing stats", "err", err)
+			}
 			if out.eve != nil {
 				_ = out.eve.Flush() // a write error is sticky and reported at Close
 			}

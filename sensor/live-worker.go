@@ -17,9 +17,6 @@ const (
 	// lines to the writer and publishes its counters. Packets carry kernel timestamps of the same
 	// clock, so flow ages mean the same as in a capture file.
 	liveTick = time.Second
-	// liveArrowAge is the longest a finished flow or alert waits in a live worker's Arrow batch:
-	// on a quiet link a batch would otherwise not fill for hours.
-	liveArrowAge = 10 * time.Second
 	// blocksPerTurn bounds how many blocks a worker takes from one ring before looking at its
 	// next, so one busy interface cannot starve another.
 	blocksPerTurn = 8
@@ -37,6 +34,9 @@ type liveWorker struct {
 	cpu       int // -1: not pinned
 	log       *slog.Logger
 	drainWait time.Duration
+	// arrowCheck is how often the worker looks for Arrow batches that have waited the batch age:
+	// on a quiet link a batch would otherwise not fill for hours.
+	arrowCheck time.Duration
 
 	captureErrors uint64 // poll errors and socket errors (interface down …)
 	snap          atomic.Pointer[workerSnapshot]
@@ -71,7 +71,7 @@ func (lw *liveWorker) run(stop *atomic.Bool) {
 		fr        capture.Frame
 		now       = time.Now().UnixNano()
 		nextTick  = now + int64(liveTick)
-		nextArrow = now + int64(liveArrowAge)
+		nextArrow = now + int64(lw.arrowCheck)
 		stopAt    int64
 	)
 	lw.publish()
@@ -90,12 +90,12 @@ func (lw *liveWorker) run(stop *atomic.Bool) {
 		if now >= nextTick {
 			w.tick(now)
 			w.flushEVE()
-			if now >= nextArrow {
-				lw.flushArrow()
-				nextArrow = now + int64(liveArrowAge)
-			}
 			lw.publish()
 			nextTick = now + int64(liveTick)
+		}
+		if now >= nextArrow {
+			w.flushDueArrow(time.Unix(0, now))
+			nextArrow = now + int64(lw.arrowCheck)
 		}
 		if stopAt == 0 && stop.Load() {
 			stopAt = now + int64(lw.drainWait)
@@ -106,7 +106,7 @@ func (lw *liveWorker) run(stop *atomic.Bool) {
 		if stopAt != 0 && now >= stopAt {
 			break
 		}
-		wait := min(time.Duration(nextTick-now), maxPollWait)
+		wait := min(time.Duration(min(nextTick, nextArrow)-now), maxPollWait)
 		if stopAt != 0 {
 			wait = min(wait, time.Duration(stopAt-now))
 		}
@@ -146,14 +146,10 @@ func (lw *liveWorker) captureError(where string, err error) {
 	}
 }
 
-func (lw *liveWorker) flushArrow() {
-	w := lw.w
-	if w.flowsTo != nil {
-		w.keepErr(w.flowsTo.flush())
-	}
-	if w.alertsTo != nil {
-		w.keepErr(w.alertsTo.flush())
-	}
+// arrowCheckEvery is how often a live worker checks its Arrow batches' age: a quarter of the
+// age, so a batch waits at most 1.25 times it, between 10 ms and the worker's tick.
+func arrowCheckEvery(age time.Duration) time.Duration {
+	return min(max(age/4, 10*time.Millisecond), liveTick)
 }
 
 // publish makes the worker's counters readable by the stats writer and the metrics endpoint.

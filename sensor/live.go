@@ -91,7 +91,7 @@ func Run(ctx context.Context, cfg *Config, opts RunOptions) (*LiveSummary, error
 		}
 	}
 
-	out, err := openOutputs(cfg, opts.OutDir, det != nil)
+	out, err := openOutputs(cfg, opts.OutDir, det != nil, false)
 	if err != nil {
 		return nil, err
 	}
@@ -105,7 +105,7 @@ func Run(ctx context.Context, cfg *Config, opts RunOptions) (*LiveSummary, error
 		if opts.Pin {
 			cpu = cpus[i%len(cpus)]
 		}
-		lws[i] = &liveWorker{w: w, det: det, rings: rings[i], cpu: cpu, log: log}
+		lws[i] = &liveWorker{w: w, det: det, rings: rings[i], cpu: cpu, log: log, arrowCheck: arrowCheckEvery(out.batchAge())}
 		lws[i].drainWait = drainWindow(cfg, opts.Interfaces)
 	}
 	st := &liveState{start: start, workers: lws, rings: rings, ifaces: opts.Interfaces}
@@ -151,10 +151,8 @@ func Run(ctx context.Context, cfg *Config, opts RunOptions) (*LiveSummary, error
 			errs = append(errs, fmt.Errorf("worker %d: %w", lw.w.id, lw.w.err))
 		}
 	}
-	if out.eve != nil && out.eveStats {
-		if _, err := out.eve.Write(sum.appendStatsJSON(nil, time.Now().UnixNano())); err != nil {
-			errs = append(errs, err)
-		}
+	if err := out.writeStats(&sum.Summary, time.Now().UnixNano()); err != nil {
+		errs = append(errs, err)
 	}
 	if err := out.close(); err != nil {
 		errs = append(errs, err)

@@ -7,6 +7,8 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"strconv"
+	"strings"
 	"time"
 
 	"github.com/apache/arrow-go/v18/arrow"
@@ -24,22 +26,27 @@ type outputs struct {
 	eveStats    bool
 	eveAlert    bool
 	fast        *export.EVEWriter // fast.log: the EVE writer is a plain shared line writer
-	arrowFlows  bool              // workers batch flows: for IPC files, Flight or both
+	arrowFlows  bool              // workers batch flows and anomalies: for IPC files, Flight or both
 	arrowAlerts bool
 	arrowCfg    ArrowOutput
-	flight      *export.FlightSink // nil unless outputs.flight is enabled
-	flightWait  time.Duration
+	// noSync skips the fsync of finished Arrow files: a pcap run's files are complete when the run
+	// ends, whereas a live sensor's must survive a power loss.
+	noSync     bool
+	statsTo    *statsArrow        // the sensor's one stats batcher; nil when Arrow and Flight are off
+	flight     *export.FlightSink // nil unless outputs.flight is enabled
+	flightWait time.Duration
 }
 
 // openOutputs opens the shared files. Alert outputs (fast.log, alerts/) are opened only when
-// detection runs, so a run without rules leaves no empty alert files behind.
-func openOutputs(cfg *Config, dir string, alerts bool) (*outputs, error) {
+// detection runs, so a run without rules leaves no empty alert files behind. noSync is for runs
+// over capture files (see outputs.noSync).
+func openOutputs(cfg *Config, dir string, alerts, noSync bool) (*outputs, error) {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return nil, fmt.Errorf("output directory: %w", err)
 	}
-	o := &outputs{dir: dir, sensor: cfg.SensorName, arrowCfg: cfg.Outputs.Arrow}
+	o := &outputs{dir: dir, sensor: cfg.SensorName, arrowCfg: cfg.Outputs.Arrow, noSync: noSync}
 	if e := cfg.Outputs.EVE; e.Enabled {
-		w, err := export.OpenEVEWriter(filepath.Join(dir, e.Filename))
+		w, err := openEVE(e, dir)
 		if err != nil {
 			return nil, err
 		}
@@ -62,7 +69,113 @@ func openOutputs(cfg *Config, dir string, alerts bool) (*outputs, error) {
 	}
 	o.arrowFlows = cfg.Outputs.Arrow.Enabled || o.flight != nil
 	o.arrowAlerts = alerts && o.arrowFlows
+	if o.arrowFlows {
+		st, err := newArrowOutput[export.Stats](o, o.sensor, o.arrowCfg.StatsDir, "stats", export.StatsSchema,
+			export.NewStatsBatcher(o.batchOptions()))
+		if err != nil {
+			o.close()
+			return nil, err
+		}
+		o.statsTo = st
+	}
 	return o, nil
+}
+
+// openEVE opens eve.json, or connects to the socket it names, as the eve-log section says.
+func openEVE(e EVEOutput, dir string) (*export.EVEWriter, error) {
+	path := e.Filename
+	if !filepath.IsAbs(path) {
+		path = filepath.Join(dir, path)
+	}
+	switch e.Filetype {
+	case "", "regular", "file":
+		every, err := parseRotateInterval(e.RotateInterval)
+		if err != nil {
+			return nil, fmt.Errorf("eve output: %w", err)
+		}
+		return export.OpenEVEWriterOptions(path, export.EVEWriterOptions{RotateBytes: int64(e.RotateBytes), RotateInterval: every})
+	case "unix_stream", "unix_dgram":
+		return export.OpenEVESocketWriter(export.EVESocketOptions{Path: path, Datagram: e.Filetype == "unix_dgram"})
+	}
+	return nil, fmt.Errorf("eve output: filetype %q: want regular, unix_stream or unix_dgram", e.Filetype)
+}
+
+// parseRotateInterval reads outputs.eve-log.rotate-interval: Suricata's minute, hour or day, a
+// count with a unit (30s, 5m, 1h, 1d), or bare seconds. Empty or 0 means off.
+func parseRotateInterval(s string) (time.Duration, error) {
+	s = strings.TrimSpace(strings.ToLower(s))
+	switch s {
+	case "", "0":
+		return 0, nil
+	case "minute":
+		return time.Minute, nil
+	case "hour":
+		return time.Hour, nil
+	case "day":
+		return 24 * time.Hour, nil
+	}
+	unit := time.Second
+	num := s
+	switch s[len(s)-1] {
+	case 's':
+		num = s[:len(s)-1]
+	case 'm':
+		unit, num = time.Minute, s[:len(s)-1]
+	case 'h':
+		unit, num = time.Hour, s[:len(s)-1]
+	case 'd':
+		unit, num = 24*time.Hour, s[:len(s)-1]
+	}
+	n, err := strconv.Atoi(strings.TrimSpace(num))
+	if err != nil || n < 0 {
+		return 0, fmt.Errorf("rotate-interval %q: want 30s, 5m, 1h, 1d, minute, hour, day or seconds", s)
+	}
+	return time.Duration(n) * unit, nil
+}
+
+// batchOptions are the batching limits every Arrow batcher gets.
+func (o *outputs) batchOptions() export.BatchOptions {
+	return export.BatchOptions{MaxRows: o.arrowCfg.BatchRows, MaxAge: o.batchAge()}
+}
+
+// batchAge is how long a row may wait in a batch before the batch is cut (default 1 s).
+func (o *outputs) batchAge() time.Duration {
+	if o.arrowCfg.BatchAgeMs > 0 {
+		return time.Duration(o.arrowCfg.BatchAgeMs) * time.Millisecond
+	}
+	return export.DefaultBatchMaxAge
+}
+
+// counters are the outputs' own counters for the stats event: what a socket EVE output sent and
+// dropped. Suricata has no such counters, so the names are Nightjar's.
+func (o *outputs) counters() []export.Counter {
+	if o.eve == nil {
+		return nil
+	}
+	st, ok := o.eve.SocketStats()
+	if !ok {
+		return nil
+	}
+	return []export.Counter{
+		{Name: "eve_log.socket.sent", Value: st.Sent},
+		{Name: "eve_log.socket.dropped", Value: st.Dropped},
+		{Name: "eve_log.socket.reconnects", Value: st.Reconnects},
+	}
+}
+
+// writeStats writes one counter snapshot to EVE (when its stats are on) and to the stats batcher.
+// Only one goroutine at a time calls it: the control loop in live mode, the reader at the end.
+func (o *outputs) writeStats(s *Summary, now int64) error {
+	st := export.Stats{Timestamp: now, Uptime: int64(s.Elapsed / time.Second),
+		Counters: append(s.Counters[:len(s.Counters):len(s.Counters)], o.counters()...)}
+	var err error
+	if o.eve != nil && o.eveStats {
+		_, err = o.eve.Write(export.AppendStatsJSON(nil, &st))
+	}
+	if o.statsTo != nil {
+		err = errors.Join(err, o.statsTo.append(&st))
+	}
+	return err
 }
 
 // openFlight starts the Flight sink. Its spool lives in the log directory unless configured
@@ -110,10 +223,15 @@ func (o *outputs) closeFlight() {
 }
 
 func (o *outputs) close() error {
+	var errs []error
+	if o.statsTo != nil {
+		// Before the Flight sink closes, so that the last snapshot is sent too.
+		errs = append(errs, o.statsTo.close())
+		o.statsTo = nil
+	}
 	if o.flight != nil {
 		o.closeFlight()
 	}
-	var errs []error
 	if o.eve != nil {
 		errs = append(errs, o.eve.Close())
 	}
@@ -124,10 +242,11 @@ func (o *outputs) close() error {
 }
 
 // batcher is what an Arrow output needs of an event type's batcher (export.FlowBatcher,
-// export.AlertBatcher).
+// export.AlertBatcher, export.AnomalyBatcher, export.StatsBatcher).
 type batcher[T any] interface {
 	Append(*T) bool
 	Len() int
+	Due(now time.Time) bool
 	Flush() arrow.RecordBatch
 	Release()
 }
@@ -140,38 +259,65 @@ type arrowOutput[T any] struct {
 }
 
 type (
-	flowArrow  = arrowOutput[export.FlowRecord]
-	alertArrow = arrowOutput[export.Alert]
+	flowArrow    = arrowOutput[export.FlowRecord]
+	alertArrow   = arrowOutput[export.Alert]
+	anomalyArrow = arrowOutput[export.Anomaly]
+	statsArrow   = arrowOutput[export.Stats]
 )
 
 func (o *outputs) newFlowArrow(worker int) (*flowArrow, error) {
-	return newArrowOutput[export.FlowRecord](o, worker, o.arrowCfg.FlowsDir, "flow", export.FlowSchema,
-		export.NewFlowBatcher(export.BatchOptions{MaxRows: o.arrowCfg.BatchRows}))
+	return newArrowOutput[export.FlowRecord](o, workerPrefix(o.sensor, worker), o.arrowCfg.FlowsDir, "flow", export.FlowSchema,
+		export.NewFlowBatcher(o.batchOptions()))
 }
 
 func (o *outputs) newAlertArrow(worker int) (*alertArrow, error) {
-	return newArrowOutput[export.Alert](o, worker, o.arrowCfg.AlertsDir, "alert", export.AlertSchema,
-		export.NewAlertBatcher(export.BatchOptions{MaxRows: o.arrowCfg.BatchRows}))
+	return newArrowOutput[export.Alert](o, workerPrefix(o.sensor, worker), o.arrowCfg.AlertsDir, "alert", export.AlertSchema,
+		export.NewAlertBatcher(o.batchOptions()))
 }
 
-func newArrowOutput[T any](o *outputs, worker int, sub, kind string, schema *arrow.Schema, b batcher[T]) (*arrowOutput[T], error) {
+func (o *outputs) newAnomalyArrow(worker int) (*anomalyArrow, error) {
+	return newArrowOutput[export.Anomaly](o, workerPrefix(o.sensor, worker), o.arrowCfg.AnomaliesDir, "anomaly", export.AnomalySchema,
+		export.NewAnomalyBatcher(o.batchOptions()))
+}
+
+// workerPrefix tells one worker's files from another's.
+func workerPrefix(sensor string, worker int) string { return fmt.Sprintf("%s-w%02d", sensor, worker) }
+
+func newArrowOutput[T any](o *outputs, prefix, sub, kind string, schema *arrow.Schema, b batcher[T]) (*arrowOutput[T], error) {
 	if !o.arrowCfg.Enabled {
 		return &arrowOutput[T]{batch: b, flight: o.flight}, nil
 	}
 	sink, err := export.NewIPCFileSink(export.IPCFileSinkOptions{
 		Dir:      filepath.Join(o.dir, sub),
 		Kind:     kind,
-		Prefix:   fmt.Sprintf("%s-w%02d", o.sensor, worker),
+		Prefix:   prefix,
 		Schema:   schema,
 		MaxBytes: o.arrowCfg.RotateBytes,
 		MaxAge:   time.Duration(o.arrowCfg.RotateSeconds) * time.Second,
-		NoSync:   true, // files of a pcap run are complete when the run ends; live runs sync
+		NoSync:   o.noSync,
 	})
 	if err != nil {
 		b.Release()
 		return nil, fmt.Errorf("%s arrow output: %w", kind, err)
 	}
 	return &arrowOutput[T]{batch: b, sink: sink, flight: o.flight}, nil
+}
+
+// flushDue cuts the batch if its first row has waited the batch age. Workers call it at tick
+// time, never per packet.
+// The IPC file is finalised on its own age here too, so a quiet live sensor still delivers files.
+func (a *arrowOutput[T]) flushDue(now time.Time) error {
+	if a == nil {
+		return nil
+	}
+	var err error
+	if a.batch.Due(now) {
+		err = a.flush()
+	}
+	if a.sink != nil {
+		err = errors.Join(err, a.sink.Tick(now))
+	}
+	return err
 }
 
 func (a *arrowOutput[T]) append(r *T) error {

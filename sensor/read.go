@@ -68,7 +68,7 @@ func ReadFiles(ctx context.Context, cfg *Config, opts ReadOptions) (*Summary, er
 	if err != nil {
 		return nil, err
 	}
-	out, err := openOutputs(cfg, opts.OutDir, det != nil)
+	out, err := openOutputs(cfg, opts.OutDir, det != nil, true)
 	if err != nil {
 		return nil, err
 	}
@@ -90,10 +90,8 @@ func ReadFiles(ctx context.Context, cfg *Config, opts ReadOptions) (*Summary, er
 			errs = append(errs, fmt.Errorf("worker %d: %w", w.id, w.err))
 		}
 	}
-	if out.eve != nil && out.eveStats {
-		if _, err := out.eve.Write(sum.appendStatsJSON(nil, r.lastTime)); err != nil {
-			errs = append(errs, err)
-		}
+	if err := out.writeStats(sum, r.lastTime); err != nil {
+		errs = append(errs, err)
 	}
 	if err := out.close(); err != nil {
 		errs = append(errs, err)

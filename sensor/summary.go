@@ -115,11 +115,6 @@ func (s *Summary) Damaged() bool {
 	return false
 }
 
-func (s *Summary) appendStatsJSON(dst []byte, now int64) []byte {
-	st := export.Stats{Timestamp: now, Uptime: int64(s.Elapsed / time.Second), Counters: s.Counters}
-	return export.AppendStatsJSON(dst, &st)
-}
-
 // Counter returns one counter by its EVE stats name, 0 when absent.
 func (s *Summary) Counter(name string) uint64 {
 	for _, c := range s.Counters {

@@ -1,6 +1,8 @@
 package sensor
 
 import (
+	"time"
+
 	"github.com/nightjar-ids/nightjar/decoders"
 	"github.com/nightjar-ids/nightjar/export"
 	"github.com/nightjar-ids/nightjar/sensor/flow"
@@ -19,10 +21,12 @@ type worker struct {
 	pkt   decoders.Packet
 	flows *flow.Table
 
-	eve     *export.EVEBuffer // nil when EVE output is off
-	rec     export.FlowRecord
-	anomaly export.Anomaly
-	flowsTo *flowArrow // nil when Arrow output is off
+	eve         *export.EVEBuffer // nil when EVE output is off
+	rec         export.FlowRecord
+	anomaly     export.Anomaly
+	flowsTo     *flowArrow    // nil when Arrow output is off
+	anomaliesTo *anomalyArrow // nil when Arrow output is off
+	anomalies   bool          // some output takes decoder anomalies
 
 	det      *workerDetect         // nil when no rules are loaded
 	fast     *export.FastLogBuffer // nil when fast.log is off or no rules are loaded
@@ -40,10 +44,16 @@ func newWorker(id, workers int, cfg *Config, out *outputs, det *detection) (*wor
 			return nil, err
 		}
 		w.flowsTo = fa
+		aa, err := out.newAnomalyArrow(id)
+		if err != nil {
+			return nil, err
+		}
+		w.anomaliesTo = aa
 	}
 	if out.eve != nil {
 		w.eve = export.NewEVEBuffer(out.eve, nil, eveFlushBytes)
 	}
+	w.anomalies = w.eve != nil && out.eveAnomaly || w.anomaliesTo != nil
 	if det != nil {
 		w.det = newWorkerDetect(det)
 		if out.fast != nil {
@@ -64,7 +74,7 @@ func newWorker(id, workers int, cfg *Config, out *outputs, det *detection) (*wor
 func (w *worker) packet(data []byte, wireLen int, lt decoders.LinkType, ts int64, index uint64) {
 	p := &w.pkt
 	w.dec.Decode(p, data, lt, ts, wireLen)
-	if p.EventCount > 0 && w.eve != nil && w.out.eveAnomaly {
+	if p.EventCount > 0 && w.anomalies {
 		w.logAnomalies(index)
 	}
 	f, toServer := w.flows.Update(p)
@@ -73,9 +83,18 @@ func (w *worker) packet(data []byte, wireLen int, lt decoders.LinkType, ts int64
 	}
 }
 
-// tick runs the flow timeouts at packet time now.
+// tick runs the flow timeouts at packet time now, then cuts the Arrow batches that have waited
+// their age in wall time (a batch's age is the export's latency, whatever the packets' times).
 func (w *worker) tick(now int64) {
 	w.flows.Expire(now)
+	w.flushDueArrow(time.Now())
+}
+
+// flushDueArrow cuts every Arrow batch whose first row has waited the configured batch age.
+func (w *worker) flushDueArrow(now time.Time) {
+	w.keepErr(w.flowsTo.flushDue(now))
+	w.keepErr(w.alertsTo.flushDue(now))
+	w.keepErr(w.anomaliesTo.flushDue(now))
 }
 
 // finish ends every flow (reason shutdown) and flushes all output.
@@ -88,6 +107,9 @@ func (w *worker) finish(now int64) {
 	}
 	if w.alertsTo != nil {
 		w.keepErr(w.alertsTo.close())
+	}
+	if w.anomaliesTo != nil {
+		w.keepErr(w.anomaliesTo.close())
 	}
 }
 
@@ -125,9 +147,15 @@ func (w *worker) logAnomalies(index uint64) {
 		a.Proto = p.IPProto
 		a.VLAN, a.VLANCount = p.VLAN, p.VLANCount
 	}
+	eve := w.eve != nil && w.out.eveAnomaly
 	for _, e := range p.Events[:p.EventCount] {
 		a.Event = e.String()
-		w.eve.Anomaly(a)
+		if eve {
+			w.eve.Anomaly(a)
+		}
+		if w.anomaliesTo != nil {
+			w.keepErr(w.anomaliesTo.append(a))
+		}
 	}
 }
 
