@@ -10,6 +10,22 @@ import (
 	"github.com/google/gonids"
 )
 
+// checkHeaderStart refuses a header without an action and a protocol word before gonids sees
+// it: gonids's lexer never returns on a protocol that is empty or starts with a character
+// other than a letter or digit (found by FuzzParseRule with the input "( )").
+func checkHeaderStart(header string) error {
+	f := strings.Fields(header)
+	if len(f) < 2 {
+		return fmt.Errorf("parse error: rule header %q has no action and protocol", header)
+	}
+	for _, r := range f[1] {
+		if !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '-') {
+			return fmt.Errorf("parse error: invalid character %q in rule protocol %q", r, f[1])
+		}
+	}
+	return nil
+}
+
 // parseRule turns one rule's text into a Rule, or says why it cannot be loaded. The sid is
 // returned even on failure when it could be read.
 func parseRule(text string, vars Vars, opt *Options) (*Rule, uint32, error) {
@@ -22,6 +38,9 @@ func parseRule(text string, vars Vars, opt *Options) (*Rule, uint32, error) {
 		// Suricata 8's transactional direction: the rule matches a request and its response
 		// as one transaction, which only the application layer can pair.
 		return nil, sid, notSupported("transactional rule (=>) needs the application layer: not supported yet")
+	}
+	if err := checkHeaderStart(header); err != nil {
+		return nil, sid, err
 	}
 	gonidsMu.Lock()
 	g, gerr := gonids.ParseRule(gonidsText(quoteBarePCRE(text, header, opts)))
