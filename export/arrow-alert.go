@@ -1,6 +1,8 @@
 package export
 
 import (
+	"slices"
+
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
 )
@@ -12,18 +14,11 @@ const AlertSchemaVersion = "1"
 // AlertSchema is the Arrow schema of alerts (docs/arrow-schemas.md lists it field by field). Names
 // follow EVE; alert and flow are structs as EVE nests them, and alert.metadata is a map from key to
 // the list of values, the shape of EVE's alert.metadata object.
-var AlertSchema = arrow.NewSchema([]arrow.Field{
+var AlertSchema = arrow.NewSchema(slices.Concat([]arrow.Field{
 	{Name: "timestamp", Type: timestampUTC},
 	{Name: "flow_id", Type: arrow.PrimitiveTypes.Int64, Nullable: true},
 	{Name: "pcap_cnt", Type: arrow.PrimitiveTypes.Int64, Nullable: true},
-	{Name: "vlan", Type: arrow.ListOf(arrow.PrimitiveTypes.Uint16), Nullable: true},
-	{Name: "src_ip", Type: arrow.BinaryTypes.String, Nullable: true},
-	{Name: "src_port", Type: arrow.PrimitiveTypes.Uint16, Nullable: true},
-	{Name: "dest_ip", Type: arrow.BinaryTypes.String, Nullable: true},
-	{Name: "dest_port", Type: arrow.PrimitiveTypes.Uint16, Nullable: true},
-	{Name: "proto", Type: arrow.BinaryTypes.String},
-	{Name: "icmp_type", Type: arrow.PrimitiveTypes.Uint8, Nullable: true},
-	{Name: "icmp_code", Type: arrow.PrimitiveTypes.Uint8, Nullable: true},
+}, tupleFields(false), []arrow.Field{
 	{Name: "pkt_src", Type: arrow.BinaryTypes.String, Nullable: true},
 	{Name: "community_id", Type: arrow.BinaryTypes.String, Nullable: true},
 	{Name: "tx_id", Type: arrow.PrimitiveTypes.Int64, Nullable: true},
@@ -50,13 +45,7 @@ var AlertSchema = arrow.NewSchema([]arrow.Field{
 		arrow.Field{Name: "src_port", Type: arrow.PrimitiveTypes.Uint16, Nullable: true},
 		arrow.Field{Name: "dest_port", Type: arrow.PrimitiveTypes.Uint16, Nullable: true},
 	), Nullable: true},
-}, func() *arrow.Metadata {
-	md := arrow.NewMetadata(
-		[]string{MetaSchemaVersion, MetaEventType},
-		[]string{AlertSchemaVersion, "alert"},
-	)
-	return &md
-}())
+}), schemaMeta(AlertSchemaVersion, "alert"))
 
 // AlertBatcher turns alerts into Arrow record batches, one per worker, as FlowBatcher does for
 // flow records: builders reused from batch to batch, no allocation per row in the steady state.
@@ -66,12 +55,7 @@ type AlertBatcher struct {
 
 	timestamp             *array.TimestampBuilder
 	flowID, pcapCnt       *array.Int64Builder
-	vlan                  *array.ListBuilder
-	vlanID                *array.Uint16Builder
-	srcIP, destIP         *array.StringBuilder
-	srcPort, destPort     *array.Uint16Builder
-	proto                 *array.StringBuilder
-	icmpType, icmpCode    *array.Uint8Builder
+	tuple                 tupleColumns
 	pktSrc                *array.StringBuilder
 	communityID           *array.StringBuilder
 	txID                  *array.Int64Builder
@@ -100,15 +84,7 @@ func NewAlertBatcher(opts BatchOptions) *AlertBatcher {
 	b.timestamp = col(0).(*array.TimestampBuilder)
 	b.flowID = col(1).(*array.Int64Builder)
 	b.pcapCnt = col(2).(*array.Int64Builder)
-	b.vlan = col(3).(*array.ListBuilder)
-	b.vlanID = b.vlan.ValueBuilder().(*array.Uint16Builder)
-	b.srcIP = col(4).(*array.StringBuilder)
-	b.srcPort = col(5).(*array.Uint16Builder)
-	b.destIP = col(6).(*array.StringBuilder)
-	b.destPort = col(7).(*array.Uint16Builder)
-	b.proto = col(8).(*array.StringBuilder)
-	b.icmpType = col(9).(*array.Uint8Builder)
-	b.icmpCode = col(10).(*array.Uint8Builder)
+	b.tuple = newTupleColumns(b.rb, 3)
 	b.pktSrc = col(11).(*array.StringBuilder)
 	b.communityID = col(12).(*array.StringBuilder)
 	b.txID = col(13).(*array.Int64Builder)
@@ -151,23 +127,7 @@ func (b *AlertBatcher) Append(a *Alert) (full bool) {
 	b.timestamp.UnsafeAppend(toMicros(a.Timestamp))
 	appendOptInt64(b.flowID, a.FlowID, a.FlowID != 0)
 	appendOptInt64(b.pcapCnt, a.PcapCnt, a.PcapCnt != 0)
-	if n := min(int(a.VLANCount), len(a.VLAN)); n > 0 {
-		b.vlan.Append(true)
-		for i := 0; i < n; i++ {
-			b.vlanID.Append(a.VLAN[i])
-		}
-	} else {
-		b.vlan.AppendNull()
-	}
-	b.appendAddr(b.srcIP, a.SrcIP)
-	b.appendAddr(b.destIP, a.DestIP)
-	ports := hasPorts(a.Proto)
-	appendOptUint16(b.srcPort, a.SrcPort, ports)
-	appendOptUint16(b.destPort, a.DestPort, ports)
-	b.proto.BinaryBuilder.Append(appendProtoName(b.scratch[:0], a.Proto))
-	icmp := isICMP(a.Proto)
-	appendOptUint8(b.icmpType, a.ICMPType, icmp)
-	appendOptUint8(b.icmpCode, a.ICMPCode, icmp)
+	b.tuple.append(&b.batchCore, &a.Tuple)
 	appendOptString(b.pktSrc, a.PktSrc)
 	if a.CommunityID.IsZero() {
 		b.communityID.AppendNull()
@@ -218,8 +178,8 @@ func (b *AlertBatcher) Append(a *Alert) (full bool) {
 			b.flowSrcIP.AppendNull()
 			b.flowDestIP.AppendNull()
 		}
-		appendOptUint16(b.flowSrcPort, a.FlowSrcPort, addrs && ports)
-		appendOptUint16(b.flowDstP, a.FlowDestPort, addrs && ports)
+		appendOptUint16(b.flowSrcPort, a.FlowSrcPort, addrs && hasPorts(a.Proto))
+		appendOptUint16(b.flowDstP, a.FlowDestPort, addrs && hasPorts(a.Proto))
 	} else {
 		b.flow.AppendNull()
 	}

@@ -1,14 +1,11 @@
 package export
 
 import (
-	"fmt"
-	"github.com/nightjar-ids/nightjar/internal/benchcpu"
-	"os"
-	"path/filepath"
 	"testing"
 
-	"github.com/apache/arrow-go/v18/arrow/ipc"
 	"github.com/apache/arrow-go/v18/arrow/memory"
+
+	"github.com/nightjar-ids/nightjar/internal/benchcpu"
 )
 
 // expectedAlertRows are the three sample alerts as rows, written out by hand from the schema.
@@ -66,59 +63,9 @@ func TestAlertArrowRoundTrip(t *testing.T) {
 			t.Fatal("batch reported full after a few rows")
 		}
 	}
-	dir := t.TempDir()
-	sink, err := NewIPCFileSink(IPCFileSinkOptions{Dir: dir, Kind: "alert", Prefix: "w0", Schema: AlertSchema})
-	if err != nil {
-		t.Fatal(err)
-	}
-	rec := b.Flush()
-	if err := sink.Write(rec); err != nil {
-		t.Fatal(err)
-	}
-	rec.Release()
-	if err := sink.Close(); err != nil {
-		t.Fatal(err)
-	}
+	rows := writeAndRead(t, "alert", AlertSchema, b.Flush)
 	b.Release()
-
-	files, _ := filepath.Glob(filepath.Join(dir, "alert-w0-*.arrows"))
-	if len(files) != 1 {
-		t.Fatalf("files = %v, want one", files)
-	}
-	f, err := os.Open(files[0])
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	rdr, err := ipc.NewReader(f)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer rdr.Release()
-	if !rdr.Schema().Equal(AlertSchema) {
-		t.Errorf("schema read back differs:\n%s\nwant\n%s", rdr.Schema(), AlertSchema)
-	}
-	if v, _ := rdr.Schema().Metadata().GetValue(MetaEventType); v != "alert" {
-		t.Errorf("metadata %s = %q", MetaEventType, v)
-	}
-	want := expectedAlertRows()
-	row := 0
-	for rdr.Next() {
-		got := rdr.RecordBatch()
-		for i := 0; i < int(got.NumRows()); i++ {
-			if row >= len(want) {
-				t.Fatalf("more rows than written")
-			}
-			compareRow(t, fmt.Sprintf("row %d", row), rowValues(got, i), want[row])
-			row++
-		}
-	}
-	if err := rdr.Err(); err != nil {
-		t.Fatal(err)
-	}
-	if row != len(want) {
-		t.Errorf("read %d rows, want %d", row, len(want))
-	}
+	checkRows(t, rows, expectedAlertRows())
 }
 
 // Arrow nulls exactly what EVE omits.
@@ -131,33 +78,14 @@ func TestAlertArrowMatchesEVEPresence(t *testing.T) {
 	}
 	rec := b.Flush()
 	defer rec.Release()
-	for i, a := range alerts {
-		eve := decodeLine(t, AppendAlertJSON(nil, a))
-		for path, v := range rowValues(rec, i) {
-			_, inEVE := get(eve, path)
-			if (v == nil) == inEVE {
-				t.Errorf("sample %d: %s is %v in Arrow but present=%v in EVE", i, path, v, inEVE)
-			}
-		}
-	}
+	checkEVEPresence(t, rec, func(i int) []byte { return AppendAlertJSON(nil, alerts[i]) }, nil)
 }
 
 func TestAlertBatcherAppendAllocs(t *testing.T) {
 	b := NewAlertBatcher(BatchOptions{MaxRows: 4096})
 	defer b.Release()
 	alerts := sampleAlerts()
-	for i := 0; i < 4096; i++ {
-		b.Append(alerts[i%3])
-	}
-	b.Flush().Release()
-	i := 0
-	allocs := testing.AllocsPerRun(3000, func() {
-		b.Append(alerts[i%3])
-		i++
-	})
-	if allocs != 0 {
-		t.Errorf("Append allocated %.2f times per row, want 0", allocs)
-	}
+	checkAppendAllocs(t, func(i int) { b.Append(alerts[i%len(alerts)]) }, b.Flush)
 }
 
 func BenchmarkAlertBatcherAppend(b *testing.B) {

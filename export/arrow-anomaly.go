@@ -1,6 +1,8 @@
 package export
 
 import (
+	"slices"
+
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
 )
@@ -12,18 +14,11 @@ const AnomalySchemaVersion = "1"
 // AnomalySchema is the Arrow schema of anomalies (decoder, stream and app-layer events;
 // docs/arrow-schemas.md lists it). The tuple is whatever the packet yielded before decoding
 // stopped, so every tuple field is nullable, as EVE omits them.
-var AnomalySchema = arrow.NewSchema([]arrow.Field{
+var AnomalySchema = arrow.NewSchema(slices.Concat([]arrow.Field{
 	{Name: "timestamp", Type: timestampUTC},
 	{Name: "flow_id", Type: arrow.PrimitiveTypes.Int64, Nullable: true},
 	{Name: "pcap_cnt", Type: arrow.PrimitiveTypes.Int64, Nullable: true},
-	{Name: "vlan", Type: arrow.ListOf(arrow.PrimitiveTypes.Uint16), Nullable: true},
-	{Name: "src_ip", Type: arrow.BinaryTypes.String, Nullable: true},
-	{Name: "src_port", Type: arrow.PrimitiveTypes.Uint16, Nullable: true},
-	{Name: "dest_ip", Type: arrow.BinaryTypes.String, Nullable: true},
-	{Name: "dest_port", Type: arrow.PrimitiveTypes.Uint16, Nullable: true},
-	{Name: "proto", Type: arrow.BinaryTypes.String, Nullable: true},
-	{Name: "icmp_type", Type: arrow.PrimitiveTypes.Uint8, Nullable: true},
-	{Name: "icmp_code", Type: arrow.PrimitiveTypes.Uint8, Nullable: true},
+}, tupleFields(true), []arrow.Field{
 	{Name: "community_id", Type: arrow.BinaryTypes.String, Nullable: true},
 	{Name: "anomaly", Type: arrow.StructOf(
 		arrow.Field{Name: "type", Type: arrow.BinaryTypes.String, Nullable: true},
@@ -31,7 +26,7 @@ var AnomalySchema = arrow.NewSchema([]arrow.Field{
 		arrow.Field{Name: "layer", Type: arrow.BinaryTypes.String, Nullable: true},
 		arrow.Field{Name: "app_proto", Type: arrow.BinaryTypes.String, Nullable: true},
 	)},
-}, schemaMeta(AnomalySchemaVersion, "anomaly"))
+}), schemaMeta(AnomalySchemaVersion, "anomaly"))
 
 // schemaMeta is the metadata every Nightjar schema carries.
 func schemaMeta(version, eventType string) *arrow.Metadata {

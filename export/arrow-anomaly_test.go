@@ -3,12 +3,8 @@ package export
 import (
 	"fmt"
 	"net/netip"
-	"os"
-	"path/filepath"
 	"testing"
 
-	"github.com/apache/arrow-go/v18/arrow"
-	"github.com/apache/arrow-go/v18/arrow/ipc"
 	"github.com/apache/arrow-go/v18/arrow/memory"
 )
 
@@ -33,62 +29,6 @@ func sampleAnomalies() []*Anomaly {
 		Layer: "proto_detect", AppProto: "http",
 	}
 	return []*Anomaly{sampleAnomaly(), icmp, noIP, app}
-}
-
-// writeAndRead sends rows through a batcher and an IPC file sink and reads the single file back.
-func writeAndRead(t *testing.T, kind string, schema *arrow.Schema, flush func() arrow.RecordBatch) []map[string]any {
-	t.Helper()
-	dir := t.TempDir()
-	sink, err := NewIPCFileSink(IPCFileSinkOptions{Dir: dir, Kind: kind, Prefix: "w0", Schema: schema, NoSync: true})
-	if err != nil {
-		t.Fatal(err)
-	}
-	rec := flush()
-	if err := sink.Write(rec); err != nil {
-		t.Fatal(err)
-	}
-	rec.Release()
-	if err := sink.Close(); err != nil {
-		t.Fatal(err)
-	}
-	files, _ := filepath.Glob(filepath.Join(dir, kind+"-w0-*"+IPCFileExt))
-	if len(files) != 1 {
-		t.Fatalf("files = %v, want one", files)
-	}
-	f, err := os.Open(files[0])
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	rdr, err := ipc.NewReader(f)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer rdr.Release()
-	if !rdr.Schema().Equal(schema) {
-		t.Errorf("schema read back differs:\n%s\nwant\n%s", rdr.Schema(), schema)
-	}
-	md := rdr.Schema().Metadata()
-	if v, _ := md.GetValue(MetaEventType); v != kind {
-		t.Errorf("metadata %s = %q, want %q", MetaEventType, v, kind)
-	}
-	if v, _ := md.GetValue(MetaSchemaVersion); v != "1" {
-		t.Errorf("metadata %s = %q", MetaSchemaVersion, v)
-	}
-	if et := SchemaEventType(rdr.Schema()); !ValidEventType(et) {
-		t.Errorf("event type %q is not one a Flight collector accepts", et)
-	}
-	var rows []map[string]any
-	for rdr.Next() {
-		got := rdr.RecordBatch()
-		for i := 0; i < int(got.NumRows()); i++ {
-			rows = append(rows, rowValues(got, i))
-		}
-	}
-	if err := rdr.Err(); err != nil {
-		t.Fatal(err)
-	}
-	return rows
 }
 
 func TestAnomalyArrowRoundTrip(t *testing.T) {
@@ -159,31 +99,12 @@ func TestAnomalyArrowMatchesEVEPresence(t *testing.T) {
 	}
 	rec := b.Flush()
 	defer rec.Release()
-	for i, a := range in {
-		eve := decodeLine(t, AppendAnomalyJSON(nil, a))
-		for path, v := range rowValues(rec, i) {
-			_, inEVE := get(eve, path)
-			if (v == nil) == inEVE {
-				t.Errorf("sample %d: %s is %v in Arrow but present=%v in EVE", i, path, v, inEVE)
-			}
-		}
-	}
+	checkEVEPresence(t, rec, func(i int) []byte { return AppendAnomalyJSON(nil, in[i]) }, nil)
 }
 
 func TestAnomalyBatcherAppendAllocs(t *testing.T) {
 	b := NewAnomalyBatcher(BatchOptions{MaxRows: 4096})
 	defer b.Release()
 	in := sampleAnomalies()
-	for i := 0; i < 4096; i++ {
-		b.Append(in[i%len(in)])
-	}
-	b.Flush().Release()
-	i := 0
-	allocs := testing.AllocsPerRun(3000, func() {
-		b.Append(in[i%len(in)])
-		i++
-	})
-	if allocs != 0 {
-		t.Errorf("Append allocated %.2f times per row, want 0", allocs)
-	}
+	checkAppendAllocs(t, func(i int) { b.Append(in[i%len(in)]) }, b.Flush)
 }

@@ -1,6 +1,8 @@
 package export
 
 import (
+	"slices"
+
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
 )
@@ -18,17 +20,10 @@ const FlowSchemaVersion = "1"
 // and Zeek logs. The cost, about 20 bytes more per IPv6 address before compression, mostly
 // disappears under Parquet's dictionary encoding, since a sensor sees few distinct addresses
 // compared with flows.
-var FlowSchema = arrow.NewSchema([]arrow.Field{
+var FlowSchema = arrow.NewSchema(slices.Concat([]arrow.Field{
 	{Name: "timestamp", Type: timestampUTC},
 	{Name: "flow_id", Type: arrow.PrimitiveTypes.Int64},
-	{Name: "vlan", Type: arrow.ListOf(arrow.PrimitiveTypes.Uint16), Nullable: true},
-	{Name: "src_ip", Type: arrow.BinaryTypes.String, Nullable: true},
-	{Name: "src_port", Type: arrow.PrimitiveTypes.Uint16, Nullable: true},
-	{Name: "dest_ip", Type: arrow.BinaryTypes.String, Nullable: true},
-	{Name: "dest_port", Type: arrow.PrimitiveTypes.Uint16, Nullable: true},
-	{Name: "proto", Type: arrow.BinaryTypes.String},
-	{Name: "icmp_type", Type: arrow.PrimitiveTypes.Uint8, Nullable: true},
-	{Name: "icmp_code", Type: arrow.PrimitiveTypes.Uint8, Nullable: true},
+}, tupleFields(false), []arrow.Field{
 	{Name: "response_icmp_type", Type: arrow.PrimitiveTypes.Uint8, Nullable: true},
 	{Name: "response_icmp_code", Type: arrow.PrimitiveTypes.Uint8, Nullable: true},
 	{Name: "community_id", Type: arrow.BinaryTypes.String, Nullable: true},
@@ -72,13 +67,7 @@ var FlowSchema = arrow.NewSchema([]arrow.Field{
 		arrow.Field{Name: "history", Type: arrow.BinaryTypes.String, Nullable: true},
 		arrow.Field{Name: "missed_bytes", Type: arrow.PrimitiveTypes.Int64},
 	), Nullable: true},
-}, func() *arrow.Metadata {
-	md := arrow.NewMetadata(
-		[]string{MetaSchemaVersion, MetaEventType},
-		[]string{FlowSchemaVersion, "flow"},
-	)
-	return &md
-}())
+}), schemaMeta(FlowSchemaVersion, "flow"))
 
 // FlowBatcher turns flow records into Arrow record batches. Each worker owns one: its builders are
 // reused from batch to batch, and Append allocates nothing in the steady state (the builders'
@@ -88,12 +77,7 @@ type FlowBatcher struct {
 
 	timestamp                 *array.TimestampBuilder
 	flowID                    *array.Int64Builder
-	vlan                      *array.ListBuilder
-	vlanID                    *array.Uint16Builder
-	srcIP, destIP             *array.StringBuilder
-	srcPort, destPort         *array.Uint16Builder
-	proto                     *array.StringBuilder
-	icmpType, icmpCode        *array.Uint8Builder
+	tuple                     tupleColumns
 	respICMPType, respICMPCod *array.Uint8Builder
 	communityID, appProto     *array.StringBuilder
 
@@ -124,15 +108,7 @@ func NewFlowBatcher(opts BatchOptions) *FlowBatcher {
 	col := b.rb.Field
 	b.timestamp = col(0).(*array.TimestampBuilder)
 	b.flowID = col(1).(*array.Int64Builder)
-	b.vlan = col(2).(*array.ListBuilder)
-	b.vlanID = b.vlan.ValueBuilder().(*array.Uint16Builder)
-	b.srcIP = col(3).(*array.StringBuilder)
-	b.srcPort = col(4).(*array.Uint16Builder)
-	b.destIP = col(5).(*array.StringBuilder)
-	b.destPort = col(6).(*array.Uint16Builder)
-	b.proto = col(7).(*array.StringBuilder)
-	b.icmpType = col(8).(*array.Uint8Builder)
-	b.icmpCode = col(9).(*array.Uint8Builder)
+	b.tuple = newTupleColumns(b.rb, 2)
 	b.respICMPType = col(10).(*array.Uint8Builder)
 	b.respICMPCod = col(11).(*array.Uint8Builder)
 	b.communityID = col(12).(*array.StringBuilder)
@@ -182,27 +158,8 @@ func (b *FlowBatcher) Append(r *FlowRecord) (full bool) {
 	b.startRow() // from here on, fixed-width columns have room for this row: UnsafeAppend
 	b.timestamp.UnsafeAppend(toMicros(r.Timestamp))
 	b.flowID.UnsafeAppend(clampInt64(r.FlowID))
-	if n := min(int(r.VLANCount), len(r.VLAN)); n > 0 {
-		b.vlan.Append(true)
-		for i := 0; i < n; i++ {
-			b.vlanID.Append(r.VLAN[i])
-		}
-	} else {
-		b.vlan.AppendNull()
-	}
-	b.appendAddr(b.srcIP, r.SrcIP)
-	b.appendAddr(b.destIP, r.DestIP)
-	if hasPorts(r.Proto) {
-		b.srcPort.UnsafeAppend(r.SrcPort)
-		b.destPort.UnsafeAppend(r.DestPort)
-	} else {
-		b.srcPort.UnsafeAppendBoolToBitmap(false)
-		b.destPort.UnsafeAppendBoolToBitmap(false)
-	}
-	b.proto.BinaryBuilder.Append(appendProtoName(b.scratch[:0], r.Proto))
+	b.tuple.append(&b.batchCore, &r.Tuple)
 	icmp := isICMP(r.Proto)
-	appendOptUint8(b.icmpType, r.ICMPType, icmp)
-	appendOptUint8(b.icmpCode, r.ICMPCode, icmp)
 	appendOptUint8(b.respICMPType, r.ResponseICMPType, icmp && r.HasResponseICMP)
 	appendOptUint8(b.respICMPCod, r.ResponseICMPCode, icmp && r.HasResponseICMP)
 	if r.CommunityID.IsZero() {

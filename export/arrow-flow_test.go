@@ -2,9 +2,6 @@ package export
 
 import (
 	"fmt"
-	"github.com/nightjar-ids/nightjar/internal/benchcpu"
-	"os"
-	"path/filepath"
 	"reflect"
 	"sort"
 	"strings"
@@ -13,8 +10,9 @@ import (
 
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
-	"github.com/apache/arrow-go/v18/arrow/ipc"
 	"github.com/apache/arrow-go/v18/arrow/memory"
+
+	"github.com/nightjar-ids/nightjar/internal/benchcpu"
 )
 
 // rowValues flattens one row into dotted paths → Go values; a null struct or column is one nil
@@ -179,66 +177,12 @@ func TestFlowArrowRoundTrip(t *testing.T) {
 			t.Fatal("batch reported full after a few rows")
 		}
 	}
-	dir := t.TempDir()
-	sink, err := NewIPCFileSink(IPCFileSinkOptions{Dir: dir, Kind: "flow", Prefix: "w0", Schema: FlowSchema})
-	if err != nil {
-		t.Fatal(err)
-	}
-	rec := b.Flush()
-	if err := sink.Write(rec); err != nil {
-		t.Fatal(err)
-	}
-	rec.Release()
+	rows := writeAndRead(t, "flow", FlowSchema, b.Flush)
 	if b.Flush() != nil {
 		t.Error("second Flush of an empty batch returned a record")
 	}
-	if err := sink.Close(); err != nil {
-		t.Fatal(err)
-	}
 	b.Release()
-
-	files, _ := filepath.Glob(filepath.Join(dir, "flow-w0-*.arrows"))
-	if len(files) != 1 {
-		t.Fatalf("files = %v, want one", files)
-	}
-	f, err := os.Open(files[0])
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	rdr, err := ipc.NewReader(f)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer rdr.Release()
-	if !rdr.Schema().Equal(FlowSchema) {
-		t.Errorf("schema read back differs:\n%s\nwant\n%s", rdr.Schema(), FlowSchema)
-	}
-	md := rdr.Schema().Metadata()
-	if v, _ := md.GetValue(MetaSchemaVersion); v != FlowSchemaVersion {
-		t.Errorf("metadata %s = %q", MetaSchemaVersion, v)
-	}
-	if v, _ := md.GetValue(MetaEventType); v != "flow" {
-		t.Errorf("metadata %s = %q", MetaEventType, v)
-	}
-	want := expectedRows()
-	row := 0
-	for rdr.Next() {
-		got := rdr.RecordBatch()
-		for i := 0; i < int(got.NumRows()); i++ {
-			if row >= len(want) {
-				t.Fatalf("more rows than written")
-			}
-			compareRow(t, fmt.Sprintf("row %d", row), rowValues(got, i), want[row])
-			row++
-		}
-	}
-	if err := rdr.Err(); err != nil {
-		t.Fatal(err)
-	}
-	if row != len(want) {
-		t.Errorf("read %d rows, want %d", row, len(want))
-	}
+	checkRows(t, rows, expectedRows())
 }
 
 // The Arrow and EVE outputs must agree on what is present: for every sample, each EVE field that
@@ -252,20 +196,12 @@ func TestFlowArrowMatchesEVEPresence(t *testing.T) {
 	}
 	rec := b.Flush()
 	defer rec.Release()
-	for i, r := range recs {
-		eve := decodeLine(t, AppendFlowJSON(nil, r))
-		for path, v := range rowValues(rec, i) {
-			// EVE fills a missing reason with "unknown", writes only the flags that were seen, and
-			// keeps Zeek's fields under metadata.
-			if path == "flow.reason" || strings.HasPrefix(path, "zeek") || strings.HasPrefix(path, "tcp.") && v == false {
-				continue
-			}
-			_, inEVE := get(eve, path)
-			if (v == nil) == inEVE {
-				t.Errorf("sample %d: %s is %v in Arrow but present=%v in EVE", i, path, v, inEVE)
-			}
-		}
+	// EVE fills a missing reason with "unknown", writes only the flags that were seen, and keeps
+	// Zeek's fields under metadata.
+	skip := func(path string, v any) bool {
+		return path == "flow.reason" || strings.HasPrefix(path, "zeek") || strings.HasPrefix(path, "tcp.") && v == false
 	}
+	checkEVEPresence(t, rec, func(i int) []byte { return AppendFlowJSON(nil, recs[i]) }, skip)
 }
 
 func TestFlowBatcherFullAndDue(t *testing.T) {
@@ -306,18 +242,7 @@ func TestFlowBatcherAppendAllocs(t *testing.T) {
 	b := NewFlowBatcher(BatchOptions{MaxRows: 4096})
 	defer b.Release()
 	recs := []*FlowRecord{sampleTCPFlow(), sampleICMPv6Flow(), sampleOtherFlow()}
-	for i := 0; i < 4096; i++ {
-		b.Append(recs[i%3])
-	}
-	b.Flush().Release()
-	i := 0
-	allocs := testing.AllocsPerRun(3000, func() {
-		b.Append(recs[i%3])
-		i++
-	})
-	if allocs != 0 {
-		t.Errorf("Append allocated %.2f times per row, want 0", allocs)
-	}
+	checkAppendAllocs(t, func(i int) { b.Append(recs[i%len(recs)]) }, b.Flush)
 }
 
 func BenchmarkFlowBatcherAppend(b *testing.B) {

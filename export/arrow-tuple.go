@@ -1,11 +1,29 @@
 package export
 
-import "github.com/apache/arrow-go/v18/arrow/array"
+import (
+	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/apache/arrow-go/v18/arrow/array"
+)
+
+// tupleFields are the tuple's schema fields in EVE's order, the layout tupleColumns expects. Only
+// proto's nullability differs between schemas: flows and alerts always carry an IP header, while
+// an anomaly may come from a packet that failed below IP.
+func tupleFields(protoNullable bool) []arrow.Field {
+	return []arrow.Field{
+		{Name: "vlan", Type: arrow.ListOf(arrow.PrimitiveTypes.Uint16), Nullable: true},
+		{Name: "src_ip", Type: arrow.BinaryTypes.String, Nullable: true},
+		{Name: "src_port", Type: arrow.PrimitiveTypes.Uint16, Nullable: true},
+		{Name: "dest_ip", Type: arrow.BinaryTypes.String, Nullable: true},
+		{Name: "dest_port", Type: arrow.PrimitiveTypes.Uint16, Nullable: true},
+		{Name: "proto", Type: arrow.BinaryTypes.String, Nullable: protoNullable},
+		{Name: "icmp_type", Type: arrow.PrimitiveTypes.Uint8, Nullable: true},
+		{Name: "icmp_code", Type: arrow.PrimitiveTypes.Uint8, Nullable: true},
+	}
+}
 
 // tupleColumns are the addressing columns an event schema carries in EVE's order: vlan, src_ip,
-// src_port, dest_ip, dest_port, proto, icmp_type, icmp_code. Event types whose tuple may be
-// missing altogether (an anomaly on a packet that failed below IP) append it through here, so the
-// presence rules are EVE's header rules in one place.
+// src_port, dest_ip, dest_port, proto, icmp_type, icmp_code. Every event type appends its tuple
+// through here, so the presence rules are EVE's header rules in one place.
 type tupleColumns struct {
 	vlan               *array.ListBuilder
 	vlanID             *array.Uint16Builder
@@ -13,6 +31,11 @@ type tupleColumns struct {
 	srcPort, destPort  *array.Uint16Builder
 	proto              *array.StringBuilder
 	icmpType, icmpCode *array.Uint8Builder
+
+	// ipAlways is set when the schema's proto is not nullable: the event type always had an IP
+	// header (flows, alerts), so proto, ports and ICMP fields follow the protocol alone and a
+	// missing address is just a null address, never a null proto.
+	ipAlways bool
 }
 
 // newTupleColumns finds the tuple's builders, which start at column first.
@@ -27,6 +50,7 @@ func newTupleColumns(rb *array.RecordBuilder, first int) tupleColumns {
 		proto:    col(first + 5).(*array.StringBuilder),
 		icmpType: col(first + 6).(*array.Uint8Builder),
 		icmpCode: col(first + 7).(*array.Uint8Builder),
+		ipAlways: !rb.Schema().Field(first + 5).Nullable,
 	}
 	t.vlanID = t.vlan.ValueBuilder().(*array.Uint16Builder)
 	return t
@@ -43,8 +67,8 @@ func (c *tupleColumns) append(core *batchCore, t *Tuple) {
 	} else {
 		c.vlan.AppendNull()
 	}
-	addrs := t.SrcIP.IsValid() || t.DestIP.IsValid()
-	if !addrs {
+	ip := c.ipAlways || t.SrcIP.IsValid() || t.DestIP.IsValid()
+	if !ip {
 		c.srcIP.AppendNull()
 		c.destIP.AppendNull()
 		c.proto.AppendNull()
@@ -54,10 +78,10 @@ func (c *tupleColumns) append(core *batchCore, t *Tuple) {
 		core.appendAddr(c.destIP, t.DestIP)
 		c.proto.BinaryBuilder.Append(appendProtoName(core.scratch[:0], t.Proto))
 	}
-	ports := addrs && hasPorts(t.Proto)
+	ports := ip && hasPorts(t.Proto)
 	appendOptUint16(c.srcPort, t.SrcPort, ports)
 	appendOptUint16(c.destPort, t.DestPort, ports)
-	icmp := addrs && isICMP(t.Proto)
+	icmp := ip && isICMP(t.Proto)
 	appendOptUint8(c.icmpType, t.ICMPType, icmp)
 	appendOptUint8(c.icmpCode, t.ICMPCode, icmp)
 }
