@@ -1,0 +1,41 @@
+#!/usr/bin/env bash
+# Developer tooling, never part of the product: run Nightjar and Suricata 7 (the test oracle,
+# from Debian's bookworm-backports) on the same capture with the same rules, one core each,
+# alternating, and print the ratios (nightjar bench compare). "Same rules" means the rules
+# Nightjar loads today: the rule files are filtered down to the sids `nightjar rules list`
+# accepts, so neither engine runs rules the other skips.
+#
+#   scripts/compare-suricata.sh BIN PCAP RULES… [--repeat K] [--cpu N]
+set -euo pipefail
+bin=${1:?usage: compare-suricata.sh BIN PCAP RULES…}
+pcap=${2:?usage: compare-suricata.sh BIN PCAP RULES…}
+shift 2
+repeat=3 cpu=1 rules=()
+while [ $# -gt 0 ]; do
+	case $1 in
+	--repeat) repeat=$2; shift 2 ;;
+	--cpu) cpu=$2; shift 2 ;;
+	*) rules+=("$1"); shift ;;
+	esac
+done
+
+if ! command -v suricata >/dev/null; then
+	if [ ! -f /etc/apt/sources.list.d/backports.sources ]; then
+		printf 'Types: deb\nURIs: http://deb.debian.org/debian\nSuites: bookworm-backports\nComponents: main\nSigned-By: /usr/share/keyrings/debian-archive-keyring.gpg\n' \
+			>/etc/apt/sources.list.d/backports.sources
+	fi
+	apt-get update -qq
+	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq -t bookworm-backports suricata >/dev/null
+fi
+suricata -V
+
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+"$bin" rules list "${rules[@]}" 2>/dev/null | cut -f1 | sort -u >"$tmp/sids"
+cat "${rules[@]}" | grep -E '^(alert|drop|pass|reject)' |
+	awk 'NR==FNR { s[$1] = 1; next } match($0, /sid:[ ]*[0-9]+/) { v = substr($0, RSTART, RLENGTH); gsub(/[^0-9]/, "", v); if (v in s) print }' \
+		"$tmp/sids" - >"$tmp/common.rules"
+echo "rules both engines run: $(wc -l <"$tmp/common.rules")"
+mkdir -p "$tmp/suricata"
+taskset -c "$cpu" "$bin" bench compare -r "$pcap" --repeat "$repeat" --workers 1 -S "$tmp/common.rules" -- \
+	suricata -r '{pcap}' -S "$tmp/common.rules" -l "$tmp/suricata" -k none --runmode single
