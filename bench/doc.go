@@ -3,5 +3,7 @@
 // plus attack transactions that trigger named ET Open rules, listed in FILE.expected.json),
 // runs the sensor pipeline over captures with repeats, worker and rule-set sweeps and a
 // per-stage cost breakdown derived by difference, compares Nightjar with another command on
-// the same input, and reports results as JSON, Markdown and hand-written SVG charts.
+// the same input, replays a capture through a veth pair between two private network
+// namespaces at rising rates to find the highest rate `nightjar run` takes without loss
+// (live-*.go), and reports results as JSON, Markdown and hand-written SVG charts.
 package bench

@@ -26,7 +26,11 @@ const benchUsage = `usage: nightjar bench SUBCOMMAND [flags]
   compare  run another command on the same input, side by side with Nightjar
            nightjar bench compare -r FILE | --gen SIZE [--repeat K] [--workers N] [-S RULES…] -- CMD…
            ({pcap} in CMD is replaced by the input file; one quoted argument runs through sh -c)
-  live     replay through a veth pair at rising rates (not built yet)
+  live     replay a capture through a veth pair between two private network namespaces at
+           rising rates; find the highest rate each worker count takes without loss (root)
+           nightjar bench live -r FILE [--workers 1,2] [--rates 20k,50k,100k,200k |
+                              --start RATE --factor F --max RATE] [--duration 3s]
+                              [-S RULES…] [--set k=v] [--json FILE] [--md FILE] [--svg DIR] [-q]
 `
 
 func cmdBench(args []string) int {
@@ -42,8 +46,7 @@ func cmdBench(args []string) int {
 	case "compare":
 		return benchRun(args[1:], true)
 	case "live":
-		fmt.Fprintln(os.Stderr, "nightjar bench live: not built yet: needs live capture (issue #5)")
-		return exitUnusable
+		return benchLive(args[1:])
 	case "help", "-h", "--help":
 		fmt.Print(benchUsage)
 		return exitOK

@@ -2,10 +2,13 @@ package main
 
 import (
 	"bytes"
+	"encoding/json"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/nightjar-ids/nightjar/bench"
 )
 
 func TestBenchGenCLI(t *testing.T) {
@@ -37,6 +40,9 @@ func TestBenchGenCLI(t *testing.T) {
 func TestBenchUnusable(t *testing.T) {
 	for _, args := range [][]string{
 		{"bench", "live"},
+		{"bench", "live", "-r", "x.pcap", "--rates", "50k,20k"},
+		{"bench", "live", "-r", "x.pcap", "--rates", "20k", "--start", "10k"},
+		{"bench", "live", "-r", "x.pcap", "--start", "10k", "--factor", "1", "--max", "80k"},
 		{"bench", "gen"},
 		{"bench", "gen", "-o", "x.pcap", "--bogus"},
 		{"bench", "run"},
@@ -48,7 +54,60 @@ func TestBenchUnusable(t *testing.T) {
 		}
 	}
 	_, _, stderr := nightjar(t, "bench", "live")
-	if !strings.Contains(stderr, "not built yet: needs live capture (issue #5)") {
+	if !strings.Contains(stderr, "give -r FILE") {
 		t.Errorf("bench live: %q", stderr)
+	}
+}
+
+// TestBenchLiveCLI runs `nightjar bench live` end to end at two small rates with one worker:
+// every frame sent must reach the sensor, and the outputs must agree with each other.
+func TestBenchLiveCLI(t *testing.T) {
+	newLiveLab(t) // skips where no lab can be made (not root, no netns)
+	dir := t.TempDir()
+	js, svgDir := filepath.Join(dir, "live.json"), filepath.Join(dir, "svg")
+	code, stdout, stderr := nightjar(t, "bench", "live", "-r", "../../testdata/demo/http-methods.pcap",
+		"--workers", "1", "--rates", "2k,5k", "--duration", "1s", "--json", js, "--svg", svgDir)
+	if code != 0 {
+		t.Fatalf("bench live: exit %d\nstdout:\n%s\nstderr:\n%s", code, stdout, stderr)
+	}
+	raw, err := os.ReadFile(js)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var rep bench.LiveReport
+	if err := json.Unmarshal(raw, &rep); err != nil {
+		t.Fatal(err)
+	}
+	if len(rep.Sweeps) != 1 || rep.Sweeps[0].Workers != 1 || len(rep.Sweeps[0].Steps) != 2 {
+		t.Fatalf("want one sweep of two steps for 1 worker, got %+v", rep.Sweeps)
+	}
+	for _, s := range rep.Sweeps[0].Steps {
+		// A second at these rates sends well over one pass of the file, and the veth loses none.
+		if s.Sent < 655 || s.KernelPackets != s.Sent || s.Decoded != s.Sent || s.KernelDrops != 0 {
+			t.Errorf("asked %.0f pkt/s: sent %d, kernel packets %d, drops %d, decoded %d", s.Asked, s.Sent, s.KernelPackets, s.KernelDrops, s.Decoded)
+		}
+		if s.Achieved < 0.8*s.Asked || s.Achieved > 1.2*s.Asked || s.SensorCPU <= 0 {
+			t.Errorf("asked %.0f pkt/s: achieved %.0f, sensor cpu %.2fs", s.Asked, s.Achieved, s.SensorCPU)
+		}
+	}
+	if best := rep.Sweeps[0].BestZeroDrop; best != rep.Sweeps[0].Steps[1].Achieved {
+		t.Errorf("best zero-drop rate %.0f, want the second step's %.0f", best, rep.Sweeps[0].Steps[1].Achieved)
+	}
+	if !strings.Contains(stdout, "highest zero-drop") {
+		t.Errorf("no Markdown table on stdout:\n%s", stdout)
+	}
+	if svg, err := os.ReadFile(filepath.Join(svgDir, "live-drops.svg")); err != nil || !bytes.HasPrefix(svg, []byte("<svg")) {
+		t.Errorf("chart: %v", err)
+	}
+}
+
+// TestBenchLiveNeedsRoot: without root the command says so and exits 1.
+func TestBenchLiveNeedsRoot(t *testing.T) {
+	if os.Geteuid() == 0 {
+		t.Skip("checks the refusal of an unprivileged user; running as root, skipped")
+	}
+	code, _, stderr := nightjar(t, "bench", "live", "-r", "../../testdata/demo/http-methods.pcap", "--rates", "1k")
+	if code != exitUnusable || !strings.Contains(stderr, "needs root") {
+		t.Errorf("exit %d, stderr %q; want %d and a word on root", code, stderr, exitUnusable)
 	}
 }

@@ -3,23 +3,20 @@ package main
 import (
 	"bufio"
 	"bytes"
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
-	"runtime"
 	"sort"
 	"strings"
 	"syscall"
 	"testing"
 	"time"
 
-	"golang.org/x/sys/unix"
-
-	"github.com/nightjar-ids/nightjar/sensor/capture"
+	"github.com/nightjar-ids/nightjar/bench"
 )
 
 // The live tests build a private two-namespace lab: a veth pair with one end in a sender
@@ -28,41 +25,22 @@ import (
 // rate, and compares what the sensor saw with what `nightjar read` makes of the same file.
 // Nothing leaves the two namespaces.
 
-// liveLab is one sender/receiver namespace pair joined by a veth pair.
-type liveLab struct {
-	senderNS, receiverNS string
-	senderIf, receiverIf string
-}
+// liveLab is the bench package's lab (the same one `nightjar bench live` uses) with
+// test-friendly helpers.
+type liveLab struct{ *bench.Lab }
 
 // newLiveLab makes the namespaces, or skips the test saying why it cannot.
 func newLiveLab(t *testing.T) *liveLab {
 	t.Helper()
-	if os.Geteuid() != 0 {
-		t.Skip("live capture test needs root (network namespaces, veth, AF_PACKET); skipped")
+	lab, err := bench.NewLab()
+	if errors.Is(err, bench.ErrNoLab) {
+		t.Skipf("live capture test: %v; skipped", err)
 	}
-	if _, err := exec.LookPath("ip"); err != nil {
-		t.Skip("live capture test needs iproute2's ip command; skipped")
+	if err != nil {
+		t.Fatal(err)
 	}
-	id := fmt.Sprintf("%d%d", os.Getpid()%100000, time.Now().UnixNano()%1000)
-	lab := &liveLab{
-		senderNS: "njsnd" + id, receiverNS: "njrcv" + id,
-		senderIf: "njs" + id, receiverIf: "njr" + id,
-	}
-	if err := exec.Command("ip", "netns", "add", lab.senderNS).Run(); err != nil {
-		t.Skipf("network namespaces unavailable (ip netns add: %v); skipped", err)
-	}
-	t.Cleanup(func() { _ = exec.Command("ip", "netns", "del", lab.senderNS).Run() })
-	lab.must(t, "ip", "netns", "add", lab.receiverNS)
-	t.Cleanup(func() { _ = exec.Command("ip", "netns", "del", lab.receiverNS).Run() })
-	// With no addresses and IPv6 off, neither kernel sends anything of its own on the link
-	// (no router solicitations, no DAD, no MLD), so every frame on it is one the test wrote.
-	for _, ns := range []string{lab.senderNS, lab.receiverNS} {
-		lab.must(t, "ip", "netns", "exec", ns, "sysctl", "-qw", "net.ipv6.conf.all.disable_ipv6=1", "net.ipv6.conf.default.disable_ipv6=1")
-	}
-	lab.must(t, "ip", "link", "add", lab.senderIf, "mtu", "9000", "netns", lab.senderNS, "type", "veth", "peer", "name", lab.receiverIf, "mtu", "9000", "netns", lab.receiverNS)
-	lab.must(t, "ip", "-n", lab.senderNS, "link", "set", lab.senderIf, "arp", "off", "up")
-	lab.must(t, "ip", "-n", lab.receiverNS, "link", "set", lab.receiverIf, "arp", "off", "up")
-	return lab
+	t.Cleanup(lab.Close)
+	return &liveLab{lab}
 }
 
 func (l *liveLab) must(t *testing.T, name string, args ...string) {
@@ -88,7 +66,7 @@ func (l *liveLab) startSensor(t *testing.T, out string, args ...string) *liveSen
 	if b := os.Getenv("NIGHTJAR_LIVE_BIN"); b != "" {
 		bin = b // e.g. a -race build of the sensor
 	}
-	full := append([]string{"netns", "exec", l.receiverNS, bin, "run", "-i", l.receiverIf, "-l", out}, args...)
+	full := append([]string{"netns", "exec", l.ReceiverNS, bin, "run", "-i", l.ReceiverIf, "-l", out}, args...)
 	s := &liveSensor{cmd: exec.Command("ip", full...), out: out, done: make(chan error, 1)}
 	s.cmd.Stdout = &s.stdout
 	errPipe, err := s.cmd.StderrPipe()
@@ -140,93 +118,15 @@ func (s *liveSensor) stop(t *testing.T) {
 	}
 }
 
-// replay writes every frame of file into the sender end of the veth pair at about pps
-// frames a second, from a thread that has entered the sender namespace. It returns how many
-// frames went out.
+// replay writes every frame of file loops times into the sender end of the veth pair at
+// about pps frames a second and returns how many frames went out.
 func (l *liveLab) replay(t *testing.T, file string, pps int, loops int) uint64 {
 	t.Helper()
-	type result struct {
-		sent uint64
-		err  error
-	}
-	res := make(chan result, 1)
-	go func() {
-		// The thread enters the sender namespace and is never unlocked, so the runtime retires
-		// it with the goroutine instead of reusing a thread in the wrong namespace.
-		runtime.LockOSThread()
-		n, err := l.replayInNS(file, pps, loops)
-		res <- result{n, err}
-	}()
-	r := <-res
-	if r.err != nil {
-		t.Fatalf("replay %s: %v", file, r.err)
-	}
-	return r.sent
-}
-
-func (l *liveLab) replayInNS(file string, pps, loops int) (uint64, error) {
-	nsf, err := os.Open(filepath.Join("/var/run/netns", l.senderNS))
+	r, err := l.Replay(context.Background(), file, bench.ReplayOptions{PPS: pps, Loops: loops})
 	if err != nil {
-		return 0, err
+		t.Fatal(err)
 	}
-	defer nsf.Close()
-	if err := unix.Setns(int(nsf.Fd()), unix.CLONE_NEWNET); err != nil {
-		return 0, fmt.Errorf("setns: %w", err)
-	}
-	fd, err := unix.Socket(unix.AF_PACKET, unix.SOCK_RAW|unix.SOCK_CLOEXEC, 0)
-	if err != nil {
-		return 0, fmt.Errorf("packet socket: %w", err)
-	}
-	defer unix.Close(fd)
-	ifr, err := unix.NewIfreq(l.senderIf)
-	if err != nil {
-		return 0, err
-	}
-	if err := unix.IoctlIfreq(fd, unix.SIOCGIFINDEX, ifr); err != nil {
-		return 0, fmt.Errorf("ifindex of %s: %w", l.senderIf, err)
-	}
-	if err := unix.Bind(fd, &unix.SockaddrLinklayer{Ifindex: int(ifr.Uint32())}); err != nil {
-		return 0, fmt.Errorf("bind: %w", err)
-	}
-	var sent uint64
-	start := time.Now()
-	var f capture.Frame
-	for loop := 0; loop < loops; loop++ {
-		src, err := capture.Open(file)
-		if err != nil {
-			return sent, err
-		}
-		for {
-			if err := src.Next(&f); err != nil {
-				src.Close()
-				if err == io.EOF {
-					break
-				}
-				return sent, err
-			}
-			// Pace in bursts of 32: sleep until the schedule catches up with what was sent.
-			if pps > 0 && sent%32 == 0 {
-				due := start.Add(time.Duration(float64(sent) / float64(pps) * float64(time.Second)))
-				if d := time.Until(due); d > 0 {
-					time.Sleep(d)
-				}
-			}
-			for {
-				_, err := unix.Write(fd, f.Data)
-				if err == nil {
-					sent++
-					break
-				}
-				if errors.Is(err, unix.ENOBUFS) || errors.Is(err, unix.EAGAIN) {
-					time.Sleep(100 * time.Microsecond)
-					continue
-				}
-				src.Close()
-				return sent, fmt.Errorf("write frame %d (%d bytes): %w", sent+1, len(f.Data), err)
-			}
-		}
-	}
-	return sent, nil
+	return r.Sent
 }
 
 // eveEvents reads eve.json's events of one type.
@@ -384,7 +284,7 @@ func diffSorted(a, b []string) string {
 // rotate eve.json with SIGHUP, read the periodic stats, and run it as an unprivileged user.
 func TestRunOperations(t *testing.T) {
 	lab := newLiveLab(t)
-	lab.must(t, "ip", "-n", lab.receiverNS, "link", "set", "lo", "up")
+	lab.must(t, "ip", "-n", lab.ReceiverNS, "link", "set", "lo", "up")
 	// The sensor drops to nobody, who must be able to write (and reopen) in the output folder.
 	out, err := os.MkdirTemp("", "nightjar-run-ops")
 	if err != nil {
@@ -424,7 +324,7 @@ func TestRunOperations(t *testing.T) {
 	sent := lab.replay(t, "../../testdata/demo/http-methods.pcap", 20000, 1)
 	time.Sleep(1500 * time.Millisecond) // a stats event after the replay, and a metrics refresh
 
-	metrics, err := exec.Command("ip", "netns", "exec", lab.receiverNS, "curl", "-sf", "http://"+metricsAddr+"/metrics").Output()
+	metrics, err := exec.Command("ip", "netns", "exec", lab.ReceiverNS, "curl", "-sf", "http://"+metricsAddr+"/metrics").Output()
 	if err != nil {
 		t.Fatalf("scraping metrics: %v", err)
 	}
@@ -470,8 +370,8 @@ func TestRunWithoutCapNetRaw(t *testing.T) {
 		t.Skip("needs setpriv (util-linux) to drop CAP_NET_RAW; skipped")
 	}
 	// Without net_raw in the bounding set, even root's exec of nightjar lacks the capability.
-	cmd := exec.Command("ip", "netns", "exec", lab.receiverNS, "setpriv", "--bounding-set", "-net_raw",
-		nightjarBin, "run", "-i", lab.receiverIf, "-l", t.TempDir())
+	cmd := exec.Command("ip", "netns", "exec", lab.ReceiverNS, "setpriv", "--bounding-set", "-net_raw",
+		nightjarBin, "run", "-i", lab.ReceiverIf, "-l", t.TempDir())
 	var stderr bytes.Buffer
 	cmd.Stderr = &stderr
 	err := cmd.Run()
@@ -479,62 +379,39 @@ func TestRunWithoutCapNetRaw(t *testing.T) {
 	if !errors.As(err, &exit) || exit.ExitCode() != exitUnusable {
 		t.Fatalf("exit %v, want %d; stderr: %s", err, exitUnusable, stderr.String())
 	}
-	if !strings.Contains(stderr.String(), "CAP_NET_RAW") || !strings.Contains(stderr.String(), lab.receiverIf) {
+	if !strings.Contains(stderr.String(), "CAP_NET_RAW") || !strings.Contains(stderr.String(), lab.ReceiverIf) {
 		t.Errorf("stderr does not say that CAP_NET_RAW is missing on which interface: %q", stderr.String())
 	}
 }
 
 // TestRunReplayRate finds, for 1 and 2 workers, the highest replay rate over the veth pair at
-// which the sensor drops nothing. It is a measurement, not a check: run it on purpose with
-// NIGHTJAR_LIVE_BENCH=1 (and as root) and read the log.
+// which the sensor drops nothing, as `nightjar bench live` does. It is a measurement, not a
+// check: run it on purpose with NIGHTJAR_LIVE_BENCH=1 (and as root) and read the log.
 func TestRunReplayRate(t *testing.T) {
 	if os.Getenv("NIGHTJAR_LIVE_BENCH") == "" {
 		t.Skip("replay-rate measurement: set NIGHTJAR_LIVE_BENCH=1 to run it")
 	}
-	lab := newLiveLab(t)
-	const file = "../../testdata/demo/http-methods.pcap" // 655 frames, 223 KiB
-	const seconds = 3
-	workerCounts := []string{"1", "2"}
+	newLiveLab(t) // skips where no lab can be made
+	workers := []int{1, 2}
 	if w := os.Getenv("NIGHTJAR_LIVE_BENCH_WORKERS"); w != "" {
-		workerCounts = strings.Split(w, ",")
-	}
-	for _, workers := range workerCounts {
-		best := 0.0
-		for _, pps := range []int{25000, 50000, 100000, 200000, 400000} {
-			s := lab.startSensor(t, t.TempDir(), "--workers", workers)
-			start := time.Now()
-			sent := lab.replay(t, file, pps, max(pps*seconds/655, 1))
-			took := time.Since(start)
-			time.Sleep(200 * time.Millisecond)
-			s.stop(t)
-			stats := eveEvents(t, filepath.Join(s.out, "eve.json"), "stats")
-			last := stats[len(stats)-1]
-			kd, _ := statCounter(last, "capture.kernel_drops")
-			dp, _ := statCounter(last, "decoder.pkts")
-			cpu := lastCPU(s.stderr.String() + s.stdout.String())
-			achieved := float64(sent) / took.Seconds()
-			t.Logf("workers=%s target %d pkt/s: sent %d in %.2fs (%.0f pkt/s), decoded %.0f, kernel drops %.0f, sensor cpu %s",
-				workers, pps, sent, took.Seconds(), achieved, dp, kd, cpu)
-			if kd > 0 || uint64(dp) != sent {
-				t.Logf("sensor summary:\n%s", s.stdout.String())
-				break
-			}
-			best = achieved
-			if achieved < 0.9*float64(pps) {
-				t.Logf("workers=%s: the sender could not keep up with %d pkt/s; the sensor was not the limit", workers, pps)
-				break
-			}
-		}
-		t.Logf("workers=%s: highest zero-drop replay rate %.0f pkt/s", workers, best)
-	}
-}
-
-// lastCPU finds the "cpu: …" figure of a run summary.
-func lastCPU(out string) string {
-	for _, line := range strings.Split(out, "\n") {
-		if _, rest, ok := strings.Cut(line, "cpu: "); ok {
-			return rest
+		workers = nil
+		if err := intList(&workers, false)(w); err != nil {
+			t.Fatal(err)
 		}
 	}
-	return "?"
+	var progress bytes.Buffer
+	rep, err := bench.Live(context.Background(), bench.LiveOptions{
+		File:     "../../testdata/demo/http-methods.pcap", // 655 frames, 223 KiB
+		Sensor:   nightjarBin,
+		Workers:  workers,
+		Rates:    []float64{25000, 50000, 100000, 200000, 400000},
+		Duration: 3 * time.Second,
+		Progress: &progress,
+	})
+	if err != nil {
+		t.Fatalf("%v\n%s", err, progress.String())
+	}
+	var md bytes.Buffer
+	rep.WriteMarkdown(&md)
+	t.Logf("%s\n%s", progress.String(), md.String())
 }
