@@ -236,8 +236,8 @@ func (a *appLayer) concludeFailed() {
 	}
 }
 
-// settle fixes the flow's protocol, readies its parser and feeds it what detection held: the
-// other direction first (it came earlier), then this one.
+// settle fixes the flow's protocol, readies its parser and feeds it what detection held, to
+// server first: the parsers keep each direction's state apart, and requests precede responses.
 func (a *appLayer) settle(p appProto) {
 	s := a.cur
 	s.proto = p
