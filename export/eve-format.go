@@ -112,7 +112,11 @@ func (f *EVEFormat) appendAddr(dst []byte, a netip.Addr) []byte {
 }
 
 // appendJSONString writes s as a JSON string. Invalid UTF-8 becomes U+FFFD so every line parses.
-func appendJSONString(dst []byte, s string) []byte {
+func appendJSONString(dst []byte, s string) []byte { return appendJSONText(dst, s) }
+
+// appendJSONText escapes strings and byte slices alike, so that app-layer fields, which alias
+// parser buffers, are written without a conversion that would allocate.
+func appendJSONText[T string | []byte](dst []byte, s T) []byte {
 	const hexDigits = "0123456789abcdef"
 	dst = append(dst, '"')
 	start := 0
@@ -144,7 +148,8 @@ func appendJSONString(dst []byte, s string) []byte {
 			start = i
 			continue
 		}
-		r, size := utf8.DecodeRuneInString(s[i:])
+		var rb [utf8.UTFMax]byte
+		r, size := utf8.DecodeRune(rb[:copy(rb[:], s[i:])])
 		if r == utf8.RuneError && size == 1 {
 			dst = append(dst, s[start:i]...)
 			dst = append(dst, `\ufffd`...)
@@ -158,18 +163,8 @@ func appendJSONString(dst []byte, s string) []byte {
 	return append(dst, '"')
 }
 
-// appendJSONBytes is appendJSONString for byte slices that are almost always plain ASCII (the
-// Community ID): the common case copies without converting to a string.
-func appendJSONBytes(dst []byte, b []byte) []byte {
-	for _, c := range b {
-		if c < 0x20 || c >= utf8.RuneSelf || c == '"' || c == '\\' {
-			return appendJSONString(dst, string(b))
-		}
-	}
-	dst = append(dst, '"')
-	dst = append(dst, b...)
-	return append(dst, '"')
-}
+// appendJSONBytes is appendJSONString for byte slices.
+func appendJSONBytes(dst []byte, b []byte) []byte { return appendJSONText(dst, b) }
 
 // The small field writers below keep the encoders readable; each writes `"key":value` followed by
 // a comma, and the encoders drop the last comma before closing an object.

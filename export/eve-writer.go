@@ -290,6 +290,30 @@ func (b *EVEBuffer) Stats(s *Stats) {
 	b.maybeFlush()
 }
 
+// HTTP appends an http line.
+func (b *EVEBuffer) HTTP(e *HTTPEvent) {
+	b.buf = b.format.AppendHTTP(b.buf, e)
+	b.maybeFlush()
+}
+
+// DNS appends a dns line.
+func (b *EVEBuffer) DNS(e *DNSEvent) {
+	b.buf = b.format.AppendDNS(b.buf, e)
+	b.maybeFlush()
+}
+
+// TLS appends a tls line.
+func (b *EVEBuffer) TLS(e *TLSEvent) {
+	b.buf = b.format.AppendTLS(b.buf, e)
+	b.maybeFlush()
+}
+
+// SSH appends an ssh line.
+func (b *EVEBuffer) SSH(e *SSHEvent) {
+	b.buf = b.format.AppendSSH(b.buf, e)
+	b.maybeFlush()
+}
+
 // Len is the number of bytes waiting.
 func (b *EVEBuffer) Len() int { return len(b.buf) }
 

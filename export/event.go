@@ -1,6 +1,9 @@
 package export
 
-import "net/netip"
+import (
+	"net/netip"
+	"time"
+)
 
 // The event model: every event Nightjar emits is one of these structs. The EVE JSON writer and the
 // Arrow writers both read them, so the two outputs cannot drift apart. Field names follow EVE.
@@ -160,4 +163,85 @@ type Alert struct {
 type MetadataEntry struct {
 	Key    string
 	Values []string
+}
+
+// AppHeader is what every app-layer event (http, dns, tls, ssh) carries besides its object: the
+// tuple (oriented as Suricata's logger for the protocol orients it), the time and pcap_cnt of the
+// packet whose data completed it, the flow's app_proto and, for transactional protocols, tx_id.
+type AppHeader struct {
+	Tuple
+	Timestamp int64 // packet time, Unix ns
+	PcapCnt   uint64
+	TxID      uint64 // valid when HasTxID
+	HasTxID   bool
+}
+
+// HTTPEvent is one HTTP transaction (EVE event_type "http"), as Suricata 7 logs it by default.
+// Byte fields alias the parser's transaction and are valid only until the event is encoded.
+type HTTPEvent struct {
+	AppHeader
+	Hostname    []byte
+	Port        int // http_port; -1 when absent
+	URL         []byte
+	UserAgent   []byte
+	ContentType []byte
+	Refer       []byte
+	Method      []byte
+	Protocol    []byte
+	Status      int // 0 when absent
+	Redirect    []byte
+	Length      int64
+}
+
+// TLSEvent is one TLS session's handshake (EVE event_type "tls"), logged once per flow. Byte
+// fields alias the parser's state; empty ones are not written.
+type TLSEvent struct {
+	AppHeader
+	SNI         []byte
+	Version     string // TLSv1.2, TLS 1.3, UNDETERMINED …
+	Subject     []byte
+	IssuerDN    []byte
+	Serial      []byte
+	Fingerprint []byte
+	NotBefore   time.Time // zero: no certificate
+	NotAfter    time.Time
+	JA3Hash     []byte
+	JA3String   []byte
+	JA3SHash    []byte
+	JA3SString  []byte
+	JA4         []byte
+}
+
+// SSHEvent is one SSH session's banners (EVE event_type "ssh").
+type SSHEvent struct {
+	AppHeader
+	Client, Server SSHHost
+}
+
+// SSHHost is what one SSH endpoint announced in its identification line.
+type SSHHost struct {
+	ProtoVersion    []byte
+	SoftwareVersion []byte
+}
+
+// DNSEvent is one DNS message as Suricata 7 logs it (EVE event_type "dns", version 2): a
+// "query" event per question of a request, one "answer" event per response.
+type DNSEvent struct {
+	AppHeader
+	Answer  bool // a response: type "answer" with the whole message; else type "query"
+	ID      uint16
+	Flags   uint16
+	Opcode  uint8
+	Rcode   []byte // the response code's name, NOERROR, NXDOMAIN …
+	RRName  []byte // the (first) question's name
+	RRType  []byte // its type's name, A, AAAA …
+	Answers []DNSAnswer
+}
+
+// DNSAnswer is one resource record of an answer section, its fields already in EVE's text form.
+type DNSAnswer struct {
+	RRName []byte
+	RRType []byte
+	TTL    uint32
+	RData  []byte // empty: not written (SOA, SRV, SSHFP have objects Nightjar does not log yet)
 }

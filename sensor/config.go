@@ -85,6 +85,11 @@ type EVEOutput struct {
 	Flow           bool     `yaml:"flow"`
 	Stats          bool     `yaml:"stats"`
 	Alert          bool     `yaml:"alert"`
+	// App-layer events, as Suricata's eve-log types http, dns, tls and ssh.
+	HTTP bool `yaml:"http"`
+	DNS  bool `yaml:"dns"`
+	TLS  bool `yaml:"tls"`
+	SSH  bool `yaml:"ssh"`
 }
 
 // ArrowOutput configures the Arrow IPC stream files.
@@ -183,7 +188,8 @@ func DefaultConfig() Config {
 	c.Vars.PortGroups = signatures.DefaultPortGroups()
 	c.DefaultLogDir = "."
 	c.SensorName = hostnameOr("nightjar")
-	c.Outputs.EVE = EVEOutput{Enabled: true, Filename: "eve.json", Anomaly: true, Flow: true, Stats: true, Alert: true}
+	c.Outputs.EVE = EVEOutput{Enabled: true, Filename: "eve.json", Anomaly: true, Flow: true, Stats: true, Alert: true,
+		HTTP: true, DNS: true, TLS: true, SSH: true}
 	c.Outputs.Arrow = ArrowOutput{Enabled: true, FlowsDir: "flows", AlertsDir: "alerts", AnomaliesDir: "anomalies", StatsDir: "stats",
 		BatchRows: 65536, BatchAgeMs: 1000, RotateBytes: 256 << 20, RotateSeconds: 300}
 	c.Outputs.Fast = FastOutput{Enabled: true, Filename: "fast.log"}

@@ -1,3 +1,5 @@
 // Package sensor is the pipeline: configuration, capture sources, workers pinned to CPUs, the
-// flow table (sensor/flow), and the run and shutdown of a sensor over files or live interfaces.
+// flow table (sensor/flow), TCP reassembly (sensor/stream) feeding app-layer detection and the
+// parsers of decoders/http, tls, dns and ssh, and the run and shutdown of a sensor over files or
+// live interfaces.
 package sensor

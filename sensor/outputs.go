@@ -25,6 +25,10 @@ type outputs struct {
 	eveAnomaly  bool
 	eveStats    bool
 	eveAlert    bool
+	eveHTTP     bool
+	eveDNS      bool
+	eveTLS      bool
+	eveSSH      bool
 	fast        *export.EVEWriter // fast.log: the EVE writer is a plain shared line writer
 	arrowFlows  bool              // workers batch flows and anomalies: for IPC files, Flight or both
 	arrowAlerts bool
@@ -52,6 +56,7 @@ func openOutputs(cfg *Config, dir string, alerts, noSync bool) (*outputs, error)
 		}
 		o.eve = w
 		o.eveFlow, o.eveAnomaly, o.eveStats, o.eveAlert = e.Flow, e.Anomaly, e.Stats, e.Alert
+		o.eveHTTP, o.eveDNS, o.eveTLS, o.eveSSH = e.HTTP, e.DNS, e.TLS, e.SSH
 	}
 	if f := cfg.Outputs.Fast; alerts && f.Enabled {
 		w, err := export.OpenEVEWriter(filepath.Join(dir, f.Filename))

@@ -4,6 +4,7 @@ import (
 	"github.com/nightjar-ids/nightjar/decoders"
 	"github.com/nightjar-ids/nightjar/export"
 	"github.com/nightjar-ids/nightjar/sensor/flow"
+	"github.com/nightjar-ids/nightjar/sensor/stream"
 )
 
 // decoderConfig turns the YAML settings into the decoder's own.
@@ -93,5 +94,15 @@ func flowCounters(s *flow.Stats) []export.Counter {
 		{Name: "flow.not_flow", Value: s.NotFlow},
 		{Name: "flow_bypassed.local_pkts", Value: s.BypassedPkts},
 		{Name: "flow_bypassed.local_bytes", Value: s.BypassedBytes},
+	}
+}
+
+// streamCounters are the reassembly counters under Suricata's names.
+func streamCounters(s *stream.Stats) []export.Counter {
+	return []export.Counter{
+		{Name: "tcp.reassembly_gap", Value: s.Gaps},
+		{Name: "tcp.segment_memcap_drop", Value: s.MemcapSegments},
+		{Name: "tcp.overlap", Value: s.Overlaps},
+		{Name: "tcp.overlap_diff_data", Value: s.OverlapDiff},
 	}
 }

@@ -74,6 +74,9 @@ func newSummary(workers []*worker, files []FileResult, n int, elapsed time.Durat
 		for _, c := range flowCounters(&w.flows.Stats) {
 			counters[c.Name] += c.Value
 		}
+		for _, c := range streamCounters(&w.app.reasm.Stats) {
+			counters[c.Name] += c.Value
+		}
 		if w.det != nil {
 			s.Alerts += w.det.alerts
 		}

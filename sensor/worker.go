@@ -20,6 +20,7 @@ type worker struct {
 	dec   *decoders.Decoder
 	pkt   decoders.Packet
 	flows *flow.Table
+	app   *appLayer // TCP reassembly and app-layer parsing
 
 	eve         *export.EVEBuffer // nil when EVE output is off
 	rec         export.FlowRecord
@@ -38,6 +39,7 @@ type worker struct {
 func newWorker(id, workers int, cfg *Config, out *outputs, det *detection) (*worker, error) {
 	w := &worker{id: id, out: out, dec: decoders.NewDecoder(decoderConfig(cfg))}
 	w.flows = flow.NewTable(flowConfig(cfg, workers), w.flowEnded)
+	w.app = newAppLayer(w, cfg, workers)
 	if out.arrowFlows {
 		fa, err := out.newFlowArrow(id)
 		if err != nil {
@@ -78,6 +80,9 @@ func (w *worker) packet(data []byte, wireLen int, lt decoders.LinkType, ts int64
 		w.logAnomalies(index)
 	}
 	f, toServer := w.flows.Update(p)
+	if f != nil {
+		w.app.packet(f, p, toServer, index)
+	}
 	if w.det != nil {
 		w.inspect(f, toServer, index)
 	}
@@ -121,7 +126,10 @@ func (w *worker) keepErr(err error) {
 }
 
 func (w *worker) flowEnded(f *flow.Flow, reason flow.Reason) {
+	// The app layer goes first: the data reassembly still holds may settle the protocol.
+	missed := w.app.flowEnded(f)
 	f.Fill(&w.rec, reason)
+	w.rec.MissedBytes = missed
 	if w.det != nil {
 		// Read the detection verdict on the flow before its state is cleared.
 		if w.det.flowPassed(f) {

@@ -1,0 +1,185 @@
+package sensor
+
+import (
+	"github.com/nightjar-ids/nightjar/decoders/dns"
+	"github.com/nightjar-ids/nightjar/decoders/http"
+	"github.com/nightjar-ids/nightjar/export"
+	"github.com/nightjar-ids/nightjar/sensor/flow"
+)
+
+// appEVE reports whether EVE wants events of the kind; parsers run (and detection will read
+// them) whether or not they are logged.
+func (a *appLayer) appEVE(on bool) bool { return a.w.eve != nil && on }
+
+// fillAppHeader sets the event's tuple from the current flow. Suricata's transaction loggers
+// orient it as the flow (client as src); the DNS logger as the packet, so answers come from the
+// server (reply true).
+func (a *appLayer) fillAppHeader(h *export.AppHeader, reply bool) {
+	f := a.f
+	*h = export.AppHeader{Timestamp: a.ts, PcapCnt: a.pcapCnt}
+	fillFlowTuple(&h.Tuple, f)
+	if reply {
+		h.SrcIP, h.DestIP = h.DestIP, h.SrcIP
+		h.SrcPort, h.DestPort = h.DestPort, h.SrcPort
+	}
+}
+
+// fillFlowTuple writes the flow's addressing, client as source.
+func fillFlowTuple(t *export.Tuple, f *flow.Flow) {
+	t.FlowID = f.ID()
+	t.SrcIP, t.SrcPort = f.Client()
+	t.DestIP, t.DestPort = f.Server()
+	t.Proto = f.Proto()
+	k := f.Key()
+	t.VLAN = k.VLAN
+	t.VLANCount = 0
+	for _, v := range k.VLAN {
+		if v != 0 {
+			t.VLANCount++
+		}
+	}
+	t.CommunityID = f.CommunityID(0)
+}
+
+// logHTTP writes the transactions that completed, in tx_id order (all that have a request when
+// the flow ends), then lets the parser recycle finished ones.
+func (a *appLayer) logHTTP(final bool) {
+	s := a.cur
+	p := s.http
+	for _, tx := range p.Txs() {
+		if tx.ID < s.httpNxt {
+			continue
+		}
+		if !tx.Done() && !final {
+			break
+		}
+		s.httpNxt = tx.ID + 1
+		if len(tx.RequestLine) == 0 && !tx.ResponseStarted {
+			continue
+		}
+		if a.appEVE(a.w.out.eveHTTP) {
+			a.writeHTTP(tx)
+		}
+	}
+	p.ReleaseDone()
+}
+
+func (a *appLayer) writeHTTP(tx *http.Tx) {
+	e := &a.httpEv
+	var h http.EVE
+	tx.FillEVE(&h)
+	*e = export.HTTPEvent{Hostname: h.Hostname, Port: h.Port, URL: h.URL, UserAgent: h.UserAgent,
+		ContentType: h.ContentType, Refer: h.Refer, Method: h.Method, Protocol: h.Protocol, Status: h.Status,
+		Redirect: h.Redirect, Length: h.Length}
+	a.fillAppHeader(&e.AppHeader, false)
+	e.TxID, e.HasTxID = tx.ID, true
+	a.w.eve.HTTP(e)
+}
+
+// logTLS writes the flow's one tls event.
+func (a *appLayer) logTLS() {
+	s := a.cur
+	s.logged = true
+	if !a.appEVE(a.w.out.eveTLS) {
+		return
+	}
+	t := s.tls
+	e := &a.tlsEv
+	*e = export.TLSEvent{SNI: t.SNI(), Version: t.VersionString(), JA3Hash: t.JA3Hash(), JA3String: t.JA3String(),
+		JA3SHash: t.JA3SHash(), JA3SString: t.JA3SString(), JA4: t.JA4()}
+	if c := t.Cert(true); c != nil {
+		e.Subject, e.IssuerDN, e.Serial, e.Fingerprint = c.Subject, c.Issuer, c.Serial, c.Fingerprint
+		e.NotBefore, e.NotAfter = c.NotBefore, c.NotAfter
+	}
+	a.fillAppHeader(&e.AppHeader, false)
+	a.w.eve.TLS(e)
+}
+
+// logSSH writes the flow's one ssh event.
+func (a *appLayer) logSSH() {
+	s := a.cur
+	s.logged = true
+	if !a.appEVE(a.w.out.eveSSH) {
+		return
+	}
+	e := &a.sshEv
+	c, sv := s.ssh.Client(), s.ssh.Server()
+	*e = export.SSHEvent{
+		Client: export.SSHHost{ProtoVersion: c.ProtoVersion, SoftwareVersion: c.SoftwareVersion},
+		Server: export.SSHHost{ProtoVersion: sv.ProtoVersion, SoftwareVersion: sv.SoftwareVersion},
+	}
+	a.fillAppHeader(&e.AppHeader, false)
+	a.w.eve.SSH(e)
+}
+
+// dnsMessage numbers the message's transaction and writes Suricata 7's events for it: one
+// query event per question of a request, one answer event per response.
+func (a *appLayer) dnsMessage(toServer bool, m *dns.Message, err error) {
+	s := a.cur
+	if m == nil || (err != nil && len(m.Queries) == 0 && !m.Response()) {
+		return
+	}
+	var tx uint64
+	if !m.Response() {
+		tx = s.dnsTx
+		s.dnsTx++
+		s.dnsID, s.dnsQ = m.ID, true
+	} else if s.dnsQ && s.dnsID == m.ID {
+		tx = s.dnsTx - 1
+		s.dnsQ = false
+	} else {
+		tx = s.dnsTx
+		s.dnsTx++
+	}
+	if !a.appEVE(a.w.out.eveDNS) {
+		return
+	}
+	e := &a.dnsEv
+	a.text = a.text[:0]
+	if !m.Response() {
+		for i := range m.Queries {
+			q := &m.Queries[i]
+			a.fillDNSHeader(e, m, tx, !toServer)
+			e.RRName = q.Name
+			e.RRType = a.rrType(q.Type)
+			a.w.eve.DNS(e)
+		}
+		return
+	}
+	a.fillDNSHeader(e, m, tx, !toServer)
+	e.Answer = true
+	e.Rcode = a.textOf(dns.RcodeString(a.text, m.Rcode()))
+	if len(m.Queries) > 0 {
+		e.RRName, e.RRType = m.Queries[0].Name, a.rrType(m.Queries[0].Type)
+	}
+	a.answers = a.answers[:0]
+	for i := range m.Answers {
+		rr := &m.Answers[i]
+		ans := export.DNSAnswer{RRName: rr.Name, RRType: a.rrType(rr.Type), TTL: rr.TTL}
+		switch rr.Type {
+		case dns.TypeA, dns.TypeAAAA:
+			ans.RData = a.textOf(dns.AddrString(a.text, rr.Data))
+		default:
+			ans.RData = a.textOf(dns.SafeString(a.text, rr.Data))
+		}
+		a.answers = append(a.answers, ans)
+	}
+	e.Answers = a.answers
+	a.w.eve.DNS(e)
+}
+
+func (a *appLayer) fillDNSHeader(e *export.DNSEvent, m *dns.Message, tx uint64, reply bool) {
+	*e = export.DNSEvent{ID: m.ID, Flags: m.Flags, Opcode: m.Opcode()}
+	a.fillAppHeader(&e.AppHeader, reply)
+	e.TxID = tx
+}
+
+// textOf keeps what was just appended to a.text and returns it. Earlier slices stay valid when
+// the buffer grows: they keep the old array.
+func (a *appLayer) textOf(grown []byte) []byte {
+	start := len(a.text)
+	a.text = grown
+	return grown[start:len(grown):len(grown)]
+}
+
+func (a *appLayer) rrType(t uint16) []byte { return a.textOf(dns.RRTypeString(a.text, t)) }

@@ -1,0 +1,385 @@
+package sensor
+
+import (
+	"github.com/nightjar-ids/nightjar/decoders"
+	"github.com/nightjar-ids/nightjar/decoders/dns"
+	"github.com/nightjar-ids/nightjar/decoders/http"
+	"github.com/nightjar-ids/nightjar/decoders/ssh"
+	"github.com/nightjar-ids/nightjar/decoders/tls"
+	"github.com/nightjar-ids/nightjar/export"
+	"github.com/nightjar-ids/nightjar/sensor/flow"
+	"github.com/nightjar-ids/nightjar/sensor/stream"
+)
+
+// appProto is the application protocol detection settled on for a flow.
+type appProto uint8
+
+const (
+	appUnknown appProto = iota // detection has not concluded
+	appHTTP
+	appTLS
+	appDNS
+	appSSH
+	appFailed // detection gave up both ways
+)
+
+// appProtoNames are Suricata's app_proto names.
+var appProtoNames = [...]string{"", "http", "tls", "dns", "ssh", "failed"}
+
+// probeLimit is how many bytes of one direction detection looks at before it gives that
+// direction up (Suricata's detection gives up after a few hundred bytes without a match too).
+const probeLimit = 1024
+
+// appLayer is one worker's TCP reassembly and app-layer stage: it turns a flow's packets into
+// in-order stream data, detects the protocol on its first bytes, feeds the protocol's parser
+// and writes the parser's EVE events. Per-flow state lives in tables indexed by flow slot; the
+// parsers a slot needs are made the first time and reused (Reset) for every later flow there.
+type appLayer struct {
+	w       *worker
+	reasm   *stream.Reassembler
+	streams []stream.Stream
+	flows   []*appFlow
+	dnsUDP  dns.Parser // datagrams are parsed whole: one parser serves every UDP flow
+
+	// The flow and packet the sink's calls belong to, set before each Reassembler call.
+	cur     *appFlow
+	f       *flow.Flow
+	ts      int64
+	pcapCnt uint64
+
+	httpEv  export.HTTPEvent
+	tlsEv   export.TLSEvent
+	sshEv   export.SSHEvent
+	dnsEv   export.DNSEvent
+	answers []export.DNSAnswer
+	text    []byte // formatted DNS names and rdata of the event being written
+}
+
+// appFlow is the app-layer state of the flow in one slot.
+type appFlow struct {
+	proto   appProto
+	gaveUp  [2]bool   // detection gave up on the direction ([0] to server)
+	held    [2][]byte // bytes of a direction held while detection has not concluded
+	dropped [2]int    // bytes of a direction not held after it gave up
+	logged  bool      // the flow's tls or ssh event was written
+	httpNxt uint64    // next HTTP tx_id to log
+	dnsTx   uint64    // DNS transactions so far
+	dnsID   uint16    // id of the last DNS query, for pairing its answer's tx_id
+	dnsQ    bool      // a query is waiting for its answer
+
+	http   *http.Parser
+	tls    *tls.State
+	ssh    *ssh.State
+	dnsTCP *dns.State
+}
+
+func newAppLayer(w *worker, cfg *Config, workers int) *appLayer {
+	sc := stream.DefaultConfig()
+	sc.Memcap = int(cfg.Stream.Reassembly.Memcap) / max(workers, 1)
+	sc.Depth = int(cfg.Stream.Reassembly.Depth)
+	sc.Midstream = cfg.Stream.Midstream
+	n := w.flows.Cap()
+	return &appLayer{w: w, reasm: stream.NewReassembler(sc), streams: make([]stream.Stream, n), flows: make([]*appFlow, n)}
+}
+
+// state returns the slot's app-layer state, making it the first time the slot is used.
+func (a *appLayer) state(f *flow.Flow) *appFlow {
+	s := a.flows[f.Slot()]
+	if s == nil {
+		s = &appFlow{}
+		a.flows[f.Slot()] = s
+	}
+	return s
+}
+
+func dirIndex(toServer bool) int {
+	if toServer {
+		return 0
+	}
+	return 1
+}
+
+// packet runs the flow's packet through reassembly (TCP) or the datagram parser (UDP).
+func (a *appLayer) packet(f *flow.Flow, p *decoders.Packet, toServer bool, index uint64) {
+	switch {
+	case p.IPProto == 6 && p.Layers&decoders.HasTCP != 0:
+		if f.Bypassed {
+			return
+		}
+		a.setFlow(f, p.Time, index)
+		a.reasm.Packet(&a.streams[f.Slot()], p, toServer, a)
+	case p.IPProto == 17 && p.Layers&decoders.HasUDP != 0 && len(p.Payload) > 0:
+		a.setFlow(f, p.Time, index)
+		a.datagram(toServer, p.Payload)
+	}
+}
+
+func (a *appLayer) setFlow(f *flow.Flow, ts int64, index uint64) {
+	a.f, a.cur, a.ts, a.pcapCnt = f, a.state(f), ts, index
+}
+
+// flowEnded flushes what reassembly still holds, lets the parsers finish, writes the events
+// that were waiting for the end, and readies the slot for its next flow. It returns the
+// stream's missed bytes for the flow record.
+func (a *appLayer) flowEnded(f *flow.Flow) uint64 {
+	a.setFlow(f, f.Last(), 0)
+	var missed uint64
+	if f.Proto() == 6 {
+		missed = a.reasm.Close(&a.streams[f.Slot()], a)
+	}
+	s := a.cur
+	switch s.proto {
+	case appHTTP:
+		s.http.Finish(true)
+		s.http.Finish(false)
+		a.logHTTP(true)
+	case appTLS:
+		if !s.logged && s.tls.ClientHellos() > 0 {
+			a.logTLS()
+		}
+	case appSSH:
+		if !s.logged && (s.ssh.BannerDone(true) || s.ssh.BannerDone(false)) {
+			a.logSSH()
+		}
+	case appUnknown:
+		// Suricata settles on "failed" when a side gave up and the other sent nothing to try.
+		if (s.gaveUp[0] || s.gaveUp[1]) && (s.gaveUp[0] || len(s.held[0]) == 0) && (s.gaveUp[1] || len(s.held[1]) == 0) {
+			f.AppProto = appProtoNames[appFailed]
+		}
+	}
+	s.reset()
+	a.cur, a.f = nil, nil
+	return missed
+}
+
+// reset readies the slot's state for its next flow, keeping buffers and parsers.
+func (s *appFlow) reset() {
+	held := [2][]byte{s.held[0][:0], s.held[1][:0]}
+	h, t, sh, d := s.http, s.tls, s.ssh, s.dnsTCP
+	*s = appFlow{held: held, http: h, tls: t, ssh: sh, dnsTCP: d}
+}
+
+// Data is the stream.Sink side: in-order bytes of one direction of the current flow.
+func (a *appLayer) Data(toServer bool, b []byte) {
+	s := a.cur
+	if s.proto == appUnknown {
+		a.detect(toServer, b)
+		return
+	}
+	a.feed(toServer, b)
+}
+
+// Gap is the stream.Sink side: bytes of one direction that were never seen.
+func (a *appLayer) Gap(toServer bool, n int) {
+	s := a.cur
+	switch s.proto {
+	case appUnknown:
+		// Detection cannot go on past a hole; the direction gives up, and its parser, if the
+		// other side settles the protocol, learns of the hole.
+		d := dirIndex(toServer)
+		s.gaveUp[d] = true
+		s.dropped[d] += n
+		a.concludeFailed()
+	case appHTTP:
+		s.http.Gap(toServer, n)
+		a.logHTTP(false)
+	case appTLS:
+		s.tls.Gap(toServer, n)
+	case appSSH:
+		s.ssh.Gap(toServer, n)
+	case appDNS:
+		if s.dnsTCP != nil {
+			s.dnsTCP.Gap(toServer, n)
+		}
+	}
+}
+
+// detect probes a direction's first bytes. The server port's usual protocol is tried first,
+// then the others, as Suricata's probing parsers do.
+func (a *appLayer) detect(toServer bool, b []byte) {
+	s := a.cur
+	d := dirIndex(toServer)
+	if s.gaveUp[d] {
+		s.dropped[d] += len(b)
+		return
+	}
+	data := b
+	if len(s.held[d]) > 0 {
+		s.held[d] = append(s.held[d], b...)
+		data = s.held[d]
+	}
+	_, port := a.f.Server()
+	proto, v := probeTCP(toServer, data, port)
+	switch {
+	case v == tls.Match: // the probe verdicts share their numbering: NeedMore, Match, NoMatch
+		if len(s.held[d]) == 0 {
+			s.held[d] = append(s.held[d], b...)
+		}
+		a.settle(proto)
+	case v == tls.NeedMore && len(data) < probeLimit:
+		if len(s.held[d]) == 0 {
+			s.held[d] = append(s.held[d], b...)
+		}
+	default:
+		s.gaveUp[d] = true
+		a.concludeFailed()
+	}
+}
+
+// concludeFailed marks the flow "failed" once both directions gave up.
+func (a *appLayer) concludeFailed() {
+	s := a.cur
+	if s.gaveUp[0] && s.gaveUp[1] {
+		s.proto = appFailed
+		a.f.AppProto = appProtoNames[appFailed]
+		s.held[0], s.held[1] = s.held[0][:0], s.held[1][:0]
+	}
+}
+
+// settle fixes the flow's protocol, readies its parser and feeds it what detection held, to
+// server first: the parsers keep each direction's state apart, and requests precede responses.
+func (a *appLayer) settle(p appProto) {
+	s := a.cur
+	s.proto = p
+	a.f.AppProto = appProtoNames[p]
+	switch p {
+	case appHTTP:
+		if s.http == nil {
+			s.http = http.NewParser(http.DefaultConfig())
+		}
+		s.http.Reset()
+	case appTLS:
+		if s.tls == nil {
+			s.tls = tls.New(tls.DefaultConfig())
+		}
+		s.tls.Reset()
+	case appSSH:
+		if s.ssh == nil {
+			s.ssh = ssh.New(ssh.DefaultConfig())
+		}
+		s.ssh.Reset()
+	case appDNS:
+		if s.dnsTCP == nil {
+			s.dnsTCP = &dns.State{}
+			s.dnsTCP.OnMessage = a.dnsMessage
+		}
+		s.dnsTCP.Reset()
+	}
+	for _, toServer := range [2]bool{true, false} {
+		d := dirIndex(toServer)
+		if len(s.held[d]) > 0 {
+			a.feed(toServer, s.held[d])
+			s.held[d] = s.held[d][:0]
+		}
+		if s.dropped[d] > 0 {
+			a.Gap(toServer, s.dropped[d])
+			s.dropped[d] = 0
+		}
+	}
+}
+
+// probeTCP runs the probes, the port's protocol first. A Match wins; otherwise NeedMore if any
+// probe needs more bytes.
+func probeTCP(toServer bool, b []byte, port uint16) (appProto, tls.Verdict) {
+	hint := portHint(port)
+	best := tls.NoMatch
+	for i := range 5 {
+		p := appProto(i)
+		if i == 0 {
+			p = hint
+		} else if p == hint {
+			continue
+		}
+		var v tls.Verdict
+		switch p {
+		case appHTTP:
+			v = tls.Verdict(http.Probe(toServer, b))
+		case appTLS:
+			v = tls.Probe(toServer, b)
+		case appSSH:
+			v = tls.Verdict(ssh.Probe(toServer, b))
+		case appDNS:
+			// DNS over TCP has no signature worth the name: like Suricata, only on its port.
+			if port != 53 {
+				continue
+			}
+			v = tls.Verdict(dns.Probe(toServer, b))
+		default:
+			continue
+		}
+		if v == tls.Match {
+			return p, v
+		}
+		if v == tls.NeedMore {
+			best = tls.NeedMore
+		}
+	}
+	return appUnknown, best
+}
+
+// portHint is the protocol usually found on a server port.
+func portHint(port uint16) appProto {
+	switch port {
+	case 80, 8000, 8080, 8008, 3128:
+		return appHTTP
+	case 443, 465, 636, 853, 989, 990, 992, 993, 994, 995, 8443:
+		return appTLS
+	case 22:
+		return appSSH
+	case 53:
+		return appDNS
+	}
+	return appUnknown
+}
+
+// feed hands in-order bytes to the flow's parser and writes the events they completed.
+func (a *appLayer) feed(toServer bool, b []byte) {
+	s := a.cur
+	switch s.proto {
+	case appHTTP:
+		s.http.Feed(toServer, b)
+		a.logHTTP(false)
+	case appTLS:
+		s.tls.Feed(toServer, b)
+		if !s.logged && (s.tls.Encrypted() || s.tls.Done()) && s.tls.ClientHellos() > 0 {
+			a.logTLS()
+		}
+	case appSSH:
+		s.ssh.Feed(toServer, b)
+		if !s.logged && (s.ssh.Encrypted() || s.ssh.Done()) && (s.ssh.BannerDone(true) || s.ssh.BannerDone(false)) {
+			a.logSSH()
+		}
+	case appDNS:
+		s.dnsTCP.Feed(toServer, b)
+	}
+}
+
+// datagram handles one UDP payload: DNS is detected on its port and parsed per datagram.
+func (a *appLayer) datagram(toServer bool, b []byte) {
+	s := a.cur
+	switch s.proto {
+	case appUnknown:
+		// Like Suricata's dns detection-ports, only port 53 is probed.
+		_, cport := a.f.Client()
+		_, sport := a.f.Server()
+		if sport != 53 && cport != 53 {
+			return
+		}
+		switch dns.ProbeDatagram(toServer, b) {
+		case dns.Match:
+			s.proto = appDNS
+			a.f.AppProto = appProtoNames[appDNS]
+		case dns.NoMatch:
+			s.gaveUp[dirIndex(toServer)] = true
+			a.concludeFailed()
+			return
+		default:
+			return
+		}
+	case appDNS:
+	default:
+		return
+	}
+	m, err := a.dnsUDP.ParseMessage(toServer, b)
+	a.dnsMessage(toServer, m, err)
+}

@@ -1,0 +1,153 @@
+package sensor
+
+import (
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/nightjar-ids/nightjar/decoders/dns"
+	"github.com/nightjar-ids/nightjar/decoders/http"
+	"github.com/nightjar-ids/nightjar/decoders/ssh"
+	"github.com/nightjar-ids/nightjar/decoders/tls"
+)
+
+// probeTCP compares the parsers' verdicts through tls.Verdict: that is sound only while every
+// package numbers them alike.
+func TestProbeVerdictsAgree(t *testing.T) {
+	for _, v := range [][3]uint8{
+		{uint8(http.NeedMore), uint8(http.Match), uint8(http.NoMatch)},
+		{uint8(ssh.NeedMore), uint8(ssh.Match), uint8(ssh.NoMatch)},
+		{uint8(dns.NeedMore), uint8(dns.Match), uint8(dns.NoMatch)},
+	} {
+		if v != [3]uint8{uint8(tls.NeedMore), uint8(tls.Match), uint8(tls.NoMatch)} {
+			t.Fatalf("probe verdicts differ from tls's: %v", v)
+		}
+	}
+}
+
+func TestProbeTCP(t *testing.T) {
+	for _, c := range []struct {
+		data     string
+		toServer bool
+		port     uint16
+		want     appProto
+	}{
+		{"GET / HTTP/1.1\r\nHost: a\r\n\r\n", true, 8081, appHTTP},
+		{"SSH-2.0-OpenSSH_9.0\r\n", false, 2222, appSSH},
+		{"SSH-2.0-OpenSSH_9.0\r\n", true, 80, appSSH}, // the port is only a hint
+		{"\x16\x03\x01\x00\x05\x01\x00\x00\x01\x03", true, 80, appTLS},
+		{"\x00\x01\x02\x03garbage that is no protocol at all", true, 80, appUnknown},
+	} {
+		got, _ := probeTCP(c.toServer, []byte(c.data), c.port)
+		if got != c.want {
+			t.Errorf("probeTCP(%q, port %d) = %s, want %s", c.data, c.port, appProtoNames[got], appProtoNames[c.want])
+		}
+	}
+}
+
+// TestAppLayerEvents reads an HTTP capture and a TLS capture and checks the app-layer events
+// and the flows' app_proto.
+func TestAppLayerEvents(t *testing.T) {
+	_, out := runRead(t, []string{"../testdata/demo/http-methods.pcap"}, 1)
+	evs := readEVE(t, filepath.Join(out, "eve.json"))
+	var https, withStatus, flows int
+	methods := map[string]bool{}
+	for _, ev := range evs {
+		switch ev["event_type"] {
+		case "http":
+			https++
+			h := ev["http"].(map[string]any)
+			if m, ok := h["http_method"].(string); ok {
+				methods[m] = true
+			}
+			if _, ok := h["status"].(float64); ok {
+				withStatus++
+			}
+			if h["url"] == nil || ev["tx_id"] == nil {
+				t.Errorf("http event without url or tx_id: %v", ev)
+			}
+		case "flow":
+			if ev["proto"] == "TCP" {
+				flows++
+				if ev["app_proto"] != "http" {
+					t.Errorf("TCP flow with app_proto %v, want http: %v", ev["app_proto"], ev["flow"])
+				}
+			}
+		}
+	}
+	if https < flows || withStatus == 0 || !methods["GET"] || len(methods) < 3 {
+		t.Errorf("%d http events (%d with a status) for %d flows, methods %v", https, withStatus, flows, methods)
+	}
+
+	tlsPcap := filepath.Join("..", "..", "shared", "pcaps", "FoxIO-LLC+ja4", "pcap", "latest.pcapng")
+	if _, err := os.Stat(tlsPcap); err != nil {
+		t.Skipf("TLS capture %s absent (../shared is missing): %v", tlsPcap, err)
+	}
+	_, out = runRead(t, []string{tlsPcap}, 1)
+	var tlsEvents, tlsFlows, dnsEvents int
+	for _, ev := range readEVE(t, filepath.Join(out, "eve.json")) {
+		switch ev["event_type"] {
+		case "tls":
+			tlsEvents++
+			x := ev["tls"].(map[string]any)
+			sni, _ := x["sni"].(string)
+			ja4, _ := x["ja4"].(string)
+			if sni == "" || len(ja4) != 36 || x["version"] == nil {
+				t.Errorf("tls event lacks sni, ja4 or version: %v", x)
+			}
+		case "dns":
+			dnsEvents++
+		case "flow":
+			if ev["app_proto"] == "tls" {
+				tlsFlows++
+			}
+		}
+	}
+	if tlsEvents == 0 || tlsFlows < tlsEvents || dnsEvents == 0 {
+		t.Errorf("%d tls events, %d tls flows, %d dns events", tlsEvents, tlsFlows, dnsEvents)
+	}
+}
+
+// TestAppLayerSteadyStateAllocations replays an HTTP capture through one worker, each pass 700 s
+// after the last so that every flow ends and its slot starts a new one: reassembly, detection,
+// HTTP parsing and the EVE events must reuse what the first pass made. Ending a flow allocates
+// its record's history string (the flow table's cost), so a pass may allocate once per flow.
+func TestAppLayerSteadyStateAllocations(t *testing.T) {
+	frames := loadFrames(t, "../testdata/demo/http-methods.pcap")
+	cfg, _, err := LoadConfig("", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	out, err := openOutputs(&cfg, t.TempDir(), false, true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer out.close()
+	w, err := newWorker(0, 1, &cfg, out, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pass := int64(0)
+	replay := func() {
+		shift := pass * 700e9
+		for i, f := range frames {
+			w.packet(f.data, f.wireLen, f.lt, f.time+shift, uint64(i+1))
+		}
+		w.flows.Expire(frames[len(frames)-1].time + shift + 600e9)
+		w.eve.Flush()
+		pass++
+	}
+	for range 20 {
+		replay()
+	}
+	ended := w.flows.Stats.EndedTimeout
+	allocs := testing.AllocsPerRun(5, replay)
+	flowsPerPass := float64(w.flows.Stats.EndedTimeout-ended) / 6
+	if flowsPerPass == 0 {
+		t.Fatal("no flow ended during the measured passes: the test proves nothing")
+	}
+	if allocs > flowsPerPass {
+		t.Errorf("a pass allocated %.1f times for %.0f flows: the app layer allocates in the steady state", allocs, flowsPerPass)
+	}
+	t.Logf("%.1f allocations per pass of %.0f flows", allocs, flowsPerPass)
+}
