@@ -6,7 +6,6 @@ import (
 	"log/slog"
 	"os"
 	"os/signal"
-	"strconv"
 	"strings"
 	"syscall"
 
@@ -23,38 +22,14 @@ const (
 
 func cmdRead(args []string) int {
 	var (
-		files, rules, sets []string
-		extraRules         []string
-		initErrorsFatal    bool
-		outDir             = ""
-		configFile         string
-		checksum           string
-		workers            int
-		noPin              bool
-		quiet              bool
+		files    []string
+		checksum string
+		sf       sensorFlags
 	)
 	p := newArgParser()
 	p.value(func(v string) error { files = append(files, v); return nil }, "-r", "--pcap")
-	// -S names the rule files to use instead of the configured rule-files; -s adds to them.
-	p.value(func(v string) error { rules = append(rules, v); return nil }, "-S")
-	p.value(func(v string) error { extraRules = append(extraRules, v); return nil }, "-s")
-	p.boolean(func() error { initErrorsFatal = true; return nil }, "--init-errors-fatal")
-	p.value(func(v string) error { outDir = v; return nil }, "-l")
-	p.value(func(v string) error { configFile = v; return nil }, "-c")
 	p.value(func(v string) error { checksum = v; return nil }, "-k")
-	p.value(func(v string) error { sets = append(sets, v); return nil }, "--set")
-	var flight flightFlags
-	flight.register(p)
-	p.value(func(v string) error {
-		n, err := strconv.Atoi(v)
-		if err != nil || n < 0 {
-			return fmt.Errorf("want a worker count, got %q", v)
-		}
-		workers = n
-		return nil
-	}, "--workers")
-	p.boolean(func() error { noPin = true; return nil }, "--no-pin")
-	p.boolean(func() error { quiet = true; return nil }, "-q", "--quiet")
+	sf.register(p)
 	// Suricata flags suricata-verify passes that take a value Nightjar has no use for.
 	p.ignoreValue("--runmode", "--data-dir", "--include", "--pcap-file-delete", "-F",
 		"--simulate-packet-tcp-reassembly-memcap", "--simulate-packet-tcp-ssn-memcap",
@@ -81,13 +56,10 @@ func cmdRead(args []string) int {
 		log.Warn("files in input directories that are not captures were skipped", "count", len(skipped), "first", skipped[0])
 	}
 
-	cfg, warnings, err := sensor.LoadConfig(configFile, sets)
+	cfg, err := sf.loadConfig(log)
 	if err != nil {
 		fmt.Fprintf(os.Stderr, "nightjar read: %v\n", err)
 		return exitUnusable
-	}
-	for _, w := range warnings {
-		log.Warn(w)
 	}
 	switch checksum {
 	case "":
@@ -99,33 +71,27 @@ func cmdRead(args []string) int {
 		fmt.Fprintf(os.Stderr, "nightjar read: -k %s: want all or none\n", checksum)
 		return exitUnusable
 	}
-	if outDir == "" {
-		outDir = cfg.DefaultLogDir
-	}
-	if workers == 0 {
-		workers = cfg.Workers
-	}
-	flight.apply(&cfg)
+	outDir := sf.outDir
 
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	sum, err := sensor.ReadFiles(ctx, &cfg, sensor.ReadOptions{
 		Files:   files,
 		OutDir:  outDir,
-		Workers: workers,
+		Workers: sf.workers,
 		Filter:  strings.Join(p.positional, " "),
-		Pin:     !noPin,
+		Pin:     !sf.noPin,
 		Log:     log,
 
-		RuleFiles:       rules,
-		ExtraRuleFiles:  extraRules,
-		InitErrorsFatal: initErrorsFatal,
+		RuleFiles:       sf.rules,
+		ExtraRuleFiles:  sf.extraRules,
+		InitErrorsFatal: sf.initErrorsFatal,
 	})
 	if err != nil && sum == nil {
 		fmt.Fprintf(os.Stderr, "nightjar read: %v\n", err)
 		return exitUnusable
 	}
-	if !quiet {
+	if !sf.quiet {
 		sum.Print(os.Stdout, outDir)
 	}
 	if err != nil {

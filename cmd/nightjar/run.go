@@ -6,7 +6,6 @@ import (
 	"log/slog"
 	"os"
 	"os/signal"
-	"strconv"
 	"strings"
 	"syscall"
 
@@ -18,28 +17,13 @@ import (
 // (for logrotate); it does not reload rules yet.
 func cmdRun(args []string) int {
 	var (
-		ifaces, rules, extraRules, sets []string
-		outDir, configFile, fanout      string
-		metricsAddr, cpuList            string
-		workers                         int
-		noPin, quiet, initErrorsFatal   bool
+		ifaces                       []string
+		fanout, metricsAddr, cpuList string
+		sf                           sensorFlags
 	)
 	p := newArgParser()
 	p.value(func(v string) error { ifaces = append(ifaces, v); return nil }, "-i", "--af-packet")
-	p.value(func(v string) error { rules = append(rules, v); return nil }, "-S")
-	p.value(func(v string) error { extraRules = append(extraRules, v); return nil }, "-s")
-	p.boolean(func() error { initErrorsFatal = true; return nil }, "--init-errors-fatal")
-	p.value(func(v string) error { outDir = v; return nil }, "-l")
-	p.value(func(v string) error { configFile = v; return nil }, "-c")
-	p.value(func(v string) error { sets = append(sets, v); return nil }, "--set")
-	p.value(func(v string) error {
-		n, err := strconv.Atoi(v)
-		if err != nil || n < 0 {
-			return fmt.Errorf("want a worker count, got %q", v)
-		}
-		workers = n
-		return nil
-	}, "--workers")
+	sf.register(p)
 	p.value(func(v string) error { cpuList = v; return nil }, "--cpus")
 	p.value(func(v string) error {
 		if _, err := capture.ParseFanoutMode(v); err != nil {
@@ -49,31 +33,23 @@ func cmdRun(args []string) int {
 		return nil
 	}, "--fanout")
 	p.value(func(v string) error { metricsAddr = v; return nil }, "--metrics")
-	var flight flightFlags
-	flight.register(p)
-	p.boolean(func() error { noPin = true; return nil }, "--no-pin")
-	p.boolean(func() error { quiet = true; return nil }, "-q", "--quiet")
 	if err := p.parse(args); err != nil {
 		fmt.Fprintf(os.Stderr, "nightjar run: %v\n", err)
 		return exitUnusable
 	}
 	level := slog.LevelInfo
-	if quiet {
+	if sf.quiet {
 		level = slog.LevelWarn
 	}
 	log := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: level}))
 	for _, ig := range p.ignored {
 		log.Warn("flag ignored", "flag", ig)
 	}
-	cfg, warnings, err := sensor.LoadConfig(configFile, sets)
+	cfg, err := sf.loadConfig(log)
 	if err != nil {
 		fmt.Fprintf(os.Stderr, "nightjar run: %v\n", err)
 		return exitUnusable
 	}
-	for _, w := range warnings {
-		log.Warn(w)
-	}
-	flight.apply(&cfg)
 	if len(ifaces) == 0 {
 		// As Suricata's --af-packet without a value: every interface the af-packet list names.
 		for _, a := range cfg.AFPacket {
@@ -93,12 +69,7 @@ func cmdRun(args []string) int {
 			return exitUnusable
 		}
 	}
-	if outDir == "" {
-		outDir = cfg.DefaultLogDir
-	}
-	if workers == 0 {
-		workers = cfg.Workers
-	}
+	outDir, workers := sf.outDir, sf.workers
 	if workers == 0 && len(cpus) > 0 {
 		workers = len(cpus)
 	}
@@ -123,22 +94,22 @@ func cmdRun(args []string) int {
 		OutDir:          outDir,
 		Workers:         workers,
 		CPUs:            cpus,
-		Pin:             !noPin,
+		Pin:             !sf.noPin,
 		Filter:          strings.Join(p.positional, " "),
 		Fanout:          fanout,
 		MetricsAddr:     metricsAddr,
 		Reopen:          reopen,
 		Log:             log,
-		RuleFiles:       rules,
-		ExtraRuleFiles:  extraRules,
-		InitErrorsFatal: initErrorsFatal,
+		RuleFiles:       sf.rules,
+		ExtraRuleFiles:  sf.extraRules,
+		InitErrorsFatal: sf.initErrorsFatal,
 	})
 	if err != nil && sum == nil {
 		// A missing CAP_NET_RAW arrives as a *capture.PermissionError whose text says what to do.
 		fmt.Fprintf(os.Stderr, "nightjar run: %v\n", err)
 		return exitUnusable
 	}
-	if !quiet {
+	if !sf.quiet {
 		sum.Print(os.Stdout, outDir)
 	}
 	if err != nil {
