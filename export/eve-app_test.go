@@ -51,6 +51,9 @@ func TestAppEventsAgainstSuricataSchema(t *testing.T) {
 		"ssh":        f.AppendSSH(nil, sampleSSH()),
 		"dns query":  f.AppendDNS(nil, sampleDNS(false)),
 		"dns answer": f.AppendDNS(nil, sampleDNS(true)),
+		"fileinfo":   f.AppendFileInfo(nil, sampleFileInfo()),
+		"fileinfo no http": f.AppendFileInfo(nil, &FileInfoEvent{AppHeader: sampleAppHeader(0, false),
+			File: FileInfo{State: FileStateTruncated, Gaps: true}}),
 	}
 	for name, line := range lines {
 		if err := validateLine(sch, line); err != nil {

@@ -4,6 +4,13 @@ package export
 // default http object in its order. It does not allocate beyond growing dst.
 func (f *EVEFormat) AppendHTTP(dst []byte, e *HTTPEvent) []byte {
 	dst = f.appendAppHeader(dst, &e.AppHeader, "http")
+	dst = appendHTTPObject(dst, e)
+	return endLine(dst)
+}
+
+// appendHTTPObject writes `"http":{…},`: the http event's object, which fileinfo events of HTTP
+// transactions carry too.
+func appendHTTPObject(dst []byte, e *HTTPEvent) []byte {
 	dst = appendKey(dst, "http")
 	dst = append(dst, '{')
 	dst = appendBytesField(dst, "hostname", e.Hostname)
@@ -21,6 +28,5 @@ func (f *EVEFormat) AppendHTTP(dst []byte, e *HTTPEvent) []byte {
 	}
 	dst = appendBytesField(dst, "redirect", e.Redirect)
 	dst = appendIntField(dst, "length", e.Length)
-	dst = closeObject(dst)
-	return endLine(dst)
+	return closeObject(dst)
 }

@@ -314,6 +314,12 @@ func (b *EVEBuffer) SSH(e *SSHEvent) {
 	b.maybeFlush()
 }
 
+// FileInfo appends a fileinfo line.
+func (b *EVEBuffer) FileInfo(e *FileInfoEvent) {
+	b.buf = b.format.AppendFileInfo(b.buf, e)
+	b.maybeFlush()
+}
+
 // Len is the number of bytes waiting.
 func (b *EVEBuffer) Len() int { return len(b.buf) }
 

@@ -193,6 +193,36 @@ type HTTPEvent struct {
 	Length      int64
 }
 
+// FileInfoEvent is one file carried by an app-layer transaction (EVE event_type "fileinfo"), as
+// Suricata 7 logs it. The tuple is oriented as the file travelled (Suricata's LOG_DIR_FLOW_TOCLIENT
+// for a download: the server is src), and, unlike other app-layer events, tx_id sits inside the
+// fileinfo object, not at the top level (AppHeader.TxID and HasTxID are not written).
+type FileInfoEvent struct {
+	AppHeader
+	AppProto string
+	// HTTP is the transaction's http object, written as the http event writes it; only its
+	// object fields are read. nil: no http object.
+	HTTP *HTTPEvent
+	File FileInfo
+}
+
+// FileInfo is the fileinfo object. Filename aliases the parser's transaction.
+type FileInfo struct {
+	Filename []byte
+	Gaps     bool   // the file had gaps
+	State    string // FileStateClosed, FileStateTruncated or FileStateError
+	Stored   bool   // written to disk by file-store (Nightjar stores none yet)
+	Size     uint64 // bytes of file data tracked
+	TxID     uint64
+}
+
+// The file states Suricata writes in fileinfo.state.
+const (
+	FileStateClosed    = "CLOSED"    // the file ended normally
+	FileStateTruncated = "TRUNCATED" // cut by a limit or by the stream ending first
+	FileStateError     = "ERROR"     // tracking failed
+)
+
 // TLSEvent is one TLS session's handshake (EVE event_type "tls"), logged once per flow. Byte
 // fields alias the parser's state; empty ones are not written.
 type TLSEvent struct {

@@ -57,6 +57,10 @@ func (a *appLayer) logHTTP(final bool) {
 		if len(tx.RequestLine) == 0 && !tx.ResponseStarted {
 			continue
 		}
+		// Suricata logs a transaction's files before the transaction itself.
+		if a.appEVE(a.w.out.eveFiles) {
+			a.logFiles(tx)
+		}
 		if a.appEVE(a.w.out.eveHTTP) {
 			a.writeHTTP(tx)
 		}
@@ -66,14 +70,19 @@ func (a *appLayer) logHTTP(final bool) {
 
 func (a *appLayer) writeHTTP(tx *http.Tx) {
 	e := &a.httpEv
+	fillHTTPEvent(e, tx)
+	a.fillAppHeader(&e.AppHeader, false)
+	e.TxID, e.HasTxID = tx.ID, true
+	a.w.eve.HTTP(e)
+}
+
+// fillHTTPEvent sets e's http object from tx and zeroes its header.
+func fillHTTPEvent(e *export.HTTPEvent, tx *http.Tx) {
 	var h http.EVE
 	tx.FillEVE(&h)
 	*e = export.HTTPEvent{Hostname: h.Hostname, Port: h.Port, URL: h.URL, UserAgent: h.UserAgent,
 		ContentType: h.ContentType, Refer: h.Refer, Method: h.Method, Protocol: h.Protocol, Status: h.Status,
 		Redirect: h.Redirect, Length: h.Length}
-	a.fillAppHeader(&e.AppHeader, false)
-	e.TxID, e.HasTxID = tx.ID, true
-	a.w.eve.HTTP(e)
 }
 
 // logTLS writes the flow's one tls event.
@@ -130,6 +139,9 @@ func (a *appLayer) dnsMessage(toServer bool, m *dns.Message, err error) {
 	} else {
 		tx = s.dnsTx
 		s.dnsTx++
+	}
+	if a.det != nil {
+		a.detectDNS(toServer, m, tx)
 	}
 	if !a.appEVE(a.w.out.eveDNS) {
 		return

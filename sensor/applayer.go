@@ -41,11 +41,16 @@ type appLayer struct {
 	flows   []*appFlow
 	dnsUDP  dns.Parser // datagrams are parsed whole: one parser serves every UDP flow
 
-	// The flow and packet the sink's calls belong to, set before each Reassembler call.
-	cur     *appFlow
-	f       *flow.Flow
-	ts      int64
-	pcapCnt uint64
+	// The flow and packet the sink's calls belong to, set before each Reassembler call; pkt
+	// is nil when no packet is at hand (the flow is ending).
+	cur         *appFlow
+	f           *flow.Flow
+	ts          int64
+	pcapCnt     uint64
+	pkt         *decoders.Packet
+	pktToServer bool
+
+	det *appDetect // nil when no rules are loaded
 
 	httpEv  export.HTTPEvent
 	tlsEv   export.TLSEvent
@@ -71,6 +76,12 @@ type appFlow struct {
 	tls    *tls.State
 	ssh    *ssh.State
 	dnsTCP *dns.State
+
+	// Detection: the last stream bytes of each direction, and what was inspected of the
+	// transactions (HTTP: one mark per live transaction; TLS and SSH: the flow's one).
+	tails     [2]stream.Tail
+	httpMarks []txMark
+	txMark    txMark
 }
 
 func newAppLayer(w *worker, cfg *Config, workers int) *appLayer {
@@ -78,8 +89,15 @@ func newAppLayer(w *worker, cfg *Config, workers int) *appLayer {
 	sc.Memcap = int(cfg.Stream.Reassembly.Memcap) / max(workers, 1)
 	sc.Depth = int(cfg.Stream.Reassembly.Depth)
 	sc.Midstream = cfg.Stream.Midstream
+	sc.Inline = cfg.Stream.Inline
 	n := w.flows.Cap()
 	return &appLayer{w: w, reasm: stream.NewReassembler(sc), streams: make([]stream.Stream, n), flows: make([]*appFlow, n)}
+}
+
+// enableDetection readies stream and transaction inspection; keep is how many bytes of each
+// direction stream inspection keeps in front of the next chunk.
+func (a *appLayer) enableDetection(keep int) {
+	a.det = &appDetect{keep: keep, win: stream.NewWindow(keep)}
 }
 
 // state returns the slot's app-layer state, making it the first time the slot is used.
@@ -107,15 +125,18 @@ func (a *appLayer) packet(f *flow.Flow, p *decoders.Packet, toServer bool, index
 			return
 		}
 		a.setFlow(f, p.Time, index)
+		a.pkt, a.pktToServer = p, toServer
 		a.reasm.Packet(&a.streams[f.Slot()], p, toServer, a)
 	case p.IPProto == 17 && p.Layers&decoders.HasUDP != 0 && len(p.Payload) > 0:
 		a.setFlow(f, p.Time, index)
+		a.pkt, a.pktToServer = p, toServer
 		a.datagram(toServer, p.Payload)
 	}
+	a.pkt = nil
 }
 
 func (a *appLayer) setFlow(f *flow.Flow, ts int64, index uint64) {
-	a.f, a.cur, a.ts, a.pcapCnt = f, a.state(f), ts, index
+	a.f, a.cur, a.ts, a.pcapCnt, a.pkt = f, a.state(f), ts, index, nil
 }
 
 // flowEnded flushes what reassembly still holds, lets the parsers finish, writes the events
@@ -132,16 +153,30 @@ func (a *appLayer) flowEnded(f *flow.Flow) uint64 {
 	case appHTTP:
 		s.http.Finish(true)
 		s.http.Finish(false)
+		if a.det != nil {
+			a.detectHTTP()
+		}
 		a.logHTTP(true)
 	case appTLS:
+		if a.det != nil {
+			a.detectTLS(true)
+		}
 		if !s.logged && s.tls.ClientHellos() > 0 {
 			a.logTLS()
 		}
 	case appSSH:
+		if a.det != nil {
+			a.detectSSH()
+		}
 		if !s.logged && (s.ssh.BannerDone(true) || s.ssh.BannerDone(false)) {
 			a.logSSH()
 		}
 	case appUnknown:
+		for d := range s.held {
+			if !s.gaveUp[d] {
+				a.inspectStream(d == 0, s.held[d])
+			}
+		}
 		// Suricata settles on "failed" when a side gave up and the other sent nothing to try.
 		if (s.gaveUp[0] || s.gaveUp[1]) && (s.gaveUp[0] || len(s.held[0]) == 0) && (s.gaveUp[1] || len(s.held[1]) == 0) {
 			f.AppProto = appProtoNames[appFailed]
@@ -156,12 +191,22 @@ func (a *appLayer) flowEnded(f *flow.Flow) uint64 {
 func (s *appFlow) reset() {
 	held := [2][]byte{s.held[0][:0], s.held[1][:0]}
 	h, t, sh, d := s.http, s.tls, s.ssh, s.dnsTCP
-	*s = appFlow{held: held, http: h, tls: t, ssh: sh, dnsTCP: d}
+	tails, marks := s.tails, s.httpMarks[:0]
+	tails[0].Reset()
+	tails[1].Reset()
+	*s = appFlow{held: held, http: h, tls: t, ssh: sh, dnsTCP: d, tails: tails, httpMarks: marks}
 }
 
 // Data is the stream.Sink side: in-order bytes of one direction of the current flow.
 func (a *appLayer) Data(toServer bool, b []byte) {
 	s := a.cur
+	if s.proto == appUnknown && !s.gaveUp[dirIndex(toServer)] {
+		// Stream inspection of bytes held for detection waits for its verdict, so that rules
+		// naming the protocol see it (settle and giveUp inspect them).
+		a.detect(toServer, b)
+		return
+	}
+	a.inspectStream(toServer, b)
 	if s.proto == appUnknown {
 		a.detect(toServer, b)
 		return
@@ -172,16 +217,25 @@ func (a *appLayer) Data(toServer bool, b []byte) {
 // Gap is the stream.Sink side: bytes of one direction that were never seen.
 func (a *appLayer) Gap(toServer bool, n int) {
 	s := a.cur
+	// No pattern can straddle bytes that were never seen.
+	s.tails[dirIndex(toServer)].Reset()
 	switch s.proto {
 	case appUnknown:
 		// Detection cannot go on past a hole; the direction gives up, and its parser, if the
 		// other side settles the protocol, learns of the hole.
 		d := dirIndex(toServer)
+		if !s.gaveUp[d] {
+			a.inspectStream(toServer, s.held[d])
+		}
+		s.tails[d].Reset()
 		s.gaveUp[d] = true
 		s.dropped[d] += n
 		a.concludeFailed()
 	case appHTTP:
 		s.http.Gap(toServer, n)
+		if a.det != nil {
+			a.detectHTTP()
+		}
 		a.logHTTP(false)
 	case appTLS:
 		s.tls.Gap(toServer, n)
@@ -221,9 +275,17 @@ func (a *appLayer) detect(toServer bool, b []byte) {
 			s.held[d] = append(s.held[d], b...)
 		}
 	default:
-		s.gaveUp[d] = true
-		a.concludeFailed()
+		a.giveUp(d, data)
 	}
+}
+
+// giveUp ends detection on a direction: the bytes held for it are inspected as stream data
+// (protocol unknown), then the flow fails once both directions gave up.
+func (a *appLayer) giveUp(d int, held []byte) {
+	s := a.cur
+	a.inspectStream(d == 0, held)
+	s.gaveUp[d] = true
+	a.concludeFailed()
 }
 
 // concludeFailed marks the flow "failed" once both directions gave up.
@@ -268,6 +330,9 @@ func (a *appLayer) settle(p appProto) {
 	for _, toServer := range [2]bool{true, false} {
 		d := dirIndex(toServer)
 		if len(s.held[d]) > 0 {
+			if !s.gaveUp[d] {
+				a.inspectStream(toServer, s.held[d]) // a side that gave up had its bytes inspected then
+			}
 			a.feed(toServer, s.held[d])
 			s.held[d] = s.held[d][:0]
 		}
@@ -338,14 +403,23 @@ func (a *appLayer) feed(toServer bool, b []byte) {
 	switch s.proto {
 	case appHTTP:
 		s.http.Feed(toServer, b)
+		if a.det != nil {
+			a.detectHTTP()
+		}
 		a.logHTTP(false)
 	case appTLS:
 		s.tls.Feed(toServer, b)
+		if a.det != nil {
+			a.detectTLS(false)
+		}
 		if !s.logged && (s.tls.Encrypted() || s.tls.Done()) && s.tls.ClientHellos() > 0 {
 			a.logTLS()
 		}
 	case appSSH:
 		s.ssh.Feed(toServer, b)
+		if a.det != nil {
+			a.detectSSH()
+		}
 		if !s.logged && (s.ssh.Encrypted() || s.ssh.Done()) && (s.ssh.BannerDone(true) || s.ssh.BannerDone(false)) {
 			a.logSSH()
 		}

@@ -90,6 +90,8 @@ type EVEOutput struct {
 	DNS  bool `yaml:"dns"`
 	TLS  bool `yaml:"tls"`
 	SSH  bool `yaml:"ssh"`
+	// Files is Suricata's eve-log type "files": a fileinfo event per HTTP request or response body.
+	Files bool `yaml:"files"`
 }
 
 // ArrowOutput configures the Arrow IPC stream files.
@@ -173,8 +175,11 @@ type ProtoTimeouts struct {
 
 // StreamConfig holds TCP stream settings.
 type StreamConfig struct {
-	Memcap     ByteSize `yaml:"memcap"`
-	Midstream  bool     `yaml:"midstream"`
+	Memcap    ByteSize `yaml:"memcap"`
+	Midstream bool     `yaml:"midstream"`
+	// Inline: stream data is inspected as it arrives instead of once acknowledged
+	// (stream.inline; Suricata's IPS mode, also used by its tests to pin alerts to packets).
+	Inline     bool `yaml:"inline"`
 	Reassembly struct {
 		Memcap ByteSize `yaml:"memcap"`
 		Depth  ByteSize `yaml:"depth"`
@@ -189,7 +194,7 @@ func DefaultConfig() Config {
 	c.DefaultLogDir = "."
 	c.SensorName = hostnameOr("nightjar")
 	c.Outputs.EVE = EVEOutput{Enabled: true, Filename: "eve.json", Anomaly: true, Flow: true, Stats: true, Alert: true,
-		HTTP: true, DNS: true, TLS: true, SSH: true}
+		HTTP: true, DNS: true, TLS: true, SSH: true, Files: true}
 	c.Outputs.Arrow = ArrowOutput{Enabled: true, FlowsDir: "flows", AlertsDir: "alerts", AnomaliesDir: "anomalies", StatsDir: "stats",
 		BatchRows: 65536, BatchAgeMs: 1000, RotateBytes: 256 << 20, RotateSeconds: 300}
 	c.Outputs.Fast = FastOutput{Enabled: true, Filename: "fast.log"}

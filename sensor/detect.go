@@ -190,7 +190,10 @@ type workerDetect struct {
 	matcher *signatures.Matcher
 	in      signatures.PacketInput
 	matches []signatures.Match
-	alert   export.Alert
+	// appMatches is the match list of the app layer's inspections (stream chunks and
+	// transactions), which run while the packet's own list may still be in use.
+	appMatches []signatures.Match
+	alert      export.Alert
 
 	// estGen[slot] is the flow generation (+1) whose TCP session this worker has already seen
 	// established, so that the packet completing the handshake is told from those after it.
@@ -200,7 +203,8 @@ type workerDetect struct {
 }
 
 func newWorkerDetect(d *detection) *workerDetect {
-	return &workerDetect{det: d, matcher: d.engine.NewMatcher(), matches: make([]signatures.Match, 0, 64)}
+	return &workerDetect{det: d, matcher: d.engine.NewMatcher(), matches: make([]signatures.Match, 0, 64),
+		appMatches: make([]signatures.Match, 0, 64)}
 }
 
 // established is Suricata's FLOW_PKT_ESTABLISHED for p. A UDP or other flow is established from
@@ -253,24 +257,33 @@ func (w *worker) inspect(f *flow.Flow, toServer bool, index uint64) {
 		in.Established = wd.established(f, p)
 		in.FlowSlot = f.Slot()
 		in.FlowGen = f.Gen()
+		in.App = w.app.proto(f)
+		in.Stream = w.app.streamInspected(f, p, toServer)
 	}
 	wd.matches = wd.matcher.Inspect(in, wd.matches[:0])
-	if len(wd.matches) == 0 {
+	w.emitAlerts(f, p, toServer, index, wd.matches)
+}
+
+// emitAlerts writes the alerts of matches found on p (the packet, or a pseudo packet oriented
+// in the direction inspected), going toServer in flow f.
+func (w *worker) emitAlerts(f *flow.Flow, p *decoders.Packet, toServer bool, index uint64, matches []signatures.Match) {
+	if len(matches) == 0 {
 		return
 	}
-	a := &wd.alert
+	a := &w.det.alert
 	first := true
-	for i := range wd.matches {
-		m := &wd.matches[i]
+	for i := range matches {
+		m := &matches[i]
 		if m.Rule == nil || m.Rule.NoAlert || m.Action == signatures.ActionPass {
 			continue
 		}
 		if first {
-			w.fillAlertPacket(a, f, toServer, index)
+			w.fillAlertPacket(a, f, p, toServer, index)
 			first = false
 		}
 		w.fillAlertRule(a, m)
-		wd.alerts++
+		a.TxID, a.HasTxID = m.TxID, m.Tx
+		w.det.alerts++
 		if f != nil {
 			f.Alerted = true
 		}
@@ -280,8 +293,7 @@ func (w *worker) inspect(f *flow.Flow, toServer bool, index uint64) {
 
 // fillAlertPacket sets the fields every alert of this packet shares. The tuple is the packet's
 // (Suricata writes src as the packet's sender); the flow's counters include this packet.
-func (w *worker) fillAlertPacket(a *export.Alert, f *flow.Flow, toServer bool, index uint64) {
-	p := &w.pkt
+func (w *worker) fillAlertPacket(a *export.Alert, f *flow.Flow, p *decoders.Packet, toServer bool, index uint64) {
 	*a = export.Alert{Timestamp: p.Time, PcapCnt: index, PktSrc: pktSrc(p)}
 	a.SrcIP, a.DestIP = p.Src, p.Dst
 	a.SrcPort, a.DestPort = p.SrcPort, p.DstPort

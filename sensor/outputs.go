@@ -29,6 +29,7 @@ type outputs struct {
 	eveDNS      bool
 	eveTLS      bool
 	eveSSH      bool
+	eveFiles    bool
 	fast        *export.EVEWriter // fast.log: the EVE writer is a plain shared line writer
 	arrowFlows  bool              // workers batch flows and anomalies: for IPC files, Flight or both
 	arrowAlerts bool
@@ -56,7 +57,7 @@ func openOutputs(cfg *Config, dir string, alerts, noSync bool) (*outputs, error)
 		}
 		o.eve = w
 		o.eveFlow, o.eveAnomaly, o.eveStats, o.eveAlert = e.Flow, e.Anomaly, e.Stats, e.Alert
-		o.eveHTTP, o.eveDNS, o.eveTLS, o.eveSSH = e.HTTP, e.DNS, e.TLS, e.SSH
+		o.eveHTTP, o.eveDNS, o.eveTLS, o.eveSSH, o.eveFiles = e.HTTP, e.DNS, e.TLS, e.SSH, e.Files
 	}
 	if f := cfg.Outputs.Fast; alerts && f.Enabled {
 		w, err := export.OpenEVEWriter(filepath.Join(dir, f.Filename))

@@ -58,6 +58,7 @@ func newWorker(id, workers int, cfg *Config, out *outputs, det *detection) (*wor
 	w.anomalies = w.eve != nil && out.eveAnomaly || w.anomaliesTo != nil
 	if det != nil {
 		w.det = newWorkerDetect(det)
+		w.app.enableDetection(det.engine.StreamKeep())
 		if out.fast != nil {
 			w.fast = export.NewFastLogBuffer(out.fast, nil, eveFlushBytes)
 		}

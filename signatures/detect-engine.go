@@ -10,11 +10,16 @@ import (
 type PacketInput struct {
 	Pkt         *decoders.Packet
 	HasFlow     bool
-	ToServer    bool   // direction of this packet in its flow (client → server)
-	Established bool   // flow state established (TCP handshake seen, or UDP reply seen)
-	FlowSlot    int    // flow.Flow.Slot(); with FlowGen identifies the flow for per-flow state
-	FlowGen     uint32 // flow.Flow.Gen(): a new Gen on the same slot means a new flow
-	PktNum      uint64 // pcap_cnt
+	ToServer    bool     // direction of this packet in its flow (client → server)
+	Established bool     // flow state established (TCP handshake seen, or UDP reply seen)
+	FlowSlot    int      // flow.Flow.Slot(); with FlowGen identifies the flow for per-flow state
+	FlowGen     uint32   // flow.Flow.Gen(): a new Gen on the same slot means a new flow
+	PktNum      uint64   // pcap_cnt
+	App         AppProto // the flow's application protocol (AppUnknown until detected)
+	// Stream says the packet's payload is inspected as reassembled stream data
+	// (InspectStream): stream-capable rules then skip the packet itself, so that a pattern
+	// is found once, whatever the segmentation.
+	Stream bool
 }
 
 // Match is one alert: the rule and its action (alert, pass, drop, reject; in IDS mode drop and
@@ -22,6 +27,14 @@ type PacketInput struct {
 type Match struct {
 	Rule   *Rule
 	Action Action
+	// Tx is set for per-transaction rules: TxID is the transaction and ToServer the
+	// direction it was inspected in.
+	Tx       bool
+	TxID     uint64
+	ToServer bool
+	// Stream is set for a match on reassembled stream data; ToServer is then the stream's
+	// direction.
+	Stream bool
 }
 
 // Matcher runs an Engine for one worker. It owns the Hyperscan scratch, the verification
@@ -55,7 +68,7 @@ func (m *Matcher) Inspect(in *PacketInput, dst []Match) []Match {
 	}
 	p := in.Pkt
 	if p.Layers&(decoders.HasIPv4|decoders.HasIPv6) == 0 {
-		return dst
+		return m.inspectNoIP(in, dst)
 	}
 	e := m.e
 	var fs *flowState
@@ -90,6 +103,11 @@ func (m *Matcher) Inspect(in *PacketInput, dst []Match) []Match {
 	for _, ri := range g.always {
 		m.addCandidate(ri)
 	}
+	if p.EventCount > 0 {
+		for _, ri := range e.deRules {
+			m.addCandidate(ri)
+		}
+	}
 	if len(e.ipOnly) > 0 && m.ipOnlyDue(fs, dir) {
 		for _, ri := range e.ipOnly {
 			m.addCandidate(ri)
@@ -107,7 +125,7 @@ func (m *Matcher) Inspect(in *PacketInput, dst []Match) []Match {
 	m.queue = m.queue[:0]
 	for _, ri := range m.cand {
 		er := e.rules[ri]
-		if er.disabled || !m.matchRule(er, p, fi, fs) {
+		if er.disabled || (in.Stream && er.stream) || !m.matchRule(er, p, fi, fs, p.Payload, in.App) {
 			continue
 		}
 		// Post-match effects happen at once, so later rules of this packet see them.
@@ -207,9 +225,12 @@ func (e *Engine) groupOf(p *decoders.Packet, dir int) *group {
 
 // matchRule is the rule's full check, cheapest parts first; all parts are pure tests, so the
 // order does not change the verdict.
-func (m *Matcher) matchRule(er *engineRule, p *decoders.Packet, fi FlowInfo, fs *flowState) bool {
+func (m *Matcher) matchRule(er *engineRule, p *decoders.Packet, fi FlowInfo, fs *flowState, payload []byte, app AppProto) bool {
 	r := er.r
-	if !r.MatchHeader(p, fi) {
+	if !r.MatchHeader(p, fi) || !r.matchAppLayer(app) {
+		return false
+	}
+	if len(r.DecodeEvents) > 0 && !r.matchDecodeEvents(p) {
 		return false
 	}
 	if (len(r.StreamSize) > 0 || r.FlowAge != nil) && !r.matchFlowKeywords(p, fs) {
@@ -227,7 +248,7 @@ func (m *Matcher) matchRule(er *engineRule, p *decoders.Packet, fi FlowInfo, fs 
 	if len(er.xbitTests) > 0 && !m.xbitsMatch(er.xbitTests, p) {
 		return false
 	}
-	return r.MatchPayload(p.Payload, m.st)
+	return r.MatchPayload(payload, m.st)
 }
 
 // postMatch applies the rule's writes: flowbits, flowint modifiers, xbits.

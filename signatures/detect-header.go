@@ -18,16 +18,20 @@ type FlowInfo struct {
 // protocol, addresses and ports (both ways for "<>"), flow, dsize and the IP/TCP/ICMP header
 // keywords. Flowbits, flowint, xbits and thresholds are stateful and left to the caller.
 func (r *Rule) MatchHeader(p *decoders.Packet, f FlowInfo) bool {
-	if !r.matchProto(p) {
+	if !r.matchProto(p) || !r.matchTuple(p) || !r.matchFlow(p, f) {
 		return false
 	}
-	if !r.matchAddrs(p.Src, p.Dst, p.SrcPort, p.DstPort) &&
-		!(r.Bidirectional && r.matchAddrs(p.Dst, p.Src, p.DstPort, p.SrcPort)) {
-		return false
-	}
-	if !r.matchFlow(p, f) {
-		return false
-	}
+	return r.matchPacketKeywords(p)
+}
+
+// matchTuple checks the rule's addresses and ports against the packet's, both ways for "<>".
+func (r *Rule) matchTuple(p *decoders.Packet) bool {
+	return r.matchAddrs(p.Src, p.Dst, p.SrcPort, p.DstPort) ||
+		(r.Bidirectional && r.matchAddrs(p.Dst, p.Src, p.DstPort, p.SrcPort))
+}
+
+// matchPacketKeywords checks dsize, sameip and the IP/TCP/ICMP header keywords.
+func (r *Rule) matchPacketKeywords(p *decoders.Packet) bool {
 	if r.Dsize != nil && !r.Dsize.Match(uint64(len(p.Payload))) {
 		return false
 	}

@@ -33,7 +33,7 @@ func (st *MatchState) InspectBuffer(l *Buffer, buf []byte) bool {
 		// Suricata inspects no list against an absent buffer.
 		return false
 	}
-	st.bufOff, st.pcreStart, st.recursion = 0, 0, 0
+	st.bufOff, st.pcreStart, st.recursion, st.maxEnd = 0, 0, 0, 0
 	return st.inspect(l.Matchers, 0, buf) == matched
 }
 
@@ -153,6 +153,7 @@ func (st *MatchState) inspectContent(ms []Keyword, i int, buf []byte) int {
 			return noMatch
 		}
 		st.bufOff = matchOff
+		st.maxEnd = max(st.maxEnd, matchOff)
 		if !c.EndsWith || matchOff == blen {
 			if i+1 >= len(ms) {
 				return matched
@@ -253,6 +254,7 @@ func (st *MatchState) pcreMatch(m *Keyword, buf []byte) bool {
 		return false
 	}
 	st.bufOff = uint32(base + to)
+	st.maxEnd = max(st.maxEnd, st.bufOff)
 	st.pcreStart = uint32(base + from + 1)
 	return true
 }

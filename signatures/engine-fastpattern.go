@@ -20,10 +20,15 @@ func chooseFastPattern(r *Rule) (fastPattern, bool) {
 	if r.Payload == nil {
 		return fastPattern{}, false
 	}
+	return fastPatternOf(r.Payload.Matchers)
+}
+
+// fastPatternOf picks the fast pattern among one list's keywords.
+func fastPatternOf(ms []Keyword) (fastPattern, bool) {
 	var best *Keyword
 	bestStrength := -1
-	for i := range r.Payload.Matchers {
-		m := &r.Payload.Matchers[i]
+	for i := range ms {
+		m := &ms[i]
 		if m.Kind != MatchContent || m.Negated || len(m.Content.Pattern) == 0 {
 			continue
 		}

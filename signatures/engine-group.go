@@ -149,6 +149,9 @@ func (e *Engine) buildGroups(opts EngineOptions) {
 		if er.ipOnly {
 			e.ipOnly = append(e.ipOnly, er.idx)
 		}
+		if er.grouped() && len(er.r.DecodeEvents) > 0 {
+			e.deRules = append(e.deRules, er.idx)
+		}
 	}
 	for dir := 0; dir < 2; dir++ {
 		limit := opts.ToServerGroups
@@ -165,7 +168,7 @@ func (e *Engine) buildGroups(opts EngineOptions) {
 			}
 			set := make(ruleSetBits, words)
 			for _, er := range e.rules {
-				if !er.ipOnly && inDirection(er.r, dir) && protoMatches(er.r, n) {
+				if er.grouped() && len(er.r.DecodeEvents) == 0 && inDirection(er.r, dir) && protoMatches(er.r, n) {
 					set[er.idx>>6] |= 1 << (uint(er.idx) & 63)
 				}
 			}
@@ -184,7 +187,7 @@ func (e *Engine) portGroups(dir, proto, words, limit int, groupFor func(ruleSetB
 	var members []member
 	cuts := []uint32{0, 65536}
 	for _, er := range e.rules {
-		if er.ipOnly || !inDirection(er.r, dir) || !protoMatches(er.r, proto) {
+		if !er.grouped() || len(er.r.DecodeEvents) > 0 || !inDirection(er.r, dir) || !protoMatches(er.r, proto) {
 			continue
 		}
 		sp := groupPorts(er.r, dir)

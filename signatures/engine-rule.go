@@ -9,6 +9,8 @@ type engineRule struct {
 	hasFP    bool
 	ipOnly   bool
 	noAlert  bool
+	stream   bool    // payload keywords inspect reassembled stream data on TCP flows
+	tx       *txRule // per-transaction rule (app-layer buffers); nil for packet rules
 	disabled bool
 
 	flowbitTests, flowbitSets []flowbitOp
@@ -98,7 +100,13 @@ func nameID(m map[string]int, n string) int {
 
 func newEngineRule(r *Rule, idx int32, names *varNames) *engineRule {
 	er := &engineRule{r: r, idx: idx, noAlert: r.NoAlert, threshold: r.Threshold, detFilter: r.DetectionFilter}
-	er.fp, er.hasFP = chooseFastPattern(r)
+	if r.isTxRule() {
+		er.tx = newTxRule(r)
+		er.fp, er.hasFP, er.tx.fpList = chooseTxFastPattern(r)
+	} else {
+		er.fp, er.hasFP = chooseFastPattern(r)
+	}
+	er.stream = streamCapable(r)
 	for _, op := range r.Flowbits {
 		fo := flowbitOp{cmd: bitCmds[op.Cmd], or: op.Or}
 		for _, n := range op.Names {
@@ -146,12 +154,19 @@ func newEngineRule(r *Rule, idx int32, names *varNames) *engineRule {
 	return er
 }
 
+// grouped reports whether the rule sits in the packet signature groups: IP-only and
+// per-transaction rules are run from their own lists.
+func (er *engineRule) grouped() bool { return !er.ipOnly && er.tx == nil }
+
 // isIPOnly follows Suricata's SignatureIsIPOnly: no payload, no packet keywords beyond
 // addresses, both ports "any", no flow direction or state, and flowbits only written. Such
 // rules are inspected on the first packet of each flow direction only, and a pass or drop
 // from them applies to the whole flow.
 func isIPOnly(r *Rule, er *engineRule) bool {
-	if r.Payload != nil || len(r.Header) > 0 || r.Flags != nil || r.Frag != nil || r.IPOpt != 0 ||
+	if r.App != AppUnknown || len(r.AppLayer) > 0 || len(r.Buffers) > 0 || len(r.AppNumbers) > 0 || len(r.AppEvents) > 0 {
+		return false
+	}
+	if r.Payload != nil || len(r.DecodeEvents) > 0 || len(r.Header) > 0 || r.Flags != nil || r.Frag != nil || r.IPOpt != 0 ||
 		r.IPOptAny || r.SameIP || r.Dsize != nil || r.Flow != 0 || r.inspectsPacketState() {
 		return false
 	}

@@ -28,6 +28,7 @@ type EngineStats struct {
 	Databases     int           // Hyperscan databases: one per prefilter class (transport x direction) with fast patterns
 	NoFastPattern int           // grouped rules without a fast pattern (checked on every packet of their groups)
 	IPOnly        int           // IP-only rules (addresses only: checked once per flow direction)
+	TxRules       int           // per-transaction rules (app-layer buffers)
 	CompileTime   time.Duration // wall time of Compile
 	CacheHit      bool          // every database came from CacheDir: nothing was compiled
 	CachedDBs     int           // databases read from CacheDir
@@ -45,8 +46,14 @@ type Engine struct {
 	other [2][256]uint16
 
 	ipOnly []int32 // IP-only rules, evaluated once per flow direction
+	// deRules are the rules with decode-event keywords, ascending: candidates only on packets
+	// that carry decoder events (with or without an IP layer), so they sit in no group.
+	deRules []int32
 
 	pfs [nPFClasses]*prefilter // by class; nil when the class has no fast pattern
+
+	tx         [nAppProtos][2]*txGroup // per-transaction rules by protocol and direction
+	streamKeep int                     // bytes of stream data kept between chunks (StreamKeep)
 
 	nFlowbits, nFlowints int
 	xbitNames            []string
@@ -111,6 +118,14 @@ func Compile(rs *RuleSet, opts EngineOptions) (*Engine, []LoadError, error) {
 	if err != nil {
 		return nil, lerrs, err
 	}
+	txBad, err := e.buildTxGroups(opts.CacheDir)
+	if err != nil {
+		return nil, lerrs, err
+	}
+	for ri, reason := range txBad {
+		bad[ri] = reason
+	}
+	e.streamKeep = streamKeep(e.rules)
 	if len(bad) > 0 {
 		for ri, reason := range bad {
 			r := e.rules[ri].r
@@ -123,6 +138,9 @@ func Compile(rs *RuleSet, opts EngineOptions) (*Engine, []LoadError, error) {
 			continue
 		}
 		e.stats.Rules++
+		if er.tx != nil {
+			e.stats.TxRules++
+		}
 		if er.ipOnly {
 			e.stats.IPOnly++
 		} else if !er.hasFP {
@@ -231,6 +249,18 @@ func (e *Engine) databases() []*hsDB {
 			dbs = append(dbs, pf.db)
 		}
 	}
+	for p := range e.tx {
+		for _, g := range e.tx[p] {
+			if g == nil {
+				continue
+			}
+			for _, pf := range g.pfs {
+				if pf.db != nil {
+					dbs = append(dbs, pf.db)
+				}
+			}
+		}
+	}
 	return dbs
 }
 
@@ -245,6 +275,7 @@ func (e *Engine) dropRules(bad map[int32]string) {
 		g.always = filterRules(g.always, bad)
 	}
 	e.ipOnly = filterRules(e.ipOnly, bad)
+	e.deRules = filterRules(e.deRules, bad)
 }
 
 func filterRules(l []int32, bad map[int32]string) []int32 {

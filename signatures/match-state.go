@@ -13,8 +13,18 @@ type MatchState struct {
 	bufOff    uint32 // Suricata's det_ctx->buffer_offset: end of the last relative anchor
 	pcreStart uint32 // start+1 of the last pcre match, for retrying later occurrences
 	recursion int
+	maxEnd    uint32 // furthest end of a content or pcre match in the current list
 	pcre      *pcreScratch
 	pcreCaps  int
+	xf        transformScratch
+}
+
+// applyTransforms runs a buffer's transforms; without any it returns src itself.
+func (st *MatchState) applyTransforms(chain []Transform, src []byte) []byte {
+	if len(chain) == 0 {
+		return src
+	}
+	return st.xf.apply(chain, src)
 }
 
 // NewMatchState returns scratch big enough for every rule of rs.

@@ -39,7 +39,11 @@ func (b *ruleBuilder) content(name, val string) error {
 	neg := gc.Negate
 	if name == "uricontent" {
 		saved := b.cur
-		b.cur = b.buffer("http.uri")
+		x, err := b.buffer("http.uri")
+		if err != nil {
+			return err
+		}
+		b.cur = x
 		b.lastContent = b.add(Keyword{Kind: MatchContent, Negated: neg, Content: c})
 		b.lastBuf = b.cur
 		b.cur = saved
@@ -85,7 +89,10 @@ func (b *ruleBuilder) moveToBuffer(name string) error {
 	if src == b.r.Payload && len(src.Matchers) == 0 {
 		b.r.Payload = nil
 	}
-	dst := b.buffer(target)
+	dst, err := b.buffer(target)
+	if err != nil {
+		return err
+	}
 	dst.Matchers = append(dst.Matchers, m)
 	b.lastContent, b.lastBuf = &dst.Matchers[len(dst.Matchers)-1], dst
 	return nil

@@ -88,7 +88,11 @@ func (b *ruleBuilder) pcre(val string) error {
 	m := Keyword{Kind: MatchPCRE, Negated: gp.Negate, Relative: p.Relative, PCRE: p}
 	if buffer != "" {
 		saved := b.cur
-		b.cur = b.buffer(buffer)
+		x, err := b.buffer(buffer)
+		if err != nil {
+			return err
+		}
+		b.cur = x
 		b.add(m)
 		b.cur = saved
 		return nil

@@ -183,6 +183,9 @@ func (b *ruleBuilder) header(h string) error {
 	proto := strings.ToLower(g.Protocol)
 	if p, ok := protos[proto]; ok {
 		r.Proto = p
+		r.PacketOnly, r.StreamOnly = proto == "tcp-pkt", proto == "tcp-stream"
+	} else if proto == "pkthdr" {
+		r.Proto, r.PktHdr = ProtoIP, true
 	} else if v, ok := ipVersions[proto]; ok {
 		r.Proto, r.IPVersion = ProtoIP, v
 	} else if p, ok := appProtos[proto]; ok {
@@ -399,41 +402,36 @@ func (b *ruleBuilder) option(o Option) error {
 	case "sameip":
 		r.SameIP = true
 	case "app-layer-protocol":
-		return notSupported("app-layer protocol %s not supported yet", val)
+		return b.appLayerProtocol(val)
+	case "urilen":
+		return b.urilen(val)
+	case "tls.version":
+		return b.tlsVersion(val)
 	default:
 		if isHdrBuffer(name) {
 			return b.hdrBuffer(name)
 		}
 		if buf, ok := stickyBufferName(name); ok {
-			b.cur = b.buffer(buf)
+			x, err := b.buffer(buf)
+			if err != nil {
+				return err
+			}
+			b.cur = x
 			b.transforms = false
 			return nil
 		}
 		if isTransform(name) {
-			if b.cur == nil {
-				return fmt.Errorf("transform %s without a sticky buffer", name)
-			}
-			b.transforms = true
-			return notSupported("transform %s not supported yet", name)
+			return b.transform(name, val)
 		}
 		if modifierBuffers[name] != "" {
 			return b.moveToBuffer(name)
 		}
+		if done, err := b.appKeyword(name, val); done {
+			return err
+		}
 		return notSupported("keyword %s not supported yet", name)
 	}
 	return nil
-}
-
-// buffer returns the app-layer list called name, creating it in rule order.
-func (b *ruleBuilder) buffer(name string) *Buffer {
-	for _, x := range b.r.Buffers {
-		if x.Name == name {
-			return x
-		}
-	}
-	x := &Buffer{Name: name}
-	b.r.Buffers = append(b.r.Buffers, x)
-	return x
 }
 
 // list returns the list content-like keywords go to now.
@@ -486,13 +484,7 @@ func (b *ruleBuilder) finish() error {
 	if err := checkDsizeReach(r); err != nil {
 		return err
 	}
-	if len(r.Buffers) > 0 {
-		return notSupported("buffer %s not supported yet", r.Buffers[0].Name)
-	}
-	if r.AppProto != "" {
-		return notSupported("app-layer protocol %s not supported yet", r.AppProto)
-	}
-	return nil
+	return b.resolveApp()
 }
 
 // varRef resolves a numeric argument: a literal, or a variable defined earlier in the same

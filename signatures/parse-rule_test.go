@@ -64,13 +64,12 @@ func TestParseRuleMultiLineAndComments(t *testing.T) {
 
 func TestParseRuleRejects(t *testing.T) {
 	tests := []struct{ rule, reason string }{
-		{`content:"a"; http_uri;`, "buffer http.uri not supported yet"},
-		{`http.uri; content:"a";`, "buffer http.uri not supported yet"},
-		{`dns.query; content:"a";`, "buffer dns.query not supported yet"},
-		{`tls.sni; content:"a";`, "buffer tls.sni not supported yet"},
-		{`pcre:"/a/U";`, "buffer http.uri not supported yet"},
+		{`smb.share; content:"a";`, "buffer smb.share not supported yet"},
+		{`http.uri; content:"a"; dns.query; content:"b";`, "dns.query is not a http keyword"},
+		{`flow:to_server; http.stat_code; content:"200";`, "flow:to_server with a to-client buffer"},
+		{`app-layer-protocol:smtp;`, "app-layer protocol smtp not supported yet"},
 		{`content:"a"; lua:x.lua;`, "keyword lua not supported yet"},
-		{`dns.query; dotprefix; content:".a";`, "transform dotprefix not supported yet"},
+		{`dotprefix; content:".a";`, "transform dotprefix without an app-layer sticky buffer"},
 		{`content:"abc"; depth:2;`, "depth 2 smaller"},
 		{`content:"abc"; within:2;`, "within 2 smaller"},
 		{`content:"a"; depth:5; distance:0;`, "relative (distance/within) and absolute"},
@@ -111,7 +110,8 @@ func TestParseRuleRejects(t *testing.T) {
 		"alert foo any any -> any any (sid:1;)",
 		"alert tcp any any -> any any (msg:\"no sid\";)",
 		"alert tcp any any -> $NOPE any (sid:1;)",
-		"alert http any any -> any any (content:\"a\"; sid:1;)",
+		"alert smtp any any -> any any (content:\"a\"; sid:1;)",
+		"alert tls any any -> any any (http.uri; content:\"a\"; sid:1;)",
 	} {
 		if r, _ := loadOne(t, bad); r != nil {
 			t.Errorf("%q loaded", bad)
@@ -121,7 +121,7 @@ func TestParseRuleRejects(t *testing.T) {
 
 func TestCheckReport(t *testing.T) {
 	text := "alert tcp any any -> any any (sid:1;)\n" +
-		"alert tcp any any -> any any (content:\"a\"; http_uri; sid:2;)\n" +
+		"alert tcp any any -> any any (content:\"a\"; smb_share; sid:2;)\n" +
 		"alert tcp any any -> any any (bogus_kw; sid:3;)\n"
 	rs, errs := LoadReader(strings.NewReader(text), "x.rules", nil, Options{})
 	var out bytes.Buffer
@@ -129,7 +129,7 @@ func TestCheckReport(t *testing.T) {
 	if err != nil || n != 2 {
 		t.Fatalf("n=%d err=%v", n, err)
 	}
-	want := "x.rules:2 sid 2: buffer http.uri not supported yet\n" +
+	want := "x.rules:2 sid 2: buffer smb.share not supported yet\n" +
 		"x.rules:3 sid 3: keyword bogus_kw not supported yet\n" +
 		"loaded 1 of 3 rules\n"
 	if out.String() != want {

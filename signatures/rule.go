@@ -1,5 +1,7 @@
 package signatures
 
+import "github.com/nightjar-ids/nightjar/decoders"
+
 // Action is what a rule does when it matches.
 type Action uint8
 
@@ -41,15 +43,27 @@ type Rule struct {
 	Line int    // first line of the rule in File
 	Raw  string // the rule text, continuation lines joined
 
-	Action        Action
-	RejectTarget  string // for reject actions: "", "src", "dst" or "both"
-	Proto         Proto
-	AppProto      string // application protocol named in the header or by app-layer-protocol
+	Action       Action
+	RejectTarget string // for reject actions: "", "src", "dst" or "both"
+	Proto        Proto
+	AppProto     string   // application protocol named in the header, as written
+	App          AppProto // the protocol the rule needs: from the header or its buffers
+	// AppLayer holds each app-layer-protocol keyword: the flow's protocol compared (Negated:
+	// must differ); all must hold.
+	AppLayer      []AppLayerMatch
 	Src, Dst      AddrSet
 	SrcPorts      PortSet
 	DstPorts      PortSet
 	Bidirectional bool  // "<>"
 	IPVersion     uint8 // 4 or 6 for the ipv4 / ipv6 header protocols, else 0
+	// PktHdr is the pkthdr header protocol: any packet, with or without an IP layer.
+	PktHdr bool
+	// PacketOnly (tcp-pkt header) and StreamOnly (tcp-stream header) say whether payload
+	// keywords inspect single packets or reassembled stream data only.
+	PacketOnly, StreamOnly bool
+	// appDirs are the directions an app-layer rule is inspected in (bufToServer,
+	// bufToClient or both), resolved from its buffers and flow keyword.
+	appDirs uint8
 
 	SID, Rev, GID uint32
 	Msg           string
@@ -85,15 +99,36 @@ type Rule struct {
 	// HdrBuffers are the packet-header sticky buffers (ipv4.hdr, tcp.hdr …) in rule order: each
 	// inspects the raw bytes of one header of the packet, options included.
 	HdrBuffers []*Buffer
-	// Buffers are the app-layer buffers (http.uri, dns.query …) in rule order. A rule that has
-	// any is not loaded yet; they are kept so the app-layer work can connect them.
+	// Buffers are the app-layer buffers (http.uri, dns.query …) in rule order; a rule with any
+	// is inspected per transaction (Matcher.InspectTx), not per packet.
 	Buffers []*Buffer
+	// AppNumbers are keywords comparing a numeric transaction property (urilen, tls.version …).
+	AppNumbers []AppNumberMatch
+	// DecodeEvents are the decode-event keywords: each decoder event must be on the packet.
+	DecodeEvents []decoders.Event
+	// AppEvents are the app-layer-event keywords ("http.request_header_invalid" …): each must
+	// have been raised on the transaction; they make the rule a per-transaction rule.
+	AppEvents []string
 
 	// Options is every keyword in rule order, as written.
 	Options []Option
 
 	ByteVars []string // byte_extract / byte_math result names; the index is the variable slot
 	maxCaps  int      // most captures of any pcre of the rule
+}
+
+// AppLayerMatch is the app-layer-protocol keyword.
+type AppLayerMatch struct {
+	Proto   AppProto
+	Negated bool
+}
+
+// AppNumberMatch compares one numeric transaction property; Dir is the direction it is read
+// from (bufToServer, bufToClient or bufBoth: the rule's inspected direction).
+type AppNumberMatch struct {
+	ID  NumberID
+	Dir uint8
+	Cmp UintMatch
 }
 
 // Option is one rule keyword as written: name and raw value (quotes kept, "" when none).
@@ -114,9 +149,14 @@ type Reference struct {
 
 // Buffer is an inspection list: the keywords that run against one buffer, in rule order.
 type Buffer struct {
-	Name     string
-	Matchers []Keyword
-	hdr      hdrKind // which packet header a header buffer inspects; hdrNone otherwise
+	Name       string
+	Matchers   []Keyword
+	ID         BufferID    // the app-layer buffer; BufNone for pkt_data and header buffers
+	Transforms []Transform // applied to the buffer before the keywords run, in order
+	hdr        hdrKind     // which packet header a header buffer inspects; hdrNone otherwise
+	// dir is, for app-layer buffers, the side the buffer is read from: bufToServer,
+	// bufToClient, or bufBoth for "the direction the rule is being inspected in".
+	dir uint8
 }
 
 // MatcherKind says which field of a Keyword is set.

@@ -81,6 +81,14 @@ func (p *Parser) storeBody(t *Tx, toServer bool, b []byte) {
 		body, limit, cut = &t.RequestBody, p.cfg.RequestBodyLimit, &t.RequestBodyCut
 	}
 	room := limit - len(*body)
+	if room <= 0 && len(b) > 0 {
+		// Suricata closes the file as truncated when data comes once the limit is reached.
+		if toServer {
+			t.RequestFile.Truncated = true
+		} else {
+			t.ResponseFile.Truncated = true
+		}
+	}
 	if len(b) > room {
 		b = b[:max(room, 0)]
 		if !*cut {
@@ -163,4 +171,22 @@ func (p *Parser) setCodings(h *half, ce []byte, enabled bool) {
 	}
 	h.codings = cs
 	h.ncodings = stored
+}
+
+// file is the body file of the message in progress in h; nil when there is none.
+func (h *half) file() *BodyFile {
+	switch {
+	case h.tx == nil:
+		return nil
+	case h.toServer:
+		return &h.tx.RequestFile
+	default:
+		return &h.tx.ResponseFile
+	}
+}
+
+// inBodyFraming reports whether a direction is inside a body whose framing (Content-Length or
+// chunks) says more is to come: losing the stream there cuts the body short.
+func inBodyFraming(s state) bool {
+	return s == stBodyLength || s == stChunkLen || s == stChunkData || s == stChunkEnd
 }

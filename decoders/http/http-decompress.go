@@ -46,6 +46,7 @@ func (p *Parser) decompressBody(h *half) {
 				p.stats.BodyTruncated++
 			}
 			*cut = true
+			h.file().Truncated = true
 		}
 		if last {
 			*body = out

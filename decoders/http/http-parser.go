@@ -277,6 +277,9 @@ func (p *Parser) abandon(h *half) {
 	if t == nil {
 		return
 	}
+	if inBodyFraming(h.state) {
+		h.file().Truncated = true
+	}
 	if h.toServer {
 		if !t.RequestComplete {
 			t.RequestComplete = true
@@ -348,6 +351,9 @@ func (p *Parser) Gap(toServer bool, n int) {
 	h := p.half(toServer)
 	p.stats.Gaps++
 	p.stats.GapBytes += uint64(n)
+	if f := h.file(); f != nil && (h.state == stBodyClose || inBodyFraming(h.state)) {
+		f.Gaps = true
+	}
 	switch h.state {
 	case stTunnel, stIgnore, stDead, stResync:
 		return
@@ -395,6 +401,9 @@ func (p *Parser) Finish(toServer bool) {
 	case stBodyClose, stBodyLength, stChunkLen, stChunkData, stChunkEnd, stTrailers:
 		if h.state != stBodyClose {
 			p.markCut(h)
+		}
+		if f := h.file(); f != nil && inBodyFraming(h.state) {
+			f.Truncated = true
 		}
 		if h.state == stTrailers {
 			p.flushHeader(h)

@@ -88,8 +88,10 @@ func (p *Parser) startRequest(h *half, raw []byte) {
 		t.URI = t.arena[len(t.arena):len(t.arena):len(t.arena)]
 	} else {
 		start := len(t.arena)
-		t.arena = NormalizeURI(t.arena, t.URIRaw)
+		var n int
+		t.arena, n = normalizeURI(t.arena, t.URIRaw)
 		t.URI = t.arena[start:len(t.arena):len(t.arena)]
+		t.URIPath = t.URI[:n:n]
 	}
 	if t.Protocol == nil {
 		h.state = stProbe09
@@ -173,6 +175,7 @@ func (p *Parser) afterRequest(h *half, line []byte) {
 // requestHeadersDone runs when the blank line ends the request headers: host, then framing.
 func (p *Parser) requestHeadersDone(h *half) {
 	t := h.tx
+	t.RequestHeadersDone = true
 	p.resolveHost(t)
 	if string(t.Method) == "CONNECT" {
 		t.RequestComplete = true

@@ -91,6 +91,7 @@ func (p *Parser) startResponse(h *half, raw []byte) {
 // responseHeadersDone decides the response framing (libhtp's RES_BODY_DETERMINE).
 func (p *Parser) responseHeadersDone(h *half) {
 	t := h.tx
+	t.ResponseHeadersDone = t.Status < 100 || t.Status > 199 || t.Status == 101
 	switch {
 	case t.Status == 101:
 		p.enterTunnel(h)

@@ -26,21 +26,25 @@ type Tx struct {
 	ID uint64 // tx_id
 
 	// Request. Comments name the EVE http field or the sticky buffer.
-	RequestLine     []byte  // http.request_line (line without CRLF)
-	Method          []byte  // http.method; EVE http_method
-	URIRaw          []byte  // http.uri.raw; EVE url
-	URI             []byte  // http.uri (normalised, see NormalizeURI)
-	Protocol        []byte  // http.protocol (to_server); EVE protocol
-	ProtoVersion    Version // parsed Protocol
-	Host            []byte  // http.host: lowercase, port stripped; EVE hostname
-	HostRaw         []byte  // http.host.raw: URI authority host, else the Host header value
-	Port            int     // EVE http_port; -1 when neither URI nor Host gave a valid port
-	RequestHeaders  []Header
-	RequestBody     []byte // http.request_body: dechunked, decompressed, capped
-	RequestBodyLen  int64  // request message-body bytes after dechunking (before decompression)
-	RequestBodyCut  bool   // RequestBody stopped at RequestBodyLimit or a gap
-	Is09            bool   // HTTP/0.9 request: no headers, response is raw body
-	RequestComplete bool
+	RequestLine    []byte  // http.request_line (line without CRLF)
+	Method         []byte  // http.method; EVE http_method
+	URIRaw         []byte  // http.uri.raw; EVE url
+	URI            []byte  // http.uri (normalised, see NormalizeURI)
+	URIPath        []byte  // URI's path alone (libhtp's parsed_uri->path); nil without a parsed URI
+	Protocol       []byte  // http.protocol (to_server); EVE protocol
+	ProtoVersion   Version // parsed Protocol
+	Host           []byte  // http.host: lowercase, port stripped; EVE hostname
+	HostRaw        []byte  // http.host.raw: URI authority host, else the Host header value
+	Port           int     // EVE http_port; -1 when neither URI nor Host gave a valid port
+	RequestHeaders []Header
+	RequestBody    []byte // http.request_body: dechunked, decompressed, capped
+	RequestBodyLen int64  // request message-body bytes after dechunking (before decompression)
+	RequestBodyCut bool   // RequestBody stopped at RequestBodyLimit or a gap
+	RequestFile    BodyFile
+	Is09           bool // HTTP/0.9 request: no headers, response is raw body
+	// RequestHeadersDone: the request line and headers are parsed (the body may follow).
+	RequestHeadersDone bool
+	RequestComplete    bool
 
 	// Response.
 	ResponseLine     []byte  // http.response_line
@@ -53,9 +57,12 @@ type Tx struct {
 	ResponseBody     []byte // http.response_body, file.data: dechunked, decompressed, capped
 	ResponseBodyLen  int64  // EVE length: response message-body bytes after dechunking
 	ResponseBodyCut  bool
+	ResponseFile     BodyFile
 	ResponseStarted  bool
-	ResponseComplete bool
-	Tunnel           bool // CONNECT accepted or 101: what follows is not HTTP
+	// ResponseHeadersDone: the final (non-1xx) status line and headers are parsed.
+	ResponseHeadersDone bool
+	ResponseComplete    bool
+	Tunnel              bool // CONNECT accepted or 101: what follows is not HTTP
 
 	Events EventSet // app-layer events raised on this transaction
 
@@ -65,6 +72,15 @@ type Tx struct {
 	seen100         bool
 	reqDirty        bool
 	respDirty       bool
+}
+
+// BodyFile is what Suricata's file tracking records of a body besides its bytes (EVE fileinfo;
+// the file's data is the stored body, which has the same limit).
+type BodyFile struct {
+	Gaps bool // a stream gap fell inside the body
+	// Truncated: the file was closed early: body data came after the body limit was reached,
+	// or the stream ended or lost framing before the body did.
+	Truncated bool
 }
 
 type builtBufs struct {

@@ -100,6 +100,13 @@ func splitAuthority(a []byte) (host, port []byte, hasPort bool) {
 
 // NormalizeURI appends the normalised form of raw to dst (http.uri for a non-CONNECT request).
 func NormalizeURI(dst, raw []byte) []byte {
+	dst, _ = normalizeURI(dst, raw)
+	return dst
+}
+
+// normalizeURI is NormalizeURI that also says how long the normalised path is: the path alone
+// (libhtp's parsed_uri->path) cannot be cut at the first '?' since a decoded %3F may be in it.
+func normalizeURI(dst, raw []byte) (out []byte, pathLen int) {
 	p := splitURI(raw)
 	start := len(dst)
 	dst = append(dst, p.path...)
@@ -107,6 +114,7 @@ func NormalizeURI(dst, raw []byte) []byte {
 	n = bestFitUTF8(dst[start : start+n])
 	n = removeDotSegments(dst[start : start+n])
 	dst = dst[:start+n]
+	pathLen = n
 	if p.hasQuery {
 		dst = append(dst, '?')
 		q := len(dst)
@@ -119,7 +127,7 @@ func NormalizeURI(dst, raw []byte) []byte {
 		dst = append(dst, p.fragment...)
 		dst = dst[:f+urlDecode(dst[f:], true)]
 	}
-	return dst
+	return dst, pathLen
 }
 
 func isHex(c byte) bool {

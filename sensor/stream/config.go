@@ -16,6 +16,10 @@ type Config struct {
 	// sequence number seen in a direction, or the acknowledgement the other side sends, becomes
 	// its base. Off, a session starts only with a SYN.
 	Midstream bool
+	// Inline delivers in-order data as soon as it arrives rather than once the receiver
+	// acknowledged it (stream.inline). Holes still stop delivery: only acknowledged holes
+	// become gaps.
+	Inline bool
 	// Policy resolves overlapping segments (stream.reassembly host-os-policy; default bsd).
 	Policy OverlapPolicy
 	// MaxQueued bounds the segment records one direction may hold (an out-of-order queue of

@@ -52,6 +52,7 @@ type Reassembler struct {
 
 	policy    OverlapPolicy
 	midstream bool
+	inline    bool
 	depth     int64 // math.MaxInt64 when unlimited
 	maxQueued int32
 	pool      pool
@@ -83,6 +84,7 @@ func NewReassembler(cfg Config) *Reassembler {
 	r := &Reassembler{
 		policy:    cfg.Policy,
 		midstream: cfg.Midstream,
+		inline:    cfg.Inline,
 		depth:     math.MaxInt64,
 		maxQueued: int32(min(cfg.MaxQueued, math.MaxInt32)),
 		pool:      newPool(cfg.Memcap),
@@ -165,6 +167,9 @@ func (r *Reassembler) Packet(s *Stream, p *decoders.Packet, toServer bool, sink 
 	}
 	if len(p.Payload) > 0 {
 		r.insert(me, seq, p.Payload)
+		if r.inline && me.flags&hDepth == 0 {
+			r.deliver(me, toServer, min(me.seen, r.depth), false, sink)
+		}
 	}
 	if fl&decoders.TCPFin != 0 && me.flags&hFIN == 0 && end-me.next <= horizon {
 		me.flags |= hFIN

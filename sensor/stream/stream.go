@@ -84,3 +84,10 @@ func (s *Stream) Finished(toServer bool) bool {
 
 // Closed reports that a RST ended the session.
 func (s *Stream) Closed() bool { return s.state&stClosed != 0 }
+
+// Reassembling reports that the direction's data is being reassembled: the session started,
+// no RST ended it and the depth is not reached, so the payload of its packets reaches the
+// sink (detection then inspects the stream instead of the single packets).
+func (s *Stream) Reassembling(toServer bool) bool {
+	return s.state&stStarted != 0 && s.state&stClosed == 0 && s.dir(toServer).flags&hDepth == 0
+}

@@ -1,0 +1,245 @@
+package sensor
+
+import (
+	"github.com/nightjar-ids/nightjar/decoders"
+	"github.com/nightjar-ids/nightjar/decoders/dns"
+	"github.com/nightjar-ids/nightjar/decoders/http"
+	"github.com/nightjar-ids/nightjar/sensor/flow"
+	"github.com/nightjar-ids/nightjar/sensor/stream"
+	"github.com/nightjar-ids/nightjar/signatures"
+)
+
+// Detection inside the app layer: payload rules over reassembled stream data, and
+// per-transaction rules over the parsers' transactions. Both run where the app layer has the
+// data in hand (inside the reassembler's callbacks and right after each parser feed), before
+// the parser may recycle a transaction, on the packet being processed or, when the inspected
+// direction is not that packet's, on a pseudo packet built from the flow (as Suricata's
+// pseudo packets), so that the alert's tuple and direction are the inspected direction's.
+
+// appDetect is one worker's app-layer detection scratch.
+type appDetect struct {
+	win    *stream.Window
+	keep   int
+	in     signatures.PacketInput
+	txIn   signatures.TxInput
+	pseudo decoders.Packet
+
+	http httpTx
+	dns  dnsTx
+	tls  tlsTx
+	ssh  sshTx
+}
+
+// txMark is what detection last saw of one transaction: its stages ([side]) at the last
+// inspection of each direction ([direction]).
+type txMark struct {
+	id uint64
+	st [2][2]uint8
+}
+
+var appToSignatures = [...]signatures.AppProto{
+	appUnknown: signatures.AppUnknown, appHTTP: signatures.AppHTTP, appTLS: signatures.AppTLS,
+	appDNS: signatures.AppDNS, appSSH: signatures.AppSSH, appFailed: signatures.AppFailed,
+}
+
+// proto is the flow's protocol as detection names it.
+func (a *appLayer) proto(f *flow.Flow) signatures.AppProto {
+	if s := a.flows[f.Slot()]; s != nil {
+		return appToSignatures[s.proto]
+	}
+	return signatures.AppUnknown
+}
+
+// streamInspected says whether p's payload reaches stream inspection, so that the packet
+// itself is not inspected by the rules that inspect the stream.
+func (a *appLayer) streamInspected(f *flow.Flow, p *decoders.Packet, toServer bool) bool {
+	if a.det == nil || a.det.keep < 0 || p.IPProto != 6 || len(p.Payload) == 0 || f.Bypassed || p.BadL4Checksum {
+		return false
+	}
+	return a.streams[f.Slot()].Reassembling(toServer)
+}
+
+// packetFor returns the packet an inspection of direction toServer runs on: the packet at hand
+// when it goes that way, else a pseudo packet of the flow oriented that way.
+func (a *appLayer) packetFor(toServer bool) *decoders.Packet {
+	if a.pkt != nil && a.pktToServer == toServer {
+		return a.pkt
+	}
+	p := &a.det.pseudo
+	f := a.f
+	src, sp := f.Client()
+	dst, dp := f.Server()
+	if !toServer {
+		src, dst, sp, dp = dst, src, dp, sp
+	}
+	*p = decoders.Packet{Time: a.ts, Src: src, Dst: dst, SrcPort: sp, DstPort: dp, IPProto: f.Proto()}
+	if src.Is4() {
+		p.Layers |= decoders.HasIPv4
+	} else {
+		p.Layers |= decoders.HasIPv6
+	}
+	switch f.Proto() {
+	case 6:
+		p.Layers |= decoders.HasTCP
+		p.TCPFlags = decoders.TCPAck
+	case 17:
+		p.Layers |= decoders.HasUDP
+	}
+	return p
+}
+
+// input fills the packet side of an inspection of direction toServer.
+func (a *appLayer) input(in *signatures.PacketInput, toServer bool) {
+	f := a.f
+	*in = signatures.PacketInput{Pkt: a.packetFor(toServer), PktNum: a.pcapCnt, HasFlow: true,
+		ToServer: toServer, FlowSlot: f.Slot(), FlowGen: f.Gen(), App: appToSignatures[a.cur.proto]}
+	in.Established = f.State() == flow.StateEstablished
+	if f.Proto() == 6 && a.pkt != nil && in.Pkt == a.pkt {
+		in.Established = a.w.det.established(f, a.pkt)
+	}
+}
+
+// emit writes the matches of an inspection.
+func (a *appLayer) emit(in *signatures.PacketInput) {
+	wd := a.w.det
+	a.w.emitAlerts(a.f, in.Pkt, in.ToServer, a.pcapCnt, wd.appMatches)
+}
+
+// inspectStream runs the stream rules over a chunk of in-order data of one direction, joined
+// to the last bytes of the direction already inspected.
+func (a *appLayer) inspectStream(toServer bool, b []byte) {
+	d := a.det
+	if d == nil || len(b) == 0 {
+		return
+	}
+	s := a.cur
+	t := &s.tails[dirIndex(toServer)]
+	if cap(t.Bytes()) < d.keep {
+		*t = stream.NewTails(1, d.keep)[0]
+	}
+	wd := a.w.det
+	for len(b) > 0 {
+		win, fresh, rest := d.win.Join(t, b)
+		b = rest
+		a.input(&d.in, toServer)
+		wd.appMatches = wd.matcher.InspectStream(&d.in, win, fresh, wd.appMatches[:0])
+		a.emit(&d.in)
+	}
+}
+
+// inspectTx runs the per-transaction rules of direction toServer that tx became ready for.
+func (a *appLayer) inspectTx(tx signatures.AppTx, id uint64, toServer bool, prev, now [2]uint8) {
+	d := a.det
+	in := &d.txIn
+	a.input(&in.PacketInput, toServer)
+	in.Tx, in.TxID, in.Prev, in.Now = tx, id, prev, now
+	wd := a.w.det
+	wd.appMatches = wd.matcher.InspectTx(in, wd.appMatches[:0])
+	a.emit(&in.PacketInput)
+	in.Tx = nil
+}
+
+// inspectMark inspects both directions of a transaction whose stages moved since mark.
+func (a *appLayer) inspectMark(tx signatures.AppTx, m *txMark, now [2]uint8) {
+	for d, toServer := range [2]bool{true, false} {
+		if m.st[d] != now {
+			a.inspectTx(tx, m.id, toServer, m.st[d], now)
+			m.st[d] = now
+		}
+	}
+}
+
+// httpStages are a transaction's stages per side.
+func httpStages(t *http.Tx) [2]uint8 {
+	var st [2]uint8
+	switch {
+	case t.RequestComplete && (t.RequestHeadersDone || t.Is09 || len(t.RequestLine) > 0):
+		st[0] = signatures.StageComplete
+	case t.RequestHeadersDone:
+		st[0] = signatures.StageStart
+	}
+	switch {
+	case t.ResponseComplete && t.ResponseHeadersDone:
+		st[1] = signatures.StageComplete
+	case t.ResponseHeadersDone:
+		st[1] = signatures.StageStart
+	}
+	return st
+}
+
+// detectHTTP inspects the flow's HTTP transactions that moved, before logging may release them.
+func (a *appLayer) detectHTTP() {
+	s := a.cur
+	marks := s.httpMarks[:0]
+	for _, t := range s.http.Txs() {
+		var m txMark
+		for _, old := range s.httpMarks {
+			if old.id == t.ID {
+				m = old
+			}
+		}
+		m.id = t.ID
+		a.det.http.tx = t
+		a.inspectMark(&a.det.http, &m, httpStages(t))
+		marks = append(marks, m)
+	}
+	// Marks of released transactions drop out; the slice keeps its array.
+	s.httpMarks = marks
+	a.det.http.tx = nil
+}
+
+// detectTLS inspects the flow's one TLS transaction when its handshake moved.
+func (a *appLayer) detectTLS(final bool) {
+	s := a.cur
+	t := s.tls
+	var st [2]uint8
+	if t.ClientHellos() > 0 {
+		st[0] = signatures.StageStart
+	}
+	if t.ServerHellos() > 0 {
+		st[1] = signatures.StageStart
+		if t.Cert(true) != nil || t.Encrypted() || t.Done() || final {
+			st[1] = signatures.StageComplete
+		}
+	}
+	a.det.tls.st = t
+	a.inspectMark(&a.det.tls, &s.txMark, st)
+	a.det.tls.st = nil
+}
+
+// detectSSH inspects the flow's SSH transaction when a banner completed.
+func (a *appLayer) detectSSH() {
+	s := a.cur
+	var st [2]uint8
+	if s.ssh.BannerDone(true) {
+		st[0] = signatures.StageStart
+	}
+	if s.ssh.BannerDone(false) {
+		st[1] = signatures.StageStart
+	}
+	// A side's KEXINIT (HASSH) completes what detection reads of it.
+	if st[0] != 0 && len(s.ssh.Client().HASSH) > 0 {
+		st[0] = signatures.StageComplete
+	}
+	if st[1] != 0 && len(s.ssh.Server().HASSH) > 0 {
+		st[1] = signatures.StageComplete
+	}
+	a.det.ssh.st = s.ssh
+	a.inspectMark(&a.det.ssh, &s.txMark, st)
+	a.det.ssh.st = nil
+}
+
+// detectDNS inspects one DNS message: a request is its transaction's to-server side, a
+// response its to-client side.
+func (a *appLayer) detectDNS(toServer bool, m *dns.Message, tx uint64) {
+	d := a.det
+	if !m.Response() {
+		d.dns.query, d.dns.reply = m, nil
+		a.inspectTx(&d.dns, tx, true, [2]uint8{}, [2]uint8{signatures.StageStart, 0})
+	} else {
+		d.dns.query, d.dns.reply = nil, m
+		st := [2]uint8{signatures.StageStart, signatures.StageStart}
+		a.inspectTx(&d.dns, tx, false, [2]uint8{signatures.StageStart, 0}, st)
+	}
+	d.dns.query, d.dns.reply = nil, nil
+}

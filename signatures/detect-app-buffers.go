@@ -1,0 +1,212 @@
+package signatures
+
+// Application-layer sticky buffers. Each is filled by the sensor from one transaction of one
+// protocol (AppTx.Buffer) once the transaction has reached the buffer's stage in the
+// buffer's direction; the engine inspects a rule's buffers when all of them are there.
+
+// BufferID names an application-layer sticky buffer.
+type BufferID uint16
+
+// Buffers the engine can inspect. The comment is the data the sensor hands over.
+const (
+	BufNone BufferID = iota
+
+	BufHTTPURI            // normalised request URI
+	BufHTTPURIRaw         // request URI as sent
+	BufHTTPMethod         // request method
+	BufHTTPRequestLine    // request line without CRLF
+	BufHTTPProtocol       // protocol string of the direction's start line
+	BufHTTPHost           // Host, lower-cased, port stripped
+	BufHTTPHostRaw        // Host as sent (URI authority first)
+	BufHTTPUserAgent      // User-Agent value
+	BufHTTPHeader         // "Name: Value\r\n" per header, cookies left out, no final CRLF
+	BufHTTPHeaderRaw      // header block as received
+	BufHTTPHeaderNames    // "\r\n" + each name + "\r\n" ... + "\r\n"
+	BufHTTPCookie         // Cookie (to server) or Set-Cookie (to client)
+	BufHTTPStart          // start line + headers + blank line
+	BufHTTPContentType    // Content-Type of the direction
+	BufHTTPContentLen     // Content-Length of the direction, as sent
+	BufHTTPReferer        // Referer
+	BufHTTPAccept         // Accept
+	BufHTTPAcceptEnc      // Accept-Encoding
+	BufHTTPAcceptLang     // Accept-Language
+	BufHTTPConnection     // Connection
+	BufHTTPLocation       // Location (response)
+	BufHTTPServer         // Server (response)
+	BufHTTPRequestBody    // request body, dechunked and decompressed (bounded)
+	BufHTTPStatCode       // status code digits
+	BufHTTPStatMsg        // status message
+	BufHTTPResponseLine   // response line without CRLF
+	BufHTTPResponseBody   // response body, dechunked and decompressed (bounded)
+	BufHTTPRequestHeader  // multi: "Name: Value" of each request header
+	BufHTTPResponseHeader // multi: "Name: Value" of each response header
+	BufFileData           // HTTP body of the direction (file.data)
+
+	BufDNSQuery         // multi: each question name of a request, dotted, no trailing dot
+	BufDNSQueriesRRName // multi: each question name of the direction's message
+	BufDNSAnswersRRName // multi: each answer record's name of the direction's message
+
+	BufTLSSNI             // server_name of the ClientHello
+	BufTLSCertSubject     // leaf certificate subject, Suricata's string form
+	BufTLSCertIssuer      // leaf certificate issuer
+	BufTLSCertSerial      // leaf serial as "XX:XX:..."
+	BufTLSCertFingerprint // leaf SHA-1 as "xx:xx:..."
+	BufTLSCerts           // multi: each certificate of the chain, DER
+	BufTLSSubjectAltName  // multi: each SAN of the leaf
+	BufJA3Hash            // JA3 MD5 hex
+	BufJA3String          // JA3 string
+	BufJA3SHash           // JA3S MD5 hex
+	BufJA3SString         // JA3S string
+	BufJA4Hash            // JA4
+
+	BufSSHProto             // protocol version of the direction's banner ("2.0")
+	BufSSHSoftware          // software version of the direction's banner
+	BufSSHHassh             // HASSH MD5 hex of the client's KEXINIT
+	BufSSHHasshString       // HASSH string ("kex;enc;mac;comp") of the client's KEXINIT
+	BufSSHHasshServer       // HASSH MD5 hex of the server's KEXINIT
+	BufSSHHasshServerString // HASSH string of the server's KEXINIT
+
+	nBuffers
+)
+
+// Buffer directions.
+const (
+	bufToServer uint8 = 1 << iota
+	bufToClient
+	bufBoth = bufToServer | bufToClient
+)
+
+// Transaction stages, per direction: what of that side the sensor has parsed. A buffer is
+// there from its stage on; the sensor reports a transaction's stages with each inspection.
+const (
+	StageNone     uint8 = iota
+	StageStart          // HTTP: start line and headers; DNS: the message; TLS: hello; SSH: banner
+	StageComplete       // HTTP: the whole message (body); TLS to client: certificates; SSH: KEXINIT
+)
+
+type bufferDef struct {
+	name  string
+	proto AppProto
+	dir   uint8
+	stage uint8
+	multi bool
+}
+
+var bufferDefs = [nBuffers]bufferDef{
+	BufHTTPURI:            {"http.uri", AppHTTP, bufToServer, StageStart, false},
+	BufHTTPURIRaw:         {"http.uri.raw", AppHTTP, bufToServer, StageStart, false},
+	BufHTTPMethod:         {"http.method", AppHTTP, bufToServer, StageStart, false},
+	BufHTTPRequestLine:    {"http.request_line", AppHTTP, bufToServer, StageStart, false},
+	BufHTTPProtocol:       {"http.protocol", AppHTTP, bufBoth, StageStart, false},
+	BufHTTPHost:           {"http.host", AppHTTP, bufToServer, StageStart, false},
+	BufHTTPHostRaw:        {"http.host.raw", AppHTTP, bufToServer, StageStart, false},
+	BufHTTPUserAgent:      {"http.user_agent", AppHTTP, bufToServer, StageStart, false},
+	BufHTTPHeader:         {"http.header", AppHTTP, bufBoth, StageStart, false},
+	BufHTTPHeaderRaw:      {"http.header.raw", AppHTTP, bufBoth, StageStart, false},
+	BufHTTPHeaderNames:    {"http.header_names", AppHTTP, bufBoth, StageStart, false},
+	BufHTTPCookie:         {"http.cookie", AppHTTP, bufBoth, StageStart, false},
+	BufHTTPStart:          {"http.start", AppHTTP, bufBoth, StageStart, false},
+	BufHTTPContentType:    {"http.content_type", AppHTTP, bufBoth, StageStart, false},
+	BufHTTPContentLen:     {"http.content_len", AppHTTP, bufBoth, StageStart, false},
+	BufHTTPReferer:        {"http.referer", AppHTTP, bufToServer, StageStart, false},
+	BufHTTPAccept:         {"http.accept", AppHTTP, bufToServer, StageStart, false},
+	BufHTTPAcceptEnc:      {"http.accept_enc", AppHTTP, bufToServer, StageStart, false},
+	BufHTTPAcceptLang:     {"http.accept_lang", AppHTTP, bufToServer, StageStart, false},
+	BufHTTPConnection:     {"http.connection", AppHTTP, bufToServer, StageStart, false},
+	BufHTTPLocation:       {"http.location", AppHTTP, bufToClient, StageStart, false},
+	BufHTTPServer:         {"http.server", AppHTTP, bufToClient, StageStart, false},
+	BufHTTPRequestBody:    {"http.request_body", AppHTTP, bufToServer, StageComplete, false},
+	BufHTTPStatCode:       {"http.stat_code", AppHTTP, bufToClient, StageStart, false},
+	BufHTTPStatMsg:        {"http.stat_msg", AppHTTP, bufToClient, StageStart, false},
+	BufHTTPResponseLine:   {"http.response_line", AppHTTP, bufToClient, StageStart, false},
+	BufHTTPResponseBody:   {"http.response_body", AppHTTP, bufToClient, StageComplete, false},
+	BufHTTPRequestHeader:  {"http.request_header", AppHTTP, bufToServer, StageStart, true},
+	BufHTTPResponseHeader: {"http.response_header", AppHTTP, bufToClient, StageStart, true},
+	BufFileData:           {"file.data", AppHTTP, bufBoth, StageComplete, false},
+
+	BufDNSQuery:         {"dns.query", AppDNS, bufToServer, StageStart, true},
+	BufDNSQueriesRRName: {"dns.queries.rrname", AppDNS, bufBoth, StageStart, true},
+	BufDNSAnswersRRName: {"dns.answers.rrname", AppDNS, bufBoth, StageStart, true},
+
+	BufTLSSNI:             {"tls.sni", AppTLS, bufToServer, StageStart, false},
+	BufTLSCertSubject:     {"tls.cert_subject", AppTLS, bufToClient, StageComplete, false},
+	BufTLSCertIssuer:      {"tls.cert_issuer", AppTLS, bufToClient, StageComplete, false},
+	BufTLSCertSerial:      {"tls.cert_serial", AppTLS, bufToClient, StageComplete, false},
+	BufTLSCertFingerprint: {"tls.cert_fingerprint", AppTLS, bufToClient, StageComplete, false},
+	BufTLSCerts:           {"tls.certs", AppTLS, bufToClient, StageComplete, true},
+	BufTLSSubjectAltName:  {"tls.subjectaltname", AppTLS, bufToClient, StageComplete, true},
+	BufJA3Hash:            {"ja3.hash", AppTLS, bufToServer, StageStart, false},
+	BufJA3String:          {"ja3.string", AppTLS, bufToServer, StageStart, false},
+	BufJA3SHash:           {"ja3s.hash", AppTLS, bufToClient, StageStart, false},
+	BufJA3SString:         {"ja3s.string", AppTLS, bufToClient, StageStart, false},
+	BufJA4Hash:            {"ja4.hash", AppTLS, bufToServer, StageStart, false},
+
+	BufSSHProto:    {"ssh.proto", AppSSH, bufBoth, StageStart, false},
+	BufSSHSoftware: {"ssh.software", AppSSH, bufBoth, StageStart, false},
+	// HASSH comes with the KEXINIT after the banner: StageComplete of its side.
+	BufSSHHassh:             {"ssh.hassh", AppSSH, bufToServer, StageComplete, false},
+	BufSSHHasshString:       {"ssh.hassh.string", AppSSH, bufToServer, StageComplete, false},
+	BufSSHHasshServer:       {"ssh.hassh.server", AppSSH, bufToClient, StageComplete, false},
+	BufSSHHasshServerString: {"ssh.hassh.server.string", AppSSH, bufToClient, StageComplete, false},
+}
+
+var bufferByName = func() map[string]BufferID {
+	m := make(map[string]BufferID, nBuffers)
+	for i := BufferID(1); i < nBuffers; i++ {
+		m[bufferDefs[i].name] = i
+	}
+	// Suricata 8 spells the DNS name buffers both ways.
+	m["dns.query.name"], m["dns.answer.name"] = BufDNSQueriesRRName, BufDNSAnswersRRName
+	return m
+}()
+
+// BufferByName resolves a sticky buffer name (current spelling, e.g. "http.uri").
+func BufferByName(name string) (BufferID, bool) {
+	id, ok := bufferByName[name]
+	return id, ok
+}
+
+// String is the buffer's rule keyword.
+func (id BufferID) String() string {
+	if id < nBuffers {
+		return bufferDefs[id].name
+	}
+	return "unknown"
+}
+
+// Proto is the application protocol whose transactions carry the buffer.
+func (id BufferID) Proto() AppProto { return bufferDefs[id].proto }
+
+// Multi reports whether a transaction may carry several instances of the buffer
+// (AppTx.Buffer's i counts them from 0).
+func (id BufferID) Multi() bool { return bufferDefs[id].multi }
+
+// NumberID names a numeric transaction property that a keyword compares (tls.version,
+// dns.opcode …).
+type NumberID uint8
+
+// Numeric properties.
+const (
+	NumNone NumberID = iota
+
+	NumTLSVersion // negotiated version (ServerHello's, else ClientHello's), e.g. 0x0303
+	NumDNSOpcode  // opcode of the request (to server) or response (to client)
+	NumDNSRRType  // multi: the type of each question of the message of the direction
+	NumHTTPURILen // length of the normalised URI (urilen)
+	NumHTTPURIRawLen
+
+	nNumbers
+)
+
+// AppTx is one transaction as the engine inspects it; the sensor implements it per protocol
+// over its parsers' state. Calls must not allocate; returned slices are read, never kept.
+type AppTx interface {
+	// Buffer returns instance i (0 for single buffers) of buffer id of the direction,
+	// ok false when the transaction does not have it (or has fewer instances).
+	Buffer(id BufferID, toServer bool, i int) (b []byte, ok bool)
+	// Number returns instance i of a numeric property of the direction.
+	Number(id NumberID, toServer bool, i int) (v uint64, ok bool)
+	// Event reports whether the transaction raised the app-layer event name (Suricata's
+	// "proto.event", e.g. "http.request_header_invalid"), in either direction.
+	Event(name string) bool
+}

@@ -1,0 +1,366 @@
+package signatures
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+)
+
+// Per-transaction inspection. A rule with app-layer buffers is inspected against one
+// transaction of its protocol, in the directions its buffers and flow keyword give, exactly
+// once per transaction and direction: when the transaction first has every buffer the rule
+// reads (each buffer is there from its stage on). The sensor reports, for each inspection, the
+// transaction's stages at the previous inspection of that direction and now; a rule runs when
+// it is ready now and was not then.
+
+// txRule is what the engine keeps of a per-transaction rule.
+type txRule struct {
+	dirs   uint8       // bufToServer, bufToClient or both: the directions it is inspected in
+	need   [2][2]uint8 // [inspected direction][side] least stage of each side (index 0: to server)
+	fpList int         // index in Rule.Buffers of the list holding the fast pattern; -1 none
+}
+
+// side resolves a buffer direction for a rule inspected in direction d (0 to server).
+func side(dir uint8, d int) int {
+	switch dir {
+	case bufToServer:
+		return 0
+	case bufToClient:
+		return 1
+	}
+	return d
+}
+
+func newTxRule(r *Rule) *txRule {
+	t := &txRule{dirs: r.appDirs, fpList: -1}
+	for d := 0; d < 2; d++ {
+		t.need[d][d] = StageStart
+		for _, x := range r.Buffers {
+			s := side(x.dir, d)
+			t.need[d][s] = max(t.need[d][s], bufferDefs[x.ID].stage)
+		}
+		for i := range r.AppNumbers {
+			s := side(r.AppNumbers[i].Dir, d)
+			t.need[d][s] = max(t.need[d][s], StageStart)
+		}
+		if len(r.AppEvents) > 0 {
+			t.need[d][d] = max(t.need[d][d], appEventStage(r.App))
+		}
+	}
+	return t
+}
+
+// inspects reports whether the rule is inspected in direction d.
+func (t *txRule) inspects(d int) bool { return t.dirs&(bufToServer<<d) != 0 }
+
+// ready reports whether a transaction at stages st has everything the rule reads in d.
+func (t *txRule) ready(d int, st [2]uint8) bool {
+	return st[0] >= t.need[d][0] && st[1] >= t.need[d][1]
+}
+
+// chooseTxFastPattern picks the rule's fast pattern over all its app-layer lists: an explicit
+// fast_pattern wins, else the strongest pattern (the first list on ties).
+func chooseTxFastPattern(r *Rule) (fastPattern, bool, int) {
+	best, bestList, bestStrength := fastPattern{}, -1, -1
+	for i, x := range r.Buffers {
+		fp, ok := fastPatternOf(x.Matchers)
+		if !ok {
+			continue
+		}
+		explicit := slices.ContainsFunc(x.Matchers, func(m Keyword) bool {
+			return m.Kind == MatchContent && m.Content.FastPattern
+		})
+		s := patternStrength([]byte(fp.lit))
+		if explicit {
+			return fp, true, i
+		}
+		if s > bestStrength || (s == bestStrength && len(fp.lit) > len(best.lit)) {
+			best, bestList, bestStrength = fp, i, s
+		}
+	}
+	return best, bestList >= 0, bestList
+}
+
+// txGroup holds the per-transaction rules of one protocol and inspected direction.
+type txGroup struct {
+	pfs    []*txPrefilter
+	always []int32 // rules without a fast pattern, ascending
+}
+
+// txPrefilter is the Hyperscan database over the fast patterns that live in one buffer (one
+// side, one transform chain).
+type txPrefilter struct {
+	key        string
+	buf        BufferID
+	side       int
+	transforms []Transform
+	stage      uint8
+	db         *hsDB
+	pats       []fastPattern
+	patRules   [][]int32
+	patIDs     map[string]int
+}
+
+func transformsKey(ts []Transform) string {
+	var sb strings.Builder
+	for _, t := range ts {
+		sb.WriteString(t.String())
+		sb.WriteByte(';')
+	}
+	return sb.String()
+}
+
+// buildTxGroups sorts the per-transaction rules into groups by protocol and direction and
+// compiles their prefilter databases. It returns the rules whose fast pattern Hyperscan
+// refused.
+func (e *Engine) buildTxGroups(cacheDir string) (map[int32]string, error) {
+	bad := map[int32]string{}
+	for _, er := range e.rules {
+		t := er.tx
+		if t == nil || er.disabled {
+			continue
+		}
+		for d := 0; d < 2; d++ {
+			if !t.inspects(d) {
+				continue
+			}
+			g := e.tx[er.r.App][d]
+			if g == nil {
+				g = &txGroup{}
+				e.tx[er.r.App][d] = g
+			}
+			if !er.hasFP {
+				g.always = append(g.always, er.idx)
+				continue
+			}
+			x := er.r.Buffers[t.fpList]
+			s := side(x.dir, d)
+			key := fmt.Sprintf("%d/%d/%s", x.ID, s, transformsKey(x.Transforms))
+			var pf *txPrefilter
+			for _, q := range g.pfs {
+				if q.key == key {
+					pf = q
+				}
+			}
+			if pf == nil {
+				pf = &txPrefilter{key: key, buf: x.ID, side: s, transforms: x.Transforms,
+					stage: bufferDefs[x.ID].stage, patIDs: map[string]int{}}
+				g.pfs = append(g.pfs, pf)
+			}
+			k := er.fp.key()
+			id, ok := pf.patIDs[k]
+			if !ok {
+				id = len(pf.pats)
+				pf.patIDs[k] = id
+				pf.pats = append(pf.pats, er.fp)
+				pf.patRules = append(pf.patRules, nil)
+			}
+			pf.patRules[id] = append(pf.patRules[id], er.idx)
+		}
+	}
+	for p := range e.tx {
+		for _, g := range e.tx[p] {
+			if g == nil {
+				continue
+			}
+			for _, pf := range g.pfs {
+				for {
+					db, hit, badPat, err := buildDB(pf.pats, cacheDir)
+					if err == nil {
+						pf.db = db
+						e.stats.Databases++
+						e.stats.Patterns += len(pf.pats)
+						if hit {
+							e.stats.CachedDBs++
+						}
+						break
+					}
+					if badPat < 0 {
+						return nil, err
+					}
+					for _, ri := range pf.patRules[badPat] {
+						bad[ri] = fmt.Sprintf("fast pattern rejected: %v", err)
+					}
+					// Keep the ids stable: an impossible pattern stands in for the refused one.
+					pf.pats[badPat] = fastPattern{lit: "\x00nightjar-refused\x00", minEnd: 1, maxEnd: 1}
+					pf.patRules[badPat] = nil
+				}
+				pf.patIDs = nil
+			}
+		}
+	}
+	return bad, nil
+}
+
+// TxInput is one inspection of a transaction in one direction.
+type TxInput struct {
+	// PacketInput is the packet the inspection happens on, oriented in the inspected
+	// direction (the sensor passes a pseudo packet built from the flow when the packet at hand
+	// goes the other way); ToServer is the inspected direction.
+	PacketInput
+	Tx   AppTx
+	TxID uint64
+	// Prev and Now are the transaction's stages ([0] to server, [1] to client) at the
+	// previous inspection of this direction and now.
+	Prev, Now [2]uint8
+}
+
+// InspectTx runs the rules of the flow's protocol that became ready on the transaction and
+// appends their alerts to dst (Match.Tx set). It allocates nothing in steady state.
+func (m *Matcher) InspectTx(in *TxInput, dst []Match) []Match {
+	if in == nil || in.Tx == nil || in.Pkt == nil || in.App >= nAppProtos {
+		return dst
+	}
+	d := 1
+	if in.ToServer {
+		d = 0
+	}
+	g := m.e.tx[in.App][d]
+	if g == nil {
+		return dst
+	}
+	var fs *flowState
+	if in.HasFlow {
+		fs = m.flow(in.FlowSlot, in.FlowGen)
+		if fs != nil && fs.flags&flowPassed != 0 {
+			return dst
+		}
+	}
+	m.cand = m.cand[:0]
+	if m.hs != nil {
+		for _, pf := range g.pfs {
+			if in.Now[pf.side] < pf.stage || pf.db == nil {
+				continue
+			}
+			for i := 0; ; i++ {
+				b, ok := in.Tx.Buffer(pf.buf, pf.side == 0, i)
+				if !ok {
+					break
+				}
+				b = m.st.applyTransforms(pf.transforms, b)
+				for _, id := range m.hs.scan(pf.db, b) {
+					if int(id) < len(pf.patRules) {
+						for _, ri := range pf.patRules[id] {
+							m.addCandidate(ri)
+						}
+					}
+				}
+				if !pf.buf.Multi() {
+					break
+				}
+			}
+		}
+	}
+	for _, ri := range g.always {
+		m.addCandidate(ri)
+	}
+	if len(m.cand) == 0 {
+		return dst
+	}
+	slices.Sort(m.cand)
+	for _, ri := range m.cand {
+		m.seen[ri>>6] = 0
+	}
+	m.queue = m.queue[:0]
+	for _, ri := range m.cand {
+		er := m.e.rules[ri]
+		t := er.tx
+		if er.disabled || t == nil || !t.ready(d, in.Now) || t.ready(d, in.Prev) {
+			continue
+		}
+		if !m.matchTxRule(er, in, d, fs) {
+			continue
+		}
+		m.postMatch(er, in.Pkt, fs)
+		m.queue = append(m.queue, ri)
+	}
+	n := len(dst)
+	dst = m.finalize(in.Pkt, fs, dst)
+	for i := n; i < len(dst); i++ {
+		dst[i].Tx, dst[i].TxID, dst[i].ToServer = true, in.TxID, in.ToServer
+	}
+	return dst
+}
+
+// matchTxRule is a per-transaction rule's full check on in, inspected in direction d.
+func (m *Matcher) matchTxRule(er *engineRule, in *TxInput, d int, fs *flowState) bool {
+	r, p := er.r, in.Pkt
+	if !r.matchTuple(p) {
+		return false
+	}
+	if !r.matchFlow(p, FlowInfo{HasFlow: in.HasFlow, ToServer: in.ToServer, Established: in.Established}) {
+		return false
+	}
+	if !r.matchPacketKeywords(p) || !r.matchAppLayer(in.App) {
+		return false
+	}
+	if len(er.flowbitTests) > 0 && !fs.flowbitsMatch(er.flowbitTests) {
+		return false
+	}
+	if len(er.flowintTests) > 0 && !fs.flowintsMatch(er.flowintTests) {
+		return false
+	}
+	if len(er.xbitTests) > 0 && !m.xbitsMatch(er.xbitTests, p) {
+		return false
+	}
+	if len(r.AppEvents) > 0 && !r.matchAppEvents(in.Tx) {
+		return false
+	}
+	for i := range r.AppNumbers {
+		n := &r.AppNumbers[i]
+		s := side(n.Dir, d)
+		ok := false
+		for k := 0; k < 64 && !ok; k++ {
+			v, has := in.Tx.Number(n.ID, s == 0, k)
+			if !has {
+				break
+			}
+			ok = n.Cmp.Match(v)
+		}
+		if !ok {
+			return false
+		}
+	}
+	for _, x := range r.Buffers {
+		if !m.matchTxBuffer(x, in.Tx, side(x.dir, d) == 0) {
+			return false
+		}
+	}
+	if r.Payload != nil && !r.MatchPayload(p.Payload, m.st) {
+		return false
+	}
+	return true
+}
+
+// matchTxBuffer runs one list over the buffer (any instance of a multi-buffer may match).
+func (m *Matcher) matchTxBuffer(x *Buffer, tx AppTx, toServer bool) bool {
+	for i := 0; ; i++ {
+		b, ok := tx.Buffer(x.ID, toServer, i)
+		if !ok {
+			return false
+		}
+		b = m.st.applyTransforms(x.Transforms, b)
+		if m.st.InspectBuffer(x, b) {
+			return true
+		}
+		if !x.ID.Multi() {
+			return false
+		}
+	}
+}
+
+// matchAppLayer checks the flow's protocol against the rule's header protocol and its
+// app-layer-protocol keyword.
+func (r *Rule) matchAppLayer(p AppProto) bool {
+	if r.App != AppUnknown && r.App != AppFailed && p != r.App {
+		return false
+	}
+	for _, a := range r.AppLayer {
+		// Suricata's negated form needs a detected protocol: "not http" is not yet known
+		// while detection is still running.
+		if (p == a.Proto) == a.Negated || (a.Negated && p == AppUnknown) {
+			return false
+		}
+	}
+	return true
+}

@@ -1,0 +1,214 @@
+package signatures
+
+import (
+	"fmt"
+	"strings"
+)
+
+// The application-layer side of a rule: sticky buffers, transforms, the protocol the rule
+// needs, and the keywords that compare transaction properties.
+
+// detectableApps are the protocols the sensor detects: a rule needing another can never match,
+// so it is refused with a reason rather than loaded dead.
+var detectableApps = [nAppProtos]bool{AppHTTP: true, AppTLS: true, AppDNS: true, AppSSH: true, AppFailed: true}
+
+// buffer returns the app-layer list called name, creating it in rule order. A list with
+// transforms is its own instance: the same buffer named again without them is another list.
+func (b *ruleBuilder) buffer(name string) (*Buffer, error) {
+	id, ok := BufferByName(name)
+	if !ok {
+		return nil, notSupported("buffer %s not supported yet", name)
+	}
+	for _, x := range b.r.Buffers {
+		if x.ID == id && len(x.Transforms) == 0 {
+			return x, nil
+		}
+	}
+	x := &Buffer{Name: name, ID: id}
+	b.r.Buffers = append(b.r.Buffers, x)
+	return x, nil
+}
+
+// transform appends a transform to the current sticky buffer. Transforms come before the
+// buffer's keywords; one after them would change what earlier keywords saw.
+func (b *ruleBuilder) transform(name, val string) error {
+	if b.cur == nil || b.cur.ID == BufNone {
+		return fmt.Errorf("transform %s without an app-layer sticky buffer", name)
+	}
+	t, err := parseTransform(name, val)
+	if err != nil {
+		return err
+	}
+	if len(b.cur.Matchers) > 0 {
+		// Suricata starts a new instance of the buffer for the transformed data.
+		x := &Buffer{Name: b.cur.Name, ID: b.cur.ID, Transforms: append([]Transform(nil), b.cur.Transforms...)}
+		b.r.Buffers = append(b.r.Buffers, x)
+		b.cur = x
+	}
+	b.cur.Transforms = append(b.cur.Transforms, t)
+	b.transforms = true
+	return nil
+}
+
+// appLayerProtocol is app-layer-protocol:[!]name.
+func (b *ruleBuilder) appLayerProtocol(val string) error {
+	v := strings.TrimSpace(val)
+	neg := strings.HasPrefix(v, "!")
+	v = strings.TrimSpace(strings.TrimPrefix(v, "!"))
+	if i := strings.IndexByte(v, ','); i >= 0 {
+		v = strings.TrimSpace(v[:i]) // a mode (",final" …) only narrows when it is compared
+	}
+	p, ok := AppProtoByName(strings.ToLower(v))
+	if !ok {
+		if v == "unknown" {
+			p = AppUnknown
+		} else {
+			return fmt.Errorf("unknown protocol %q", v)
+		}
+	}
+	if !neg && p != AppUnknown && !detectableApps[p] {
+		return notSupported("app-layer protocol %s not supported yet", v)
+	}
+	// Suricata accepts several (e.g. a protocol and a negated other one); all must hold.
+	b.r.AppLayer = append(b.r.AppLayer, AppLayerMatch{Proto: p, Negated: neg})
+	return nil
+}
+
+// urilen is urilen:[<>!]N[<>M][,norm|raw]: the length of the normalised (default) or raw
+// request URI.
+func (b *ruleBuilder) urilen(val string) error {
+	v, mode, _ := strings.Cut(val, ",")
+	id := NumHTTPURILen
+	switch strings.TrimSpace(mode) {
+	case "", "norm":
+	case "raw":
+		id = NumHTTPURIRawLen
+	default:
+		return fmt.Errorf("bad urilen mode %q", mode)
+	}
+	u, err := parseUint(v, 65535)
+	if err != nil {
+		return err
+	}
+	b.r.AppNumbers = append(b.r.AppNumbers, AppNumberMatch{ID: id, Dir: bufToServer, Cmp: *u})
+	return nil
+}
+
+// tlsVersions are tls.version's names (Suricata's: the version of the record layer the
+// session negotiated).
+var tlsVersions = map[string]uint64{
+	"2.0": 0x0200, "3.0": 0x0300, "1.0": 0x0301, "1.1": 0x0302, "1.2": 0x0303, "1.3": 0x0304,
+	"ssl2": 0x0200, "ssl3": 0x0300, "tls1.0": 0x0301, "tls1.1": 0x0302, "tls1.2": 0x0303, "tls1.3": 0x0304,
+}
+
+func (b *ruleBuilder) tlsVersion(val string) error {
+	v := strings.ToLower(strings.Trim(strings.TrimSpace(val), `"`))
+	n, ok := tlsVersions[v]
+	if !ok {
+		x, err := parseUint64(v)
+		if err != nil || x > 0xffff {
+			return fmt.Errorf("bad tls.version %q", val)
+		}
+		n = x
+	}
+	b.r.AppNumbers = append(b.r.AppNumbers, AppNumberMatch{ID: NumTLSVersion, Dir: bufBoth, Cmp: UintMatch{Op: '=', A: n}})
+	return nil
+}
+
+// numberProto is the protocol whose transactions carry a numeric property.
+func numberProto(id NumberID) AppProto {
+	switch id {
+	case NumTLSVersion:
+		return AppTLS
+	case NumDNSOpcode, NumDNSRRType:
+		return AppDNS
+	}
+	return AppHTTP
+}
+
+// resolveApp settles the protocol the rule needs and the directions it is inspected in, and
+// refuses what cannot match: buffers of two protocols, a buffer of a protocol other than the
+// header's, a direction the flow keyword contradicts, a protocol the sensor cannot detect.
+func (b *ruleBuilder) resolveApp() error {
+	r := b.r
+	if r.AppProto != "" {
+		p, ok := AppProtoByName(r.AppProto)
+		if !ok || !detectableApps[p] {
+			return notSupported("app-layer protocol %s not supported yet", r.AppProto)
+		}
+		r.App = p
+	}
+	setProto := func(p AppProto, what string) error {
+		if r.App != AppUnknown && r.App != p {
+			return fmt.Errorf("%s is not a %s keyword", what, r.App)
+		}
+		r.App = p
+		return nil
+	}
+	var fixed uint8
+	for _, x := range r.Buffers {
+		if err := setProto(x.ID.Proto(), x.Name); err != nil {
+			return err
+		}
+		x.dir = bufferDefs[x.ID].dir
+		if x.dir != bufBoth {
+			fixed |= x.dir
+		}
+	}
+	for _, ev := range r.AppEvents {
+		if err := setProto(appEventProto(ev), "app-layer-event:"+ev); err != nil {
+			return err
+		}
+	}
+	if !r.isTxRule() {
+		return nil
+	}
+	for i := range r.AppNumbers {
+		if err := setProto(numberProto(r.AppNumbers[i].ID), "the numeric keyword"); err != nil {
+			return err
+		}
+		if d := r.AppNumbers[i].Dir; d != bufBoth {
+			fixed |= d
+		}
+	}
+	var flowDir uint8
+	switch {
+	case r.Flow&FlowToServer != 0:
+		flowDir = bufToServer
+	case r.Flow&FlowToClient != 0:
+		flowDir = bufToClient
+	}
+	switch {
+	case fixed == bufBoth:
+		// Request and response buffers together: inspected once the response is there,
+		// reading the request side from the same transaction.
+		r.appDirs = bufToClient
+	case fixed != 0:
+		r.appDirs = fixed
+	case flowDir != 0:
+		r.appDirs = flowDir
+	default:
+		r.appDirs = bufBoth
+	}
+	// Suricata refuses a rule whose flow direction contradicts a buffer that exists only in
+	// the other direction: it could never match.
+	if flowDir == bufToServer && fixed&bufToClient != 0 {
+		return fmt.Errorf("flow:to_server with a to-client buffer")
+	}
+	if flowDir == bufToClient && fixed == bufToServer {
+		return fmt.Errorf("flow:to_client with a to-server buffer")
+	}
+	if r.appDirs != bufBoth {
+		for _, x := range r.Buffers {
+			if x.dir == bufBoth {
+				x.dir = r.appDirs
+			}
+		}
+		for i := range r.AppNumbers {
+			if r.AppNumbers[i].Dir == bufBoth {
+				r.AppNumbers[i].Dir = r.appDirs
+			}
+		}
+	}
+	return nil
+}
