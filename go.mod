@@ -4,6 +4,7 @@ go 1.26.8
 
 require (
 	github.com/apache/arrow-go/v18 v18.8.0
+	github.com/cilium/ebpf v0.22.0
 	github.com/duckdb/duckdb-go/v2 v2.10506.0
 	github.com/google/gonids v0.0.0-20260807222717-2d812602b65f
 	github.com/gopacket/gopacket v1.7.7

@@ -4,6 +4,11 @@
 set -euo pipefail
 
 pkgs=(gcc make pkg-config libpcap-dev libhyperscan-dev libpcre2-dev iproute2 ca-certificates librsvg2-bin)
+# --bpf: also what regenerating the eBPF objects in bpf/ needs (go generate ./bpf). Building does
+# not: the compiled objects and their Go bindings are committed.
+if [ "${1:-}" = "--bpf" ]; then
+	pkgs+=(clang llvm libbpf-dev)
+fi
 
 missing=()
 for p in "${pkgs[@]}"; do

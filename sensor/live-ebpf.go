@@ -1,8 +1,9 @@
 package sensor
 
 import (
-	"errors"
+	"fmt"
 
+	"github.com/nightjar-ids/nightjar/bpf"
 	"github.com/nightjar-ids/nightjar/sensor/capture"
 )
 
@@ -12,13 +13,16 @@ type fanoutProg interface {
 	Close() error
 }
 
-// errNoEBPFFanout is returned for --fanout ebpf until the steering program in bpf/ is built.
-var errNoEBPFFanout = errors.New("fanout ebpf: the eBPF steering program is not built in this version; use hash (cluster_flow)")
-
-// fanoutProgram loads the steering program a fanout mode needs; nil for the kernel's own modes.
+// fanoutProgram loads the steering program a fanout mode needs (bpf/fanout.c: a symmetric flow
+// hash through VLAN tags, MPLS and one level of tunnel); nil for the kernel's own modes. It is
+// loaded before privileges are dropped, with the sockets.
 func fanoutProgram(mode capture.FanoutMode) (fanoutProg, error) {
 	if mode != capture.FanoutEBPF {
 		return nil, nil
 	}
-	return nil, errNoEBPFFanout
+	p, err := bpf.LoadFanout()
+	if err != nil {
+		return nil, fmt.Errorf("fanout ebpf: %w (it needs CAP_BPF or root and a kernel with eBPF socket filters; fanout hash, cluster_flow, needs neither)", err)
+	}
+	return p, nil
 }

@@ -39,6 +39,7 @@ type liveState struct {
 	workers []*liveWorker
 	rings   [][]*ringHandle
 	ifaces  []string
+	reload  *reloader
 }
 
 // control runs until ctx is done: stats (EVE and Arrow) every stats.interval, the shared writers
@@ -64,6 +65,7 @@ func (st *liveState) control(ctx context.Context, cfg *Config, out *outputs, reo
 			} else {
 				log.Info("log files reopened")
 			}
+			st.reload.requestFromSignal()
 		case <-statsC:
 			s := st.summary(time.Since(st.start))
 			if err := out.writeStats(&s.Summary, time.Now().UnixNano()); err != nil {
@@ -126,6 +128,11 @@ func (st *liveState) summary(elapsed time.Duration) *LiveSummary {
 		{Name: "capture.errors", Value: extra.errors},
 		{Name: "capture.malformed_blocks", Value: extra.malformed},
 		{Name: "capture.vlan_not_restored", Value: extra.vlanNoRoom},
+	}
+	if st.reload != nil {
+		capCounters = append(capCounters,
+			export.Counter{Name: "detect.engine_reloads", Value: st.reload.reloads.Load()},
+			export.Counter{Name: "detect.engine_reload_failures", Value: st.reload.failures.Load()})
 	}
 	ls.Counters = append(capCounters, ls.Counters...)
 	return ls

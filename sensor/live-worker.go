@@ -30,6 +30,7 @@ const (
 type liveWorker struct {
 	w         *worker
 	det       *detection
+	reload    *reloader // publishes the engine to switch to after a rule reload
 	rings     []*ringHandle
 	cpu       int // -1: not pinned
 	log       *slog.Logger
@@ -86,6 +87,7 @@ func (lw *liveWorker) run(stop *atomic.Bool) {
 				got = true
 			}
 		}
+		lw.followEngine() // between two batches: no packet is inspected half by each engine
 		now = time.Now().UnixNano()
 		if now >= nextTick {
 			w.tick(now)

@@ -26,8 +26,12 @@ type RunOptions struct {
 	// MetricsAddr serves Prometheus metrics at /metrics; "" leaves it off. A bare port or
 	// ":port" binds to 127.0.0.1 only.
 	MetricsAddr string
-	// Reopen asks, each time it receives, that the log files be reopened (logrotate's SIGHUP).
+	// Reopen asks, each time it receives, that the log files be reopened and the rules
+	// reloaded (SIGHUP).
 	Reopen <-chan struct{}
+	// CtlSocket is the unix socket `nightjar ctl` talks to: "" for DefaultCtlSocket(OutDir),
+	// CtlSocketOff for none.
+	CtlSocket string
 	// Started, when set, is called once every ring is open and every worker is reading.
 	Started func()
 	Log     *slog.Logger
@@ -85,6 +89,13 @@ func Run(ctx context.Context, cfg *Config, opts RunOptions) (*LiveSummary, error
 		}
 		defer metrics.close()
 	}
+	ctl, err := openControl(&opts, log)
+	if err != nil {
+		return nil, err
+	}
+	if ctl != nil {
+		defer ctl.close()
+	}
 	if cfg.RunAs.User != "" || cfg.RunAs.Group != "" {
 		if err := dropPrivileges(cfg.RunAs, log); err != nil {
 			return nil, err
@@ -95,6 +106,7 @@ func Run(ctx context.Context, cfg *Config, opts RunOptions) (*LiveSummary, error
 	if err != nil {
 		return nil, err
 	}
+	rel := newReloader(cfg, &opts, det, n, log)
 	lws := make([]*liveWorker, n)
 	for i := range lws {
 		w, err := newWorker(i, n, cfg, out, det)
@@ -105,12 +117,15 @@ func Run(ctx context.Context, cfg *Config, opts RunOptions) (*LiveSummary, error
 		if opts.Pin {
 			cpu = cpus[i%len(cpus)]
 		}
-		lws[i] = &liveWorker{w: w, det: det, rings: rings[i], cpu: cpu, log: log, arrowCheck: arrowCheckEvery(out.batchAge())}
+		lws[i] = &liveWorker{w: w, det: det, reload: rel, rings: rings[i], cpu: cpu, log: log, arrowCheck: arrowCheckEvery(out.batchAge())}
 		lws[i].drainWait = drainWindow(cfg, opts.Interfaces)
 	}
-	st := &liveState{start: start, workers: lws, rings: rings, ifaces: opts.Interfaces}
+	st := &liveState{start: start, workers: lws, rings: rings, ifaces: opts.Interfaces, reload: rel}
 	if metrics != nil {
 		metrics.serve(st, log)
+	}
+	if ctl != nil {
+		ctl.serve(rel, log)
 	}
 
 	var stop atomic.Bool
@@ -140,6 +155,7 @@ func Run(ctx context.Context, cfg *Config, opts RunOptions) (*LiveSummary, error
 		}
 	}
 	stop.Store(true)
+	rel.captureStopped()
 	wg.Wait()
 
 	sum := st.summary(time.Since(start))

@@ -11,7 +11,8 @@ const usage = `usage: nightjar COMMAND [flags]
 
 commands:
   read     run the sensor over pcap/pcapng files   (nightjar read -r FILE [-S RULES] [-l DIR] [-c CONFIG] [--set k=v] [--workers N] [BPF])
-  run      capture live from interfaces              (nightjar run -i IFACE [-i IFACE…] [--workers N] [--cpus LIST] [-S RULES] [-l DIR] [-c CONFIG] [--metrics ADDR] [--flight ADDR] [BPF])
+  run      capture live from interfaces              (nightjar run -i IFACE [-i IFACE…] [--workers N] [--cpus LIST] [-S RULES] [-l DIR] [-c CONFIG] [--metrics ADDR] [--flight ADDR] [--ctl-socket PATH] [BPF])
+  ctl      control a running sensor                (nightjar ctl reload [--socket PATH | -l DIR] [--json])
   rules    check, list or explain rule files          (nightjar rules check|list|explain [SID] FILE…)
   collect  Flight collector writing a Parquet lake (nightjar collect --listen ADDR --lake DIR [--tls-cert F --tls-key F] [--token T])
   tail     show what a collector receives, live    (nightjar tail --flight ADDR [--flight-token T] [--flight-ca F] [--type alert])
@@ -45,6 +46,8 @@ func main() {
 		code = cmdTail(args)
 	case "rules":
 		code = cmdRules(args)
+	case "ctl":
+		code = cmdCtl(args)
 	case "version", "--version", "-V":
 		fmt.Println("nightjar", version)
 	case "help", "-h", "--help":

@@ -14,11 +14,13 @@ import (
 )
 
 // cmdRun is `nightjar run`: live capture until SIGTERM or SIGINT. SIGHUP reopens the log files
-// (for logrotate); it does not reload rules yet.
+// (for logrotate) and reloads the rules; `nightjar ctl reload` reloads them over the control
+// socket and says how it went.
 func cmdRun(args []string) int {
 	var (
 		ifaces                       []string
 		fanout, metricsAddr, cpuList string
+		ctlSocket                    string
 		sf                           sensorFlags
 	)
 	p := newArgParser()
@@ -33,6 +35,7 @@ func cmdRun(args []string) int {
 		return nil
 	}, "--fanout")
 	p.value(func(v string) error { metricsAddr = v; return nil }, "--metrics")
+	p.value(func(v string) error { ctlSocket = v; return nil }, "--ctl-socket")
 	if err := p.parse(args); err != nil {
 		fmt.Fprintf(os.Stderr, "nightjar run: %v\n", err)
 		return exitUnusable
@@ -99,6 +102,7 @@ func cmdRun(args []string) int {
 		Fanout:          fanout,
 		MetricsAddr:     metricsAddr,
 		Reopen:          reopen,
+		CtlSocket:       ctlSocket,
 		Log:             log,
 		RuleFiles:       sf.rules,
 		ExtraRuleFiles:  sf.extraRules,

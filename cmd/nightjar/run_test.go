@@ -339,7 +339,7 @@ func TestRunOperations(t *testing.T) {
 	if uint64(kernelPackets) != sent {
 		t.Errorf("metrics: kernel packets %v over the rings, sent %d", kernelPackets, sent)
 	}
-	for _, want := range []string{"nightjar_decoder_pkts_total", "nightjar_flow_active ", "nightjar_capture_kernel_drops_total{interface=", "process_cpu_seconds_total"} {
+	for _, want := range []string{"nightjar_decoder_pkts_total", "nightjar_flow_active ", "nightjar_detect_engine_reload_failures_total 0", "nightjar_capture_kernel_drops_total{interface=", "process_cpu_seconds_total"} {
 		if !strings.Contains(string(metrics), want) {
 			t.Errorf("metrics lack %q", want)
 		}

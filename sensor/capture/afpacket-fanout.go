@@ -59,7 +59,7 @@ func (m FanoutMode) String() string {
 type FanoutOptions struct {
 	Group  uint16 // the group id, unique per interface in a network namespace; 0: no fanout
 	Mode   FanoutMode
-	Defrag bool // reassemble IP fragments before hashing, so all fragments meet (hash mode)
+	Defrag bool // reassemble IP fragments before hashing, so all fragments meet (hash and ebpf modes)
 	// ProgFD is the eBPF steering program for FanoutEBPF, set on the group by the first
 	// socket that joins; later sockets may leave it -1.
 	ProgFD int
@@ -79,6 +79,10 @@ func joinFanout(fd int, o FanoutOptions) error {
 		typ = unix.PACKET_FANOUT_QM
 	case FanoutEBPF:
 		typ = unix.PACKET_FANOUT_EBPF
+		if o.Defrag {
+			// The steering program then sees whole datagrams and can hash their ports.
+			typ |= unix.PACKET_FANOUT_FLAG_DEFRAG
+		}
 	default:
 		return fmt.Errorf("fanout: unknown mode %d", int(o.Mode))
 	}

@@ -1,0 +1,5 @@
+// Package bpf holds Nightjar's eBPF programs (C beside this file) and loads them: the fanout
+// steering program that `nightjar run --fanout ebpf` (af-packet cluster_ebpf) gives the kernel
+// to pick a worker's ring for each packet. The compiled objects and their bpf2go bindings are
+// committed, so building needs no clang; `go generate ./bpf` rebuilds them.
+package bpf
