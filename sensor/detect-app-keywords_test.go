@@ -4,6 +4,9 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
+
+	"github.com/nightjar-ids/nightjar/decoders/dns"
+	"github.com/nightjar-ids/nightjar/signatures"
 )
 
 // verifyTest returns a suricata-verify test folder from ../shared, skipping when absent.
@@ -75,5 +78,38 @@ alert ssh any any -> any any (ssh.hassh; content:"6832f1ce43d4397c2c0a3e2f8c9433
 `)
 	if got[1] != 1 || got[2] != 1 || got[3] != 1 || got[4] != 0 {
 		t.Errorf("alerts per sid %v, want sids 1-3 once each, 4 never", got)
+	}
+}
+
+// The DNS name buffers follow the direction's message; events are the message's.
+func TestAppTxDNSNamesAndEvents(t *testing.T) {
+	qs := []dnsQuestion{{[]string{"www", "example", "com"}, dns.TypeA}, {[]string{"x"}, dns.TypeTXT}}
+	var qp, rp dns.Parser
+	q, err := qp.ParseMessage(true, dnsWire(1, 0x0100|0x0040, qs...)) // Z bit set
+	if err != nil {
+		t.Fatal(err)
+	}
+	r, err := rp.ParseMessage(false, dnsWire(1, 0x8000, qs[0]))
+	if err != nil {
+		t.Fatal(err)
+	}
+	d := &dnsTx{query: q}
+	mustBuf(t, d, signatures.BufDNSQueriesRRName, true, 0, "www.example.com")
+	mustBuf(t, d, signatures.BufDNSQueriesRRName, true, 1, "x")
+	mustAbsent(t, d, signatures.BufDNSQueriesRRName, true, 2)
+	mustAbsent(t, d, signatures.BufDNSQueriesRRName, false, 0)
+	mustAbsent(t, d, signatures.BufDNSAnswersRRName, true, 0)
+	if !d.Event("dns.z_flag_set") || d.Event("dns.malformed_data") || d.Event("http.request_header_invalid") {
+		t.Errorf("request events: z %v malformed %v", d.Event("dns.z_flag_set"), d.Event("dns.malformed_data"))
+	}
+	d = &dnsTx{reply: r}
+	mustBuf(t, d, signatures.BufDNSQueriesRRName, false, 0, "www.example.com")
+	mustAbsent(t, d, signatures.BufDNSQueriesRRName, true, 0)
+	if d.Event("dns.z_flag_set") {
+		t.Error("response without Z reports dns.z_flag_set")
+	}
+	var none dnsTx
+	if none.Event("dns.z_flag_set") {
+		t.Error("empty transaction reports an event")
 	}
 }

@@ -561,6 +561,11 @@ func TestAppTxSSH(t *testing.T) {
 	want := map[signatures.BufferID]dirCase{
 		signatures.BufSSHProto:    {ts: from(s.Client().ProtoVersion), tc: from(s.Server().ProtoVersion)},
 		signatures.BufSSHSoftware: {ts: from(s.Client().SoftwareVersion), tc: from(s.Server().SoftwareVersion)},
+		// No KEXINIT yet: the HASSH buffers are absent (TestDetectAppSSHHassh reads real ones).
+		signatures.BufSSHHassh:             {ts: from(s.Client().HASSH)},
+		signatures.BufSSHHasshString:       {ts: from(s.Client().HASSHString)},
+		signatures.BufSSHHasshServer:       {tc: from(s.Server().HASSH)},
+		signatures.BufSSHHasshServerString: {tc: from(s.Server().HASSHString)},
 	}
 	checkCases(t, x, signatures.AppSSH, want)
 	checkForeign(t, x, signatures.AppSSH)
