@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -109,5 +110,83 @@ func TestBenchLiveNeedsRoot(t *testing.T) {
 	code, _, stderr := nightjar(t, "bench", "live", "-r", "../../testdata/demo/http-methods.pcap", "--rates", "1k")
 	if code != exitUnusable || !strings.Contains(stderr, "needs root") {
 		t.Errorf("exit %d, stderr %q; want %d and a word on root", code, stderr, exitUnusable)
+	}
+}
+
+// TestBenchGenAttacksAlert reads a generated capture with the whole of ET Open 2024 and
+// checks that each injected attack raises exactly the alerts FILE.expected.json lists: the
+// named rule, between the listed hosts, as many times as listed (other rules may alert too).
+func TestBenchGenAttacksAlert(t *testing.T) {
+	etDir := filepath.Join("..", "..", "..", "shared", "rules", "et-open-2024")
+	files, _ := filepath.Glob(filepath.Join(etDir, "*.rules"))
+	if len(files) == 0 {
+		t.Skipf("ET Open 2024 not found under %s (../shared absent)", etDir)
+	}
+	dir := t.TempDir()
+	var all []byte
+	for _, f := range files {
+		b, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		all = append(append(all, b...), '\n')
+	}
+	rules := filepath.Join(dir, "et.rules")
+	if err := os.WriteFile(rules, all, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	pcap := filepath.Join(dir, "g.pcap")
+	if code, _, stderr := nightjar(t, "bench", "gen", "-q", "--seed", "11", "--size", "6mb", "--attack-every", "40", "-o", pcap); code != 0 {
+		t.Fatalf("bench gen: exit %d: %s", code, stderr)
+	}
+	raw, err := os.ReadFile(pcap + ".expected.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var exp bench.Expected
+	if err := json.Unmarshal(raw, &exp); err != nil {
+		t.Fatal(err)
+	}
+	if len(exp.Alerts) == 0 {
+		t.Fatal("the generator injected no attack")
+	}
+	out := filepath.Join(dir, "out")
+	if code, _, stderr := nightjar(t, "read", "-q", "--workers", "1", "-r", pcap, "-S", rules, "-l", out); code != 0 {
+		t.Fatalf("read: exit %d: %s", code, stderr)
+	}
+	eve, err := os.ReadFile(filepath.Join(out, "eve.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	listed := map[uint32]bool{}
+	want := map[string]uint64{}
+	for _, a := range exp.Alerts {
+		listed[a.SID] = true
+		want[fmt.Sprintf("%d %s->%s", a.SID, a.Src, a.Dst)] += a.Count
+	}
+	got := map[string]uint64{}
+	for _, line := range strings.Split(string(eve), "\n") {
+		var ev struct {
+			EventType string `json:"event_type"`
+			Src       string `json:"src_ip"`
+			Dst       string `json:"dest_ip"`
+			Alert     struct {
+				SID uint32 `json:"signature_id"`
+			} `json:"alert"`
+		}
+		if json.Unmarshal([]byte(line), &ev) != nil || ev.EventType != "alert" || !listed[ev.Alert.SID] {
+			continue
+		}
+		got[fmt.Sprintf("%d %s->%s", ev.Alert.SID, ev.Src, ev.Dst)]++
+	}
+	for k, n := range want {
+		if got[k] != n {
+			t.Errorf("%s: %d alerts, want %d", k, got[k], n)
+		}
+	}
+	for k, n := range got {
+		if _, ok := want[k]; !ok {
+			t.Errorf("%s: %d alerts not in the expected list", k, n)
+		}
 	}
 }
