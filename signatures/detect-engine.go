@@ -88,21 +88,7 @@ func (m *Matcher) Inspect(in *PacketInput, dst []Match) []Match {
 	g := e.groupOf(p, dir)
 
 	m.cand = m.cand[:0]
-	if pf := g.pf; pf != nil && len(p.Payload) > 0 && m.hs != nil {
-		// The database is shared by the groups of a class: a hit only wakes this group's rules.
-		for _, id := range m.hs.scan(pf.db, p.Payload) {
-			if int(id) < len(pf.patRules) {
-				for _, ri := range pf.patRules[id] {
-					if g.fp.has(ri) {
-						m.addCandidate(ri)
-					}
-				}
-			}
-		}
-	}
-	for _, ri := range g.always {
-		m.addCandidate(ri)
-	}
+	m.groupCandidates(g, p.Payload)
 	if p.EventCount > 0 {
 		for _, ri := range e.deRules {
 			m.addCandidate(ri)
@@ -239,16 +225,38 @@ func (m *Matcher) matchRule(er *engineRule, p *decoders.Packet, fi FlowInfo, fs 
 	if len(r.HdrBuffers) > 0 && !r.MatchHdrBuffers(p, m.st) {
 		return false
 	}
+	return m.matchVarTests(er, p, fs) && r.MatchPayload(payload, m.st)
+}
+
+// groupCandidates adds the rules of group g that data's prefilter scan wakes, and the group's
+// rules without a fast pattern.
+func (m *Matcher) groupCandidates(g *group, data []byte) {
+	if pf := g.pf; pf != nil && len(data) > 0 && m.hs != nil {
+		// The database is shared by the groups of a class: a hit only wakes this group's rules.
+		for _, id := range m.hs.scan(pf.db, data) {
+			if int(id) < len(pf.patRules) {
+				for _, ri := range pf.patRules[id] {
+					if g.fp.has(ri) {
+						m.addCandidate(ri)
+					}
+				}
+			}
+		}
+	}
+	for _, ri := range g.always {
+		m.addCandidate(ri)
+	}
+}
+
+// matchVarTests checks the rule's flowbits, flowint and xbits tests.
+func (m *Matcher) matchVarTests(er *engineRule, p *decoders.Packet, fs *flowState) bool {
 	if len(er.flowbitTests) > 0 && !fs.flowbitsMatch(er.flowbitTests) {
 		return false
 	}
 	if len(er.flowintTests) > 0 && !fs.flowintsMatch(er.flowintTests) {
 		return false
 	}
-	if len(er.xbitTests) > 0 && !m.xbitsMatch(er.xbitTests, p) {
-		return false
-	}
-	return r.MatchPayload(payload, m.st)
+	return len(er.xbitTests) == 0 || m.xbitsMatch(er.xbitTests, p)
 }
 
 // postMatch applies the rule's writes: flowbits, flowint modifiers, xbits.

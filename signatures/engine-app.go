@@ -294,13 +294,7 @@ func (m *Matcher) matchTxRule(er *engineRule, in *TxInput, d int, fs *flowState)
 	if !r.matchPacketKeywords(p) || !r.matchAppLayer(in.App) {
 		return false
 	}
-	if len(er.flowbitTests) > 0 && !fs.flowbitsMatch(er.flowbitTests) {
-		return false
-	}
-	if len(er.flowintTests) > 0 && !fs.flowintsMatch(er.flowintTests) {
-		return false
-	}
-	if len(er.xbitTests) > 0 && !m.xbitsMatch(er.xbitTests, p) {
+	if !m.matchVarTests(er, p, fs) {
 		return false
 	}
 	if len(r.AppEvents) > 0 && !r.matchAppEvents(in.Tx) {

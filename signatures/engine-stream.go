@@ -73,20 +73,7 @@ func (m *Matcher) InspectStream(in *PacketInput, win []byte, fresh int, dst []Ma
 	}
 	g := e.groupOf(p, dir)
 	m.cand = m.cand[:0]
-	if pf := g.pf; pf != nil && m.hs != nil {
-		for _, id := range m.hs.scan(pf.db, win) {
-			if int(id) < len(pf.patRules) {
-				for _, ri := range pf.patRules[id] {
-					if g.fp.has(ri) {
-						m.addCandidate(ri)
-					}
-				}
-			}
-		}
-	}
-	for _, ri := range g.always {
-		m.addCandidate(ri)
-	}
+	m.groupCandidates(g, win)
 	if len(m.cand) == 0 {
 		return dst
 	}
