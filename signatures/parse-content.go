@@ -323,10 +323,8 @@ var extraBuffers = map[string]bool{
 	"tls.cert_fingerprint": true, "tls.subjectaltname": true, "dns.opcode": false, "pkt_data": false,
 }
 
-var transforms = map[string]bool{
-	"dotprefix": true, "to_lowercase": true, "to_uppercase": true, "header_lowercase": true,
-	"url_decode": true, "strip_whitespace": true, "compress_whitespace": true, "strip_pseudo_headers": true,
-	"to_sha1": true, "to_sha256": true, "to_md5": true, "pcrexform": true, "xor": true, "from_base64": true,
+// isTransform reports whether name is a transform keyword (the list lives with the transforms).
+func isTransform(name string) bool {
+	_, ok := transformNames[name]
+	return ok
 }
-
-func isTransform(name string) bool { return transforms[name] }
