@@ -35,10 +35,12 @@ FUZZTIME ?= 5m
 fuzz:
 	@scripts/fuzz-all.sh $(FUZZTIME)
 
+# Go micro-benchmarks, the benchmark lab and (as root) the live replay lab; rewrites the
+# generated section of bench/RESULTS.md and the charts and data in bench/report/.
 bench: build
-	$(GO) test -run='^$$' -bench=. -benchmem -count=1 ./decoders/... ./sensor/... ./export/...
+	@scripts/bench-results.sh $(BIN)
 
-# The benchmark lab over generated traffic: JSON, Markdown and SVG charts in out/bench.
+# The benchmark lab alone over generated traffic: JSON, Markdown and SVG charts in out/bench.
 bench-report: build
 	@scripts/bench-report.sh $(BIN) out/bench
 

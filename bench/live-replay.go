@@ -9,22 +9,29 @@ import (
 	"path/filepath"
 	"runtime"
 	"time"
+	"unsafe"
 
 	"golang.org/x/sys/unix"
 
+	"github.com/nightjar-ids/nightjar/decoders"
 	"github.com/nightjar-ids/nightjar/sensor/capture"
 )
 
 // ReplayOptions says how to write a capture file into the lab's sender end.
 type ReplayOptions struct {
-	PPS      int           // frames a second; 0: as fast as the socket takes them
+	PPS      int           // frames a second, all senders together; 0: as fast as the sockets take them
 	Loops    int           // passes over the file; ignored when Duration is set; 0: one
 	Duration time.Duration // >0: loop over the file until this much time has gone
+	// Senders is how many threads write at once, each with its own socket and its share of
+	// the flows (by the sensor's symmetric flow hash), so each flow's frames keep their order.
+	// 0: one.
+	Senders int
 }
 
 // ReplayResult is what a replay sent.
 type ReplayResult struct {
-	Sent    uint64
+	Sent    uint64 // frames
+	Bytes   uint64 // their bytes, link-layer headers included
 	Elapsed time.Duration
 }
 
@@ -36,109 +43,218 @@ func (r ReplayResult) Rate() float64 {
 	return float64(r.Sent) / r.Elapsed.Seconds()
 }
 
-// Replay writes file's frames into the sender end of the veth pair with an AF_PACKET socket,
-// paced to o.PPS, from a thread that has entered the sender namespace. It stops early,
-// returning what it sent so far, when ctx ends.
+// sendBatch is how many frames one sendmmsg call hands the kernel: enough to make the system
+// call's cost small beside the per-frame work in the veth driver, small enough to pace finely.
+const sendBatch = 32
+
+// arenaSize holds a batch of the largest frames a veth takes (64 KiB MTU) and more: a batch
+// flushes early when its next frame would not fit, as the iovecs point into the arena.
+const arenaSize = 4 << 20
+
+// Replay writes file's frames into the sender end of the veth pair with AF_PACKET sockets
+// (qdisc bypassed, sendmmsg in batches), paced to o.PPS, from threads that have entered the
+// sender namespace. It stops early, returning what it sent so far, when ctx ends.
 func (l *Lab) Replay(ctx context.Context, file string, o ReplayOptions) (ReplayResult, error) {
+	senders := max(o.Senders, 1)
 	type result struct {
 		r   ReplayResult
 		err error
 	}
-	res := make(chan result, 1)
-	go func() {
-		// The thread enters the sender namespace and is never unlocked, so the runtime retires
-		// it with the goroutine instead of reusing a thread in the wrong namespace.
-		runtime.LockOSThread()
-		r, err := l.replayInNS(ctx, file, o)
-		res <- result{r, err}
-	}()
-	r := <-res
-	if r.err != nil {
-		return r.r, fmt.Errorf("replay %s: %w", file, r.err)
+	res := make(chan result, senders)
+	start := time.Now()
+	for id := range senders {
+		go func() {
+			// The thread enters the sender namespace and is never unlocked, so the runtime
+			// retires it with the goroutine instead of reusing a thread in the wrong namespace.
+			runtime.LockOSThread()
+			s := &sender{lab: l, file: file, o: o, id: uint32(id), of: uint32(senders), start: start}
+			err := s.run(ctx)
+			res <- result{ReplayResult{Sent: s.sent, Bytes: s.bytes, Elapsed: time.Since(start)}, err}
+		}()
 	}
-	return r.r, nil
+	var total ReplayResult
+	var errs []error
+	for range senders {
+		r := <-res
+		total.Sent += r.r.Sent
+		total.Bytes += r.r.Bytes
+		total.Elapsed = max(total.Elapsed, r.r.Elapsed)
+		if r.err != nil {
+			errs = append(errs, r.err)
+		}
+	}
+	if err := errors.Join(errs...); err != nil {
+		return total, fmt.Errorf("replay %s: %w", file, err)
+	}
+	return total, nil
 }
 
-func (l *Lab) replayInNS(ctx context.Context, file string, o ReplayOptions) (r ReplayResult, err error) {
-	nsf, err := os.Open(filepath.Join("/var/run/netns", l.SenderNS))
+// sender is one replay thread: its socket, its share of the flows, its batch.
+type sender struct {
+	lab    *Lab
+	file   string
+	o      ReplayOptions
+	id, of uint32 // this sender takes the frames whose flow hash % of == id
+	start  time.Time
+	sent   uint64
+	bytes  uint64
+
+	fd    int
+	arena []byte // the batch's frames, copied out of the reader's buffer
+	iov   [sendBatch]unix.Iovec
+	msgs  [sendBatch]mmsghdr
+	n     int // frames in the batch
+}
+
+// mmsghdr is struct mmsghdr: x/sys/unix has the type but no sendmmsg wrapper.
+type mmsghdr struct {
+	hdr unix.Msghdr
+	len uint32
+	_   [4]byte
+}
+
+func (s *sender) run(ctx context.Context) error {
+	if err := s.open(); err != nil {
+		return err
+	}
+	defer unix.Close(s.fd)
+	s.arena = make([]byte, 0, arenaSize)
+	for i := range s.msgs {
+		s.msgs[i].hdr.Iov = &s.iov[i]
+		s.msgs[i].hdr.Iovlen = 1
+	}
+	deadline := s.start.Add(s.o.Duration)
+	var f capture.Frame
+	for loop := 0; s.o.Duration > 0 || loop < max(s.o.Loops, 1); loop++ {
+		src, err := capture.Open(s.file)
+		if err != nil {
+			return err
+		}
+		n, done, err := s.pass(ctx, src, &f, deadline)
+		src.Close()
+		if err != nil || done {
+			return err
+		}
+		if n == 0 && s.of == 1 {
+			return errors.New("no frames to send")
+		}
+		if n == 0 {
+			return nil // no flow of the file hashes to this sender
+		}
+	}
+	return nil
+}
+
+// open makes the sender's packet socket inside the sender namespace, bound to its end of
+// the pair, with the qdisc bypassed: the frames go straight to the veth driver.
+func (s *sender) open() error {
+	nsf, err := os.Open(filepath.Join("/var/run/netns", s.lab.SenderNS))
 	if err != nil {
-		return r, err
+		return err
 	}
 	defer nsf.Close()
 	if err := unix.Setns(int(nsf.Fd()), unix.CLONE_NEWNET); err != nil {
-		return r, fmt.Errorf("setns: %w", err)
+		return fmt.Errorf("setns: %w", err)
 	}
 	fd, err := unix.Socket(unix.AF_PACKET, unix.SOCK_RAW|unix.SOCK_CLOEXEC, 0)
 	if err != nil {
-		return r, fmt.Errorf("packet socket: %w", err)
+		return fmt.Errorf("packet socket: %w", err)
 	}
-	defer unix.Close(fd)
-	ifr, err := unix.NewIfreq(l.SenderIf)
+	ifr, err := unix.NewIfreq(s.lab.SenderIf)
+	if err == nil {
+		err = unix.IoctlIfreq(fd, unix.SIOCGIFINDEX, ifr)
+	}
+	if err == nil {
+		err = unix.Bind(fd, &unix.SockaddrLinklayer{Ifindex: int(ifr.Uint32())})
+	}
 	if err != nil {
-		return r, err
+		unix.Close(fd)
+		return fmt.Errorf("bind to %s: %w", s.lab.SenderIf, err)
 	}
-	if err := unix.IoctlIfreq(fd, unix.SIOCGIFINDEX, ifr); err != nil {
-		return r, fmt.Errorf("ifindex of %s: %w", l.SenderIf, err)
-	}
-	if err := unix.Bind(fd, &unix.SockaddrLinklayer{Ifindex: int(ifr.Uint32())}); err != nil {
-		return r, fmt.Errorf("bind: %w", err)
-	}
-	loops := max(o.Loops, 1)
-	start := time.Now()
-	deadline := start.Add(o.Duration)
-	defer func() { r.Elapsed = time.Since(start) }() // r is the named result: every return sets it
-	var f capture.Frame
-	for loop := 0; o.Duration > 0 || loop < loops; loop++ {
-		src, err := capture.Open(file)
-		if err != nil {
-			return r, err
-		}
-		n, done, err := l.sendAll(ctx, fd, src, &f, &r, start, deadline, o)
-		src.Close()
-		if err != nil || done {
-			return r, err
-		}
-		if n == 0 {
-			return r, errors.New("no frames to send")
-		}
-	}
-	return r, nil
+	// Best effort: without it the frames take the qdisc, slower but the same frames.
+	_ = unix.SetsockoptInt(fd, unix.SOL_PACKET, unix.PACKET_QDISC_BYPASS, 1)
+	s.fd = fd
+	return nil
 }
 
-// sendAll sends one pass over src; done says the replay is over (deadline or ctx).
-func (l *Lab) sendAll(ctx context.Context, fd int, src capture.Source, f *capture.Frame, r *ReplayResult, start, deadline time.Time, o ReplayOptions) (n uint64, done bool, err error) {
+// pass sends this sender's frames of one pass over src; done says the replay is over
+// (deadline or ctx).
+func (s *sender) pass(ctx context.Context, src capture.Source, f *capture.Frame, deadline time.Time) (n uint64, done bool, err error) {
 	for {
 		if err := src.Next(f); err != nil {
 			if err == io.EOF {
-				return n, false, nil
+				done, err := s.send(ctx, deadline)
+				return n, done, err
 			}
 			return n, true, err
 		}
-		// Pace in bursts of 32: sleep until the schedule catches up with what was sent; check
-		// the clock and ctx as often, not per frame.
-		if r.Sent%32 == 0 {
-			if ctx.Err() != nil || (o.Duration > 0 && time.Now().After(deadline)) {
-				return n, true, nil
-			}
-			if o.PPS > 0 {
-				due := start.Add(time.Duration(float64(r.Sent) / float64(o.PPS) * float64(time.Second)))
-				if d := time.Until(due); d > 0 {
-					time.Sleep(d)
-				}
+		if s.of > 1 && decoders.FlowHash(f.Data, f.LinkType)%s.of != s.id {
+			continue
+		}
+		if len(f.Data) > arenaSize {
+			return n, true, fmt.Errorf("frame %d: %d bytes is larger than any link takes", f.Index, len(f.Data))
+		}
+		if len(s.arena)+len(f.Data) > cap(s.arena) {
+			if done, err := s.send(ctx, deadline); done || err != nil {
+				return n, true, err
 			}
 		}
-		for {
-			_, err := unix.Write(fd, f.Data)
-			if err == nil {
-				r.Sent++
-				n++
-				break
+		s.add(f.Data)
+		n++
+		if s.n == sendBatch {
+			if done, err := s.send(ctx, deadline); done || err != nil {
+				return n, true, err
 			}
-			if errors.Is(err, unix.ENOBUFS) || errors.Is(err, unix.EAGAIN) {
+		}
+	}
+}
+
+// send paces and flushes the batch unless the replay is over.
+func (s *sender) send(ctx context.Context, deadline time.Time) (done bool, err error) {
+	if ctx.Err() != nil || (s.o.Duration > 0 && time.Now().After(deadline)) {
+		return true, nil
+	}
+	s.pace()
+	return false, s.flush()
+}
+
+func (s *sender) add(frame []byte) {
+	off := len(s.arena)
+	s.arena = append(s.arena, frame...)
+	s.iov[s.n].Base = &s.arena[off]
+	s.iov[s.n].SetLen(len(frame))
+	s.n++
+}
+
+// pace sleeps until this sender's share of the rate is due the frames now batched.
+func (s *sender) pace() {
+	if s.o.PPS <= 0 {
+		return
+	}
+	share := float64(s.o.PPS) / float64(s.of)
+	due := s.start.Add(time.Duration(float64(s.sent+uint64(s.n)) / share * float64(time.Second)))
+	if d := time.Until(due); d > 0 {
+		time.Sleep(d)
+	}
+}
+
+// flush hands the batch to the kernel, retrying the frames it could not take yet.
+func (s *sender) flush() error {
+	for i := 0; i < s.n; {
+		got, _, errno := unix.Syscall6(unix.SYS_SENDMMSG, uintptr(s.fd), uintptr(unsafe.Pointer(&s.msgs[i])), uintptr(s.n-i), 0, 0, 0)
+		if errno != 0 {
+			if errno == unix.ENOBUFS || errno == unix.EAGAIN || errno == unix.EINTR {
 				time.Sleep(100 * time.Microsecond)
 				continue
 			}
-			return n, true, fmt.Errorf("write frame %d (%d bytes): %w", r.Sent+1, len(f.Data), err)
+			return fmt.Errorf("sendmmsg frame %d (%d bytes): %w", s.sent+1, s.iov[i].Len, errno)
 		}
+		for _, v := range s.iov[i : i+int(got)] {
+			s.bytes += v.Len
+		}
+		i += int(got)
+		s.sent += uint64(got)
 	}
+	s.n, s.arena = 0, s.arena[:0]
+	return nil
 }

@@ -20,13 +20,13 @@ func (r *LiveReport) WriteJSON(w io.Writer) error {
 func (r *LiveReport) WriteMarkdown(w io.Writer) error {
 	var b bytes.Buffer
 	fmt.Fprintf(&b, "## Live replay: %s, %.0fs per rate\n\n", filepath.Base(r.File), r.Duration)
-	fmt.Fprintf(&b, "Host %s, %d CPUs, %s.\n\n", r.Host.Hostname, r.Host.CPUs, r.Host.GoVersion)
-	b.WriteString("| workers | asked pkt/s | achieved pkt/s | sent | kernel packets | kernel drops | decoded | lost | sensor cpu s |\n")
-	b.WriteString("|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n")
+	fmt.Fprintf(&b, "Host %s; %d sender thread(s).\n\n", r.Host.Describe(), max(r.Senders, 1))
+	b.WriteString("| workers | asked pkt/s | achieved pkt/s | Gb/s | sent | kernel packets | kernel drops | decoded | lost | sensor cpu s |\n")
+	b.WriteString("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n")
 	for _, sw := range r.Sweeps {
 		for _, s := range sw.Steps {
-			fmt.Fprintf(&b, "| %d | %.0f | %.0f | %d | %d | %d | %d | %d | %.2f |\n",
-				sw.Workers, s.Asked, s.Achieved, s.Sent, s.KernelPackets, s.KernelDrops, s.Decoded, s.Lost(), s.SensorCPU)
+			fmt.Fprintf(&b, "| %d | %.0f | %.0f | %.2f | %d | %d | %d | %d | %d | %.2f |\n",
+				sw.Workers, s.Asked, s.Achieved, s.AchievedGbps, s.Sent, s.KernelPackets, s.KernelDrops, s.Decoded, s.Lost(), s.SensorCPU)
 		}
 	}
 	b.WriteString("\n| workers | highest zero-drop pkt/s | stopped because |\n|---:|---:|---|\n")

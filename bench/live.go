@@ -24,6 +24,7 @@ type LiveOptions struct {
 	Workers   []int         // one sweep per count
 	Rates     []float64     // rising rates in frames a second
 	Duration  time.Duration // replay time per step
+	Senders   int           // sender threads (each its own socket and share of the flows); 0: one
 	RuleFiles []string
 	Sets      []string  // extra --set key=value for the sensor
 	Progress  io.Writer // a line per step; nil: quiet
@@ -35,6 +36,7 @@ type LiveReport struct {
 	Host     HostInfo    `json:"host"`
 	File     string      `json:"file"`
 	Duration float64     `json:"duration_s"`
+	Senders  int         `json:"senders"`
 	Sweeps   []LiveSweep `json:"sweeps"`
 	Notes    []string    `json:"notes,omitempty"`
 }
@@ -51,6 +53,7 @@ type LiveSweep struct {
 type LiveStep struct {
 	Asked         float64 `json:"asked_pps"`
 	Achieved      float64 `json:"achieved_pps"`
+	AchievedGbps  float64 `json:"achieved_gbps"` // link-layer bits sent a second
 	Sent          uint64  `json:"sent"`
 	KernelPackets uint64  `json:"kernel_packets"`
 	KernelDrops   uint64  `json:"kernel_drops"`
@@ -176,7 +179,7 @@ func Live(ctx context.Context, opts LiveOptions) (*LiveReport, error) {
 		return nil, fmt.Errorf("bench live: %w", err)
 	}
 	defer os.RemoveAll(tmp)
-	rep := &LiveReport{Created: time.Now().UTC().Format(time.RFC3339), Host: hostInfo(), File: opts.File, Duration: opts.Duration.Seconds()}
+	rep := &LiveReport{Created: time.Now().UTC().Format(time.RFC3339), Host: hostInfo(), File: opts.File, Duration: opts.Duration.Seconds(), Senders: max(opts.Senders, 1)}
 	n := 0
 	measure := func(workers int, rate float64) (LiveStep, error) {
 		n++
@@ -217,11 +220,14 @@ func liveStep(ctx context.Context, lab *Lab, opts LiveOptions, out string, worke
 		return st, err
 	}
 	defer s.kill()
-	r, err := lab.Replay(ctx, opts.File, ReplayOptions{PPS: int(rate), Duration: opts.Duration})
+	r, err := lab.Replay(ctx, opts.File, ReplayOptions{PPS: int(rate), Duration: opts.Duration, Senders: opts.Senders})
 	if err != nil {
 		return st, err
 	}
 	st.Sent, st.Achieved = r.Sent, r.Rate()
+	if r.Elapsed > 0 {
+		st.AchievedGbps = float64(r.Bytes) * 8 / r.Elapsed.Seconds() / 1e9
+	}
 	time.Sleep(300 * time.Millisecond) // let the last frames cross the veth
 	ps, err := s.stop()
 	if err != nil {

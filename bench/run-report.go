@@ -23,9 +23,8 @@ func (r *Report) WriteJSON(w io.Writer) error {
 func (r *Report) WriteMarkdown(w io.Writer) error {
 	var b strings.Builder
 	fmt.Fprintf(&b, "### nightjar bench run, %s\n\n", r.Created)
-	fmt.Fprintf(&b, "Host %s: %d CPUs (GOMAXPROCS %d), %s %s/%s, load %s. Input: %d file(s), %s, %d packets.\n\n",
-		r.Host.Hostname, r.Host.CPUs, r.Host.GOMAXPROCS, r.Host.GoVersion, r.Host.OS, r.Host.Arch, r.Host.Load1,
-		len(r.Input.Files), humanSize(r.Input.FileBytes), r.Input.Packets)
+	fmt.Fprintf(&b, "Host %s. Input: %d file(s), %s, %d packets.\n\n",
+		r.Host.Describe(), len(r.Input.Files), humanSize(r.Input.FileBytes), r.Input.Packets)
 	if len(r.Rules) > 0 {
 		b.WriteString("| rule set | loaded | failed | load time |\n|---|---|---|---|\n")
 		for _, l := range r.Rules {
@@ -50,6 +49,13 @@ func (r *Report) WriteMarkdown(w io.Writer) error {
 		b.WriteString("| stage | cpu ns/pkt | wall ns/pkt | how |\n|---|---|---|---|\n")
 		for _, s := range r.Stages {
 			fmt.Fprintf(&b, "| %s | %.0f | %.0f | %s |\n", s.Name, s.CPUNsPerPkt, s.NsPerPkt, s.Derivation)
+		}
+	}
+	if len(r.Profile) > 0 {
+		fmt.Fprintf(&b, "\nPer-stage CPU, sampled inside %d profiled run(s) of the whole pipeline (%d samples):\n\n", r.ProfileRuns, r.ProfileSamples)
+		b.WriteString("| stage | cpu ns/pkt | share |\n|---|---|---|\n")
+		for _, s := range r.Profile {
+			fmt.Fprintf(&b, "| %s | %.0f | %.1f %% |\n", s.Name, s.CPUNsPerPkt, 100*s.Share)
 		}
 	}
 	if len(r.Notes) > 0 {
@@ -145,12 +151,18 @@ func (r *Report) Charts() map[string][]byte {
 	if len(rules) > 0 {
 		out[ChartRules] = lineChart("Throughput against rule-set size", "rules loaded", "Mpkt/s (median, min–max)", rules)
 	}
-	if len(r.Stages) > 0 {
-		bars := make([]chartBar, len(r.Stages))
-		for i, s := range r.Stages {
-			bars[i] = chartBar{label: s.Name, value: s.CPUNsPerPkt}
+	title, bars := "CPU time per packet by stage (sampled profile)", []chartBar(nil)
+	for _, s := range r.Profile {
+		bars = append(bars, chartBar{label: s.Name, value: s.CPUNsPerPkt})
+	}
+	if len(bars) == 0 {
+		title = "CPU time per packet by stage (derived by difference)"
+		for _, s := range r.Stages {
+			bars = append(bars, chartBar{label: s.Name, value: s.CPUNsPerPkt})
 		}
-		out[ChartStages] = barChart("CPU time per packet by stage (derived by difference)", "cpu ns per packet", bars)
+	}
+	if len(bars) > 0 {
+		out[ChartStages] = barChart(title, "cpu ns per packet", bars)
 	}
 	return out
 }

@@ -40,7 +40,12 @@ type Report struct {
 	Rules   []RuleLoad `json:"rule_loads,omitempty"`
 	Series  []Series   `json:"series"`
 	Stages  []Stage    `json:"stages,omitempty"`
-	Notes   []string   `json:"notes,omitempty"`
+	// Profile is the CPU per packet of each stage in one profiled run of the whole pipeline
+	// (bench/run-profile.go): measured inside the run, unlike Stages.
+	Profile        []StageCPU `json:"profile,omitempty"`
+	ProfileRuns    int        `json:"profile_runs,omitempty"`
+	ProfileSamples int64      `json:"profile_samples,omitempty"` // CPU samples behind Profile
+	Notes          []string   `json:"notes,omitempty"`
 }
 
 // HostInfo is the machine a report comes from.
@@ -52,6 +57,28 @@ type HostInfo struct {
 	OS         string `json:"os"`
 	Arch       string `json:"arch"`
 	Load1      string `json:"loadavg_1m,omitempty"` // the machine's load when the run began
+	CPUModel   string `json:"cpu_model,omitempty"`  // /proc/cpuinfo's model name
+	MemoryMiB  int64  `json:"memory_mib,omitempty"` // /proc/meminfo's MemTotal
+	Kernel     string `json:"kernel,omitempty"`     // uname -r
+}
+
+// Describe is the host in one line for reports.
+func (h HostInfo) Describe() string {
+	s := fmt.Sprintf("%s: %d CPUs", h.Hostname, h.CPUs)
+	if h.CPUModel != "" {
+		s += " (" + h.CPUModel + ")"
+	}
+	if h.MemoryMiB > 0 {
+		s += fmt.Sprintf(", %.1f GiB memory", float64(h.MemoryMiB)/1024)
+	}
+	if h.Kernel != "" {
+		s += ", Linux " + h.Kernel
+	}
+	s += fmt.Sprintf(", %s %s/%s, GOMAXPROCS %d", h.GoVersion, h.OS, h.Arch, h.GOMAXPROCS)
+	if h.Load1 != "" {
+		s += ", load " + h.Load1
+	}
+	return s
 }
 
 // InputInfo is what the runs read.
@@ -92,6 +119,13 @@ type Series struct {
 	AllocsPerPkt Stat    `json:"allocs_per_pkt"`
 	PeakRSSMiB   float64 `json:"peak_rss_mib"` // process high-water mark after the series
 	Kind         string  `json:"kind"`         // workers, rules or stage: which chart or breakdown it feeds
+}
+
+// StageCPU is one stage's share of a profiled run.
+type StageCPU struct {
+	Name        string  `json:"name"`
+	CPUNsPerPkt float64 `json:"cpu_ns_per_pkt"`
+	Share       float64 `json:"share"` // of the run's sampled CPU, 0–1
 }
 
 // Stage is one stage's cost per packet, derived by difference between two series.
@@ -191,6 +225,16 @@ func Run(ctx context.Context, opts RunOptions) (*Report, error) {
 		}
 	}
 	rep.Stages, rep.Notes = deriveStages(rep.Series, rep.Notes)
+	if opts.Stages && len(variants) > 0 {
+		full := variants[len(variants)-1] // the stage variants end with the whole pipeline
+		m.series, m.name, m.repeat = len(variants), "profiled: "+full.name, 1
+		prof, samples, err := m.profile(full)
+		if err != nil {
+			return rep, err
+		}
+		rep.Profile, rep.ProfileRuns, rep.ProfileSamples = prof, max(opts.Repeat, 1), samples
+		rep.Notes = append(rep.Notes, fmt.Sprintf("the sampled stage breakdown comes from as many more runs of %q under Go's CPU profiler (100 samples a second): each stage's share of the samples times the runs' CPU (getrusage); each sample is charged to the innermost frame that belongs to a stage, by package and, in package sensor, by file; \"runtime\" is what has no stage above it (GC workers, the scheduler)", full.name))
+	}
 	rep.Notes = append(rep.Notes,
 		"wall figures come from sensor.Summary.Elapsed (the whole ReadFiles call: opening outputs, reading, draining workers, closing outputs), CPU from getrusage over the same span",
 		"allocations are runtime.MemStats.Mallocs over the run divided by packets; peak RSS is the process's getrusage maxrss after the series, a high-water mark over every run before it")
@@ -358,6 +402,46 @@ func (m *measurer) runPipeline(v variant) (sample, error) {
 	}, nil
 }
 
+// profile runs v under the CPU profiler as many times as the other series ran and turns the
+// samples into CPU per packet by stage: each stage's share of the samples times the CPU the
+// runs used (getrusage), so the figures add up to the runs' measured cost.
+func (m *measurer) profile(v variant) (_ []StageCPU, samples int64, _ error) {
+	byStage := map[string]int64{}
+	var sampled int64
+	var cpu time.Duration
+	var packets uint64
+	for r := 1; r <= max(m.opts.Repeat, 1); r++ {
+		m.repeat = r
+		var smp sample
+		got, err := profileRun(func() (err error) {
+			smp, err = m.runPipeline(v)
+			return err
+		})
+		if err != nil {
+			return nil, 0, fmt.Errorf("bench run profiled %s: %w", v.name, err)
+		}
+		for st, ns := range got {
+			byStage[st] += ns
+			sampled += ns
+		}
+		cpu += smp.cpu
+		packets += smp.packets
+	}
+	var out []StageCPU
+	for _, name := range stageOrder {
+		ns, ok := byStage[name]
+		if !ok || packets == 0 || sampled == 0 {
+			continue
+		}
+		share := float64(ns) / float64(sampled)
+		out = append(out, StageCPU{Name: name, Share: share, CPUNsPerPkt: share * float64(cpu.Nanoseconds()) / float64(packets)})
+	}
+	return out, sampled / profilePeriod.Nanoseconds(), nil
+}
+
+// profilePeriod is the CPU profiler's sampling period (runtime/pprof's fixed 100 Hz).
+const profilePeriod = 10 * time.Millisecond
+
 // attachRules gives the rule files to the sensor run; rules that do not load are skipped with
 // a warning, as `nightjar read` does, so a partly supported rule set still measures detection.
 func attachRules(_ *sensor.Config, ro *sensor.ReadOptions, files []string) bool {
@@ -414,5 +498,27 @@ func hostInfo() HostInfo {
 			hi.Load1 = f[0]
 		}
 	}
+	hi.CPUModel = procField("/proc/cpuinfo", "model name")
+	if kb, err := strconv.ParseInt(strings.TrimSuffix(procField("/proc/meminfo", "MemTotal"), " kB"), 10, 64); err == nil {
+		hi.MemoryMiB = kb / 1024
+	}
+	if b, err := os.ReadFile("/proc/sys/kernel/osrelease"); err == nil {
+		hi.Kernel = strings.TrimSpace(string(b))
+	}
 	return hi
+}
+
+// procField is the value of the first "name: value" line of a /proc file; "" when absent.
+func procField(path, name string) string {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return ""
+	}
+	for _, line := range strings.Split(string(b), "\n") {
+		k, v, ok := strings.Cut(line, ":")
+		if ok && strings.TrimSpace(k) == name {
+			return strings.TrimSpace(v)
+		}
+	}
+	return ""
 }

@@ -11,6 +11,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -88,6 +89,21 @@ func TestRunReport(t *testing.T) {
 	}
 	if len(rep.Stages) < 3 {
 		t.Errorf("stages %+v", rep.Stages)
+	}
+	// The profiled run (a few samples only on this small input; TestProfileAttribution checks
+	// the charging itself): known stages, in pipeline order, shares adding up to the whole.
+	share, next := 0.0, 0
+	for _, s := range rep.Profile {
+		share += s.Share
+		i := slices.Index(stageOrder[next:], s.Name)
+		if i < 0 || s.CPUNsPerPkt <= 0 {
+			t.Errorf("profile stage %+v: unknown, out of order or empty", s)
+			break
+		}
+		next += i + 1
+	}
+	if len(rep.Profile) == 0 || math.Abs(share-1) > 1e-6 {
+		t.Errorf("profile %+v: want stages whose shares add up to 1", rep.Profile)
 	}
 
 	var js bytes.Buffer

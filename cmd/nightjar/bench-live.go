@@ -40,6 +40,13 @@ func benchLive(args []string) int {
 		}
 		return err
 	}, "--duration")
+	p.value(func(v string) (err error) {
+		_, err = fmt.Sscanf(v, "%d", &o.Senders)
+		if err == nil && (o.Senders < 1 || o.Senders > 64) {
+			err = fmt.Errorf("want 1 to 64 senders, got %q", v)
+		}
+		return err
+	}, "--senders")
 	p.value(func(v string) error { jsonOut = v; return nil }, "--json")
 	p.value(func(v string) error { mdOut = v; return nil }, "--md")
 	p.value(func(v string) error { svgDir = v; return nil }, "--svg")

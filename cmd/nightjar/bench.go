@@ -29,7 +29,7 @@ const benchUsage = `usage: nightjar bench SUBCOMMAND [flags]
   live     replay a capture through a veth pair between two private network namespaces at
            rising rates; find the highest rate each worker count takes without loss (root)
            nightjar bench live -r FILE [--workers 1,2] [--rates 20k,50k,100k,200k |
-                              --start RATE --factor F --max RATE] [--duration 3s]
+                              --start RATE --factor F --max RATE] [--duration 3s] [--senders N]
                               [-S RULES…] [--set k=v] [--json FILE] [--md FILE] [--svg DIR] [-q]
 `
 
