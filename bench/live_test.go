@@ -120,3 +120,23 @@ func TestLiveReportOutputs(t *testing.T) {
 		t.Errorf("chart: want an SVG with one point per step (2):\n%s", svg)
 	}
 }
+
+func TestRSSGrowth(t *testing.T) {
+	// Ten minutes at one sample a second: warm-up 100 MiB for the first minute, then 150 MiB
+	// growing by 0.1 MiB a second.
+	var s []RSSSample
+	for i := range 600 {
+		v := 100.0
+		if i >= 60 {
+			v = 150 + 0.1*float64(i-60)
+		}
+		s = append(s, RSSSample{At: float64(i), RSSMiB: v})
+	}
+	g := rssGrowth(s)
+	if g.EarlyMiB < 150 || g.EarlyMiB > 153 || g.LateMiB < 200 || g.LateMiB > 204 || g.PeakMiB != 150+0.1*539 {
+		t.Errorf("growth %+v: want early ≈ 152.6 (after warm-up), late ≈ 201.3, peak 203.9", g)
+	}
+	if g := rssGrowth(nil); g != (RSSGrowth{}) {
+		t.Errorf("no samples: %+v", g)
+	}
+}

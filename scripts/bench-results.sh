@@ -6,7 +6,9 @@
 # the date, the host, the commands and the figures. The hand-written sections stay as they are.
 # Tunables (environment): those of bench-report.sh, plus GOBENCH_PKGS (packages of the Go
 # benchmarks), GOBENCH_TIME (-benchtime, default 1s), LIVE (auto|no), LIVE_RATES (default
-# 50k,100k,200k,400k,800k), LIVE_WORKERS (1,2), LIVE_SENDERS (1), LIVE_DURATION (3s).
+# 50k,100k,200k,400k,800k), LIVE_WORKERS (1,2), LIVE_SENDERS (1), LIVE_DURATION (3s), and for a
+# soak (off unless SOAK is set, e.g. SOAK=10m): SOAK_RATE (default 100k), SOAK_WORKERS (1),
+# SOAK_RELOAD (30s).
 set -euo pipefail
 
 bin=${1:?usage: bench-results.sh BIN}
@@ -45,6 +47,20 @@ else
 	echo "The live replay lab was not run (it needs root for network namespaces; LIVE=${LIVE:-auto})." >"$live_md"
 fi
 
+soak_md="$tmp/soak.md"
+if [[ -n ${SOAK:-} && $(id -u) == 0 ]]; then
+	echo "bench-results: soak for $SOAK at ${SOAK_RATE:-100k} pkt/s" >&2
+	[[ -f $tmp/live.pcap ]] || "$bin" bench gen -q --seed "${BENCH_SEED:-1}" --size 64mb -o "$tmp/live.pcap"
+	soak_rules=()
+	for r in "$root"/../shared/rules/et-open-2024/emerging-*.rules; do [[ -f $r ]] && soak_rules+=(-S "$r"); done
+	((${#soak_rules[@]} > 0)) || soak_rules=(-S "$root/testdata/demo/demo.rules")
+	if ! "$bin" bench soak -q -r "$tmp/live.pcap" --rate "${SOAK_RATE:-100k}" --workers "${SOAK_WORKERS:-1}" \
+		--duration "$SOAK" --reload-every "${SOAK_RELOAD:-30s}" --senders "${LIVE_SENDERS:-1}" "${soak_rules[@]}" \
+		--json "$report/soak.json" --md "$soak_md" --svg "$report"; then
+		echo "The soak failed on this run (see the command's stderr)." >"$soak_md"
+	fi
+fi
+
 section="$tmp/section.md"
 {
 	echo "$begin"
@@ -65,6 +81,8 @@ section="$tmp/section.md"
 		"BENCH_REPEAT=${BENCH_REPEAT:-5}, BENCH_WORKERS=${BENCH_WORKERS:-1,2}, BENCH_RULE_SIZES=${BENCH_RULE_SIZES:-0,1000,5000,all})"
 	echo "- \`nightjar bench live -r <64 MB generated> --workers ${LIVE_WORKERS:-1,2} --rates ${LIVE_RATES:-50k,100k,200k,400k,800k}" \
 		"--duration ${LIVE_DURATION:-3s} --senders ${LIVE_SENDERS:-1}\` (root only)"
+	[[ -n ${SOAK:-} ]] && echo "- \`nightjar bench soak -r <64 MB generated> --rate ${SOAK_RATE:-100k} --workers ${SOAK_WORKERS:-1}" \
+		"--duration $SOAK --reload-every ${SOAK_RELOAD:-30s} -S <ET Open 2024>\` (root only)"
 	echo
 	echo "### Go micro-benchmarks"
 	echo
@@ -92,6 +110,13 @@ section="$tmp/section.md"
 	echo
 	sed 's/^## /#### /' "$live_md"
 	[[ -f $report/live-drops.svg ]] && { echo; echo "![live-drops](report/live-drops.svg)"; }
+	if [[ -f $soak_md ]]; then
+		echo
+		echo "### Soak"
+		echo
+		sed 's/^## /#### /' "$soak_md"
+		[[ -f $report/soak-rss.svg ]] && { echo; echo "![soak-rss](report/soak-rss.svg)"; }
+	fi
 	echo
 	echo "$end"
 } >"$section"

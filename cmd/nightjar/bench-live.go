@@ -3,9 +3,11 @@ package main
 import (
 	"context"
 	"fmt"
+	"io"
 	"os"
 	"os/signal"
 	"path/filepath"
+	"strconv"
 	"syscall"
 	"time"
 
@@ -33,20 +35,8 @@ func benchLive(args []string) int {
 		_, err = fmt.Sscanf(v, "%g", &factor)
 		return err
 	}, "--factor")
-	p.value(func(v string) (err error) {
-		o.Duration, err = time.ParseDuration(v)
-		if err == nil && o.Duration <= 0 {
-			err = fmt.Errorf("want a positive duration, got %q", v)
-		}
-		return err
-	}, "--duration")
-	p.value(func(v string) (err error) {
-		_, err = fmt.Sscanf(v, "%d", &o.Senders)
-		if err == nil && (o.Senders < 1 || o.Senders > 64) {
-			err = fmt.Errorf("want 1 to 64 senders, got %q", v)
-		}
-		return err
-	}, "--senders")
+	p.value(positiveDuration(&o.Duration), "--duration")
+	p.value(positiveInt(&o.Senders, "senders"), "--senders")
 	p.value(func(v string) error { jsonOut = v; return nil }, "--json")
 	p.value(func(v string) error { mdOut = v; return nil }, "--md")
 	p.value(func(v string) error { svgDir = v; return nil }, "--svg")
@@ -75,13 +65,8 @@ func benchLive(args []string) int {
 	if len(o.Workers) == 0 {
 		o.Workers = []int{1, 2}
 	}
-	if os.Geteuid() != 0 {
-		fmt.Fprintln(os.Stderr, "nightjar bench live: needs root: it makes network namespaces and a veth pair and opens AF_PACKET sockets (run it with sudo)")
-		return exitUnusable
-	}
-	exe, err := os.Executable()
-	if err != nil {
-		fmt.Fprintf(os.Stderr, "nightjar bench live: finding this binary to run as the sensor: %v\n", err)
+	exe, ok := labSensor("live")
+	if !ok {
 		return exitUnusable
 	}
 	o.Sensor = exe
@@ -98,7 +83,7 @@ func benchLive(args []string) int {
 			return exitUnusable
 		}
 	}
-	if werr := writeLiveOutputs(rep, jsonOut, mdOut, svgDir); werr != nil {
+	if werr := writeLabOutputs(rep, jsonOut, mdOut, svgDir); werr != nil {
 		fmt.Fprintf(os.Stderr, "nightjar bench live: %v\n", werr)
 		return exitUnusable
 	}
@@ -111,7 +96,107 @@ func benchLive(args []string) int {
 	return exitOK
 }
 
-func writeLiveOutputs(rep *bench.LiveReport, jsonOut, mdOut, svgDir string) error {
+// benchSoak is `nightjar bench soak`: one rate for a long time, reloads on a clock.
+func benchSoak(args []string) int {
+	var (
+		o                      = bench.SoakOptions{Duration: 10 * time.Minute, ReloadEvery: 30 * time.Second}
+		jsonOut, mdOut, svgDir string
+		quiet                  bool
+	)
+	p := newArgParser()
+	p.value(func(v string) error { o.File = v; return nil }, "-r", "--pcap")
+	p.value(func(v string) error { o.RuleFiles = append(o.RuleFiles, v); return nil }, "-S", "-s")
+	p.value(func(v string) error { o.Sets = append(o.Sets, v); return nil }, "--set")
+	p.value(func(v string) (err error) { o.Rate, err = bench.ParseRate(v); return err }, "--rate")
+	p.value(positiveInt(&o.Workers, "workers"), "--workers")
+	p.value(positiveInt(&o.Senders, "senders"), "--senders")
+	p.value(positiveDuration(&o.Duration), "--duration")
+	p.value(positiveDuration(&o.ReloadEvery), "--reload-every")
+	p.value(func(v string) error { jsonOut = v; return nil }, "--json")
+	p.value(func(v string) error { mdOut = v; return nil }, "--md")
+	p.value(func(v string) error { svgDir = v; return nil }, "--svg")
+	p.boolean(func() error { quiet = true; return nil }, "-q", "--quiet")
+	if err := p.parse(args); err != nil || len(p.ignored) > 0 || len(p.positional) > 0 {
+		return benchBadArgs("soak", err, p)
+	}
+	if o.File == "" || o.Rate == 0 {
+		fmt.Fprintln(os.Stderr, "nightjar bench soak: give -r FILE and --rate PPS (the highest zero-drop rate `nightjar bench live` found)")
+		return exitUnusable
+	}
+	exe, ok := labSensor("soak")
+	if !ok {
+		return exitUnusable
+	}
+	o.Sensor = exe
+	if !quiet {
+		o.Progress = os.Stderr
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	rep, err := bench.Soak(ctx, o)
+	if err != nil {
+		fmt.Fprintf(os.Stderr, "nightjar %v\n", err)
+		if rep == nil {
+			return exitUnusable
+		}
+	}
+	if werr := writeLabOutputs(rep, jsonOut, mdOut, svgDir); werr != nil {
+		fmt.Fprintf(os.Stderr, "nightjar bench soak: %v\n", werr)
+		return exitUnusable
+	}
+	if !quiet {
+		rep.WriteMarkdown(os.Stdout)
+	}
+	if err != nil {
+		return exitUnusable
+	}
+	return exitOK
+}
+
+// labSensor checks the lab can run here and finds this binary, which the lab runs as the sensor.
+func labSensor(cmd string) (string, bool) {
+	if os.Geteuid() != 0 {
+		fmt.Fprintf(os.Stderr, "nightjar bench %s: needs root: it makes network namespaces and a veth pair and opens AF_PACKET sockets (run it with sudo)\n", cmd)
+		return "", false
+	}
+	exe, err := os.Executable()
+	if err != nil {
+		fmt.Fprintf(os.Stderr, "nightjar bench %s: finding this binary to run as the sensor: %v\n", cmd, err)
+		return "", false
+	}
+	return exe, true
+}
+
+func positiveInt(dst *int, what string) func(string) error {
+	return func(v string) error {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 || n > 1024 {
+			return fmt.Errorf("want a count of %s from 1 to 1024, got %q", what, v)
+		}
+		*dst = n
+		return nil
+	}
+}
+
+func positiveDuration(dst *time.Duration) func(string) error {
+	return func(v string) error {
+		d, err := time.ParseDuration(v)
+		if err != nil || d <= 0 {
+			return fmt.Errorf("want a positive duration such as 30s or 10m, got %q", v)
+		}
+		*dst = d
+		return nil
+	}
+}
+
+// labReport is what the live and soak labs write.
+type labReport interface {
+	WriteJSON(io.Writer) error
+	WriteMarkdown(io.Writer) error
+	Charts() map[string][]byte
+}
+
+func writeLabOutputs(rep labReport, jsonOut, mdOut, svgDir string) error {
 	for _, out := range []struct {
 		path  string
 		write func(*os.File) error
@@ -121,6 +206,9 @@ func writeLiveOutputs(rep *bench.LiveReport, jsonOut, mdOut, svgDir string) erro
 	} {
 		if out.path == "" {
 			continue
+		}
+		if err := os.MkdirAll(filepath.Dir(out.path), 0o755); err != nil {
+			return err
 		}
 		f, err := os.Create(out.path)
 		if err != nil {

@@ -31,6 +31,11 @@ const benchUsage = `usage: nightjar bench SUBCOMMAND [flags]
            nightjar bench live -r FILE [--workers 1,2] [--rates 20k,50k,100k,200k |
                               --start RATE --factor F --max RATE] [--duration 3s] [--senders N]
                               [-S RULES…] [--set k=v] [--json FILE] [--md FILE] [--svg DIR] [-q]
+  soak     replay a capture through the same lab at one rate for a long time, reloading the
+           rules on a clock, and sample the sensor's memory (root)
+           nightjar bench soak -r FILE --rate PPS [--workers N] [--duration 10m]
+                              [--reload-every 30s] [--senders N] [-S RULES…] [--set k=v]
+                              [--json FILE] [--md FILE] [--svg DIR] [-q]
 `
 
 func cmdBench(args []string) int {
@@ -47,6 +52,8 @@ func cmdBench(args []string) int {
 		return benchRun(args[1:], true)
 	case "live":
 		return benchLive(args[1:])
+	case "soak":
+		return benchSoak(args[1:])
 	case "help", "-h", "--help":
 		fmt.Print(benchUsage)
 		return exitOK
