@@ -44,7 +44,12 @@ func Compare(ctx context.Context, opts CompareOptions) (*Comparison, error) {
 	}
 	ro := opts.Run
 	if len(ro.Files) != 1 {
-		return nil, errors.New("bench compare: give exactly one input file (-r FILE)")
+		return nil, errors.New("bench compare: give exactly one input (-r FILE or -r DIR)")
+	}
+	input := ro.Files[0] // a directory stays one argument for the other command
+	var err error
+	if ro.Files, err = expandInputs(ro.Files, &Report{}); err != nil {
+		return nil, fmt.Errorf("bench compare: %w", err)
 	}
 	ro.Repeat = max(ro.Repeat, 1)
 	if ro.Log == nil {
@@ -74,7 +79,7 @@ func Compare(ctx context.Context, opts CompareOptions) (*Comparison, error) {
 
 	args := make([]string, len(opts.Command))
 	for i, a := range opts.Command {
-		args[i] = strings.ReplaceAll(a, "{pcap}", ro.Files[0])
+		args[i] = strings.ReplaceAll(a, "{pcap}", input)
 	}
 	// One argument with spaces is a shell command line, as `bench compare -- "suricata -r {pcap}"`.
 	if len(args) == 1 && strings.ContainsAny(args[0], " \t|;&") {

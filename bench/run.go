@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/nightjar-ids/nightjar/sensor"
+	"github.com/nightjar-ids/nightjar/sensor/capture"
 )
 
 // RunOptions says what `nightjar bench run` measures.
@@ -166,6 +167,22 @@ type sample struct {
 	rssKiB        int64 // a child command's peak RSS (compare)
 }
 
+// expandInputs turns the -r arguments into capture files as `nightjar read` does (a directory
+// gives every capture below it) and notes the files skipped for not being captures.
+func expandInputs(args []string, rep *Report) ([]string, error) {
+	files, skipped, err := capture.ExpandInputs(args)
+	if err != nil {
+		return nil, err
+	}
+	if len(files) == 0 {
+		return nil, fmt.Errorf("no capture files in %s", strings.Join(args, ", "))
+	}
+	if len(skipped) > 0 {
+		rep.Notes = append(rep.Notes, fmt.Sprintf("%d files under the inputs are not captures and were skipped", len(skipped)))
+	}
+	return files, nil
+}
+
 // Run measures the pipeline over opts.Files as opts asks and returns the report.
 func Run(ctx context.Context, opts RunOptions) (*Report, error) {
 	if len(opts.Files) == 0 {
@@ -186,6 +203,9 @@ func Run(ctx context.Context, opts RunOptions) (*Report, error) {
 	}
 	rep := &Report{Created: time.Now().UTC().Format(time.RFC3339), Host: hostInfo(), Notes: warnings}
 	rep.Input.Files = opts.Files
+	if opts.Files, err = expandInputs(opts.Files, rep); err != nil {
+		return nil, fmt.Errorf("bench run: %w", err)
+	}
 	for _, f := range opts.Files {
 		st, err := os.Stat(f)
 		if err != nil {

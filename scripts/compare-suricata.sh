@@ -5,16 +5,24 @@
 # Nightjar loads today: the rule files are filtered down to the sids `nightjar rules list`
 # accepts, so neither engine runs rules the other skips.
 #
-#   scripts/compare-suricata.sh BIN PCAP RULES… [--repeat K] [--cpu N]
+#   scripts/compare-suricata.sh BIN PCAP|DIR RULES… [--repeat K] [--cpu LIST] [--workers N]
+#
+# --workers 1 (the default) runs Nightjar with one worker and Suricata in its single runmode;
+# more runs Nightjar with N workers and Suricata in autofp (detect threads: one per online CPU,
+# its default; make N the machine's CPU count to compare like with like). --cpu is the
+# taskset CPU list both are confined to (default 1; give as many CPUs as workers). A directory
+# is read whole by both (every capture below it for Nightjar; Suricata's pcap-file directory
+# mode, so give a flat directory, e.g. of links).
 set -euo pipefail
 bin=${1:?usage: compare-suricata.sh BIN PCAP RULES…}
 pcap=${2:?usage: compare-suricata.sh BIN PCAP RULES…}
 shift 2
-repeat=3 cpu=1 rules=()
+repeat=3 cpu=1 workers=1 rules=()
 while [ $# -gt 0 ]; do
 	case $1 in
 	--repeat) repeat=$2; shift 2 ;;
 	--cpu) cpu=$2; shift 2 ;;
+	--workers) workers=$2; shift 2 ;;
 	*) rules+=("$1"); shift ;;
 	esac
 done
@@ -37,5 +45,10 @@ cat "${rules[@]}" | grep -E '^(alert|drop|pass|reject)' |
 		"$tmp/sids" - >"$tmp/common.rules"
 echo "rules both engines run: $(wc -l <"$tmp/common.rules")"
 mkdir -p "$tmp/suricata"
-taskset -c "$cpu" "$bin" bench compare -r "$pcap" --repeat "$repeat" --workers 1 -S "$tmp/common.rules" -- \
-	suricata -r '{pcap}' -S "$tmp/common.rules" -l "$tmp/suricata" -k none --runmode single
+runmode=(--runmode single)
+if ((workers > 1)); then
+	# autofp: one reader, detect threads = online CPUs × threading.detect-thread-ratio (1.0).
+	runmode=(--runmode autofp)
+fi
+taskset -c "$cpu" "$bin" bench compare -r "$pcap" --repeat "$repeat" --workers "$workers" -S "$tmp/common.rules" -- \
+	suricata -r '{pcap}' -S "$tmp/common.rules" -l "$tmp/suricata" -k none "${runmode[@]}"
