@@ -64,6 +64,18 @@ func NewLab() (*Lab, error) {
 	return l, nil
 }
 
+// newLabWithDir makes a lab and a scratch folder for the sensor's output; done removes both.
+func newLabWithDir() (lab *Lab, dir string, done func(), err error) {
+	if lab, err = NewLab(); err != nil {
+		return nil, "", nil, err
+	}
+	if dir, err = os.MkdirTemp("", "nightjar-bench-lab-"); err != nil {
+		lab.Close()
+		return nil, "", nil, err
+	}
+	return lab, dir, func() { os.RemoveAll(dir); lab.Close() }, nil
+}
+
 // Close deletes the namespaces the lab made (and with them the veth pair). It is safe to
 // call more than once.
 func (l *Lab) Close() {

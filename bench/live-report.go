@@ -2,7 +2,6 @@ package bench
 
 import (
 	"bytes"
-	"encoding/json"
 	"fmt"
 	"html"
 	"io"
@@ -10,11 +9,7 @@ import (
 )
 
 // WriteJSON writes the report as indented JSON.
-func (r *LiveReport) WriteJSON(w io.Writer) error {
-	enc := json.NewEncoder(w)
-	enc.SetIndent("", "  ")
-	return enc.Encode(r)
-}
+func (r *LiveReport) WriteJSON(w io.Writer) error { return writeIndentedJSON(w, r) }
 
 // WriteMarkdown writes a table of every step and the best rate per worker count.
 func (r *LiveReport) WriteMarkdown(w io.Writer) error {

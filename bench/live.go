@@ -169,16 +169,11 @@ func Live(ctx context.Context, opts LiveOptions) (*LiveReport, error) {
 	if _, err := os.Stat(opts.File); err != nil {
 		return nil, fmt.Errorf("bench live: %w", err)
 	}
-	lab, err := NewLab()
+	lab, tmp, done, err := newLabWithDir()
 	if err != nil {
 		return nil, fmt.Errorf("bench live: %w", err)
 	}
-	defer lab.Close()
-	tmp, err := os.MkdirTemp("", "nightjar-bench-live-")
-	if err != nil {
-		return nil, fmt.Errorf("bench live: %w", err)
-	}
-	defer os.RemoveAll(tmp)
+	defer done()
 	rep := &LiveReport{Created: time.Now().UTC().Format(time.RFC3339), Host: hostInfo(), File: opts.File, Duration: opts.Duration.Seconds(), Senders: max(opts.Senders, 1)}
 	n := 0
 	measure := func(workers int, rate float64) (LiveStep, error) {
@@ -208,14 +203,7 @@ func Live(ctx context.Context, opts LiveOptions) (*LiveReport, error) {
 // and reads its last stats event.
 func liveStep(ctx context.Context, lab *Lab, opts LiveOptions, out string, workers int, rate float64) (LiveStep, error) {
 	st := LiveStep{Asked: rate}
-	args := []string{"run", "-i", lab.ReceiverIf, "-l", out, "--workers", strconv.Itoa(workers), "--set", "stats.interval=1"}
-	for _, s := range opts.Sets {
-		args = append(args, "--set", s)
-	}
-	for _, r := range opts.RuleFiles {
-		args = append(args, "-S", r)
-	}
-	s, err := startLiveSensor(lab, opts.Sensor, args)
+	s, err := startLiveSensor(lab, opts.Sensor, sensorArgs(lab, out, workers, 1, opts.Sets, opts.RuleFiles))
 	if err != nil {
 		return st, err
 	}
@@ -237,8 +225,23 @@ func liveStep(ctx context.Context, lab *Lab, opts LiveOptions, out string, worke
 		return st, err // an interrupted step measured less than the duration: not a result
 	}
 	st.SensorCPU = (ps.UserTime() + ps.SystemTime()).Seconds()
-	st.KernelPackets, st.KernelDrops, st.Decoded, err = lastStats(filepath.Join(out, "eve.json"))
+	ss, err := lastStats(filepath.Join(out, "eve.json"))
+	st.KernelPackets, st.KernelDrops, st.Decoded = ss.KernelPackets, ss.KernelDrops, ss.Decoded
 	return st, err
+}
+
+// sensorArgs is the `nightjar run` command line of a lab's sensor: capturing on the receiver
+// end, writing into out, stats every statsEvery seconds.
+func sensorArgs(lab *Lab, out string, workers, statsEvery int, sets, rules []string) []string {
+	args := []string{"run", "-i", lab.ReceiverIf, "-l", out, "--workers", strconv.Itoa(workers),
+		"--set", "stats.interval=" + strconv.Itoa(statsEvery)}
+	for _, s := range sets {
+		args = append(args, "--set", s)
+	}
+	for _, r := range rules {
+		args = append(args, "-S", r)
+	}
+	return args
 }
 
 type liveSensor struct {
@@ -318,12 +321,17 @@ func (s *liveSensor) kill() {
 	}
 }
 
-// lastStats reads the capture and decoder counters of eve.json's last stats event, which
-// the sensor writes as it shuts down.
-func lastStats(path string) (kernelPackets, kernelDrops, decoded uint64, err error) {
+// sensorStats are the counters of a sensor's last stats event, which it writes as it shuts down.
+type sensorStats struct {
+	KernelPackets, KernelDrops, Decoded uint64
+	Reloads, ReloadFailures             uint64
+}
+
+// lastStats reads the counters of eve.json's last stats event.
+func lastStats(path string) (sensorStats, error) {
 	raw, err := os.ReadFile(path)
 	if err != nil {
-		return 0, 0, 0, fmt.Errorf("sensor output: %w", err)
+		return sensorStats{}, fmt.Errorf("sensor output: %w", err)
 	}
 	var last []byte
 	for _, line := range bytes.Split(raw, []byte("\n")) {
@@ -332,7 +340,7 @@ func lastStats(path string) (kernelPackets, kernelDrops, decoded uint64, err err
 		}
 	}
 	if last == nil {
-		return 0, 0, 0, fmt.Errorf("%s: no stats event", path)
+		return sensorStats{}, fmt.Errorf("%s: no stats event", path)
 	}
 	var ev struct {
 		Stats struct {
@@ -343,10 +351,16 @@ func lastStats(path string) (kernelPackets, kernelDrops, decoded uint64, err err
 			Decoder struct {
 				Pkts uint64 `json:"pkts"`
 			} `json:"decoder"`
+			Detect struct {
+				Reloads  uint64 `json:"engine_reloads"`
+				Failures uint64 `json:"engine_reload_failures"`
+			} `json:"detect"`
 		} `json:"stats"`
 	}
 	if err := json.Unmarshal(last, &ev); err != nil {
-		return 0, 0, 0, fmt.Errorf("%s: stats event: %w", path, err)
+		return sensorStats{}, fmt.Errorf("%s: stats event: %w", path, err)
 	}
-	return ev.Stats.Capture.KernelPackets, ev.Stats.Capture.KernelDrops, ev.Stats.Decoder.Pkts, nil
+	st := ev.Stats
+	return sensorStats{KernelPackets: st.Capture.KernelPackets, KernelDrops: st.Capture.KernelDrops, Decoded: st.Decoder.Pkts,
+		Reloads: st.Detect.Reloads, ReloadFailures: st.Detect.Failures}, nil
 }

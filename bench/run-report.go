@@ -11,12 +11,16 @@ import (
 
 // WriteJSON writes the report as indented JSON.
 func (r *Report) WriteJSON(w io.Writer) error {
-	enc := json.NewEncoder(w)
-	enc.SetIndent("", "  ")
-	if err := enc.Encode(r); err != nil {
+	if err := writeIndentedJSON(w, r); err != nil {
 		return fmt.Errorf("bench report: %w", err)
 	}
 	return nil
+}
+
+func writeIndentedJSON(w io.Writer, v any) error {
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	return enc.Encode(v)
 }
 
 // WriteMarkdown writes the report as Markdown tables, ready to paste into bench/RESULTS.md.

@@ -3,11 +3,9 @@ package bench
 import (
 	"bytes"
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
-	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -76,27 +74,15 @@ func Soak(ctx context.Context, o SoakOptions) (*SoakReport, error) {
 		o.Sample = time.Second
 	}
 	o.Workers = max(o.Workers, 1)
-	lab, err := NewLab()
+	lab, out, cleanup, err := newLabWithDir()
 	if err != nil {
 		return nil, fmt.Errorf("bench soak: %w", err)
 	}
-	defer lab.Close()
-	out, err := os.MkdirTemp("", "nightjar-bench-soak-")
-	if err != nil {
-		return nil, fmt.Errorf("bench soak: %w", err)
-	}
-	defer os.RemoveAll(out)
+	defer cleanup()
 
 	rep := &SoakReport{Created: time.Now().UTC().Format(time.RFC3339), Host: hostInfo(), File: o.File,
 		Workers: o.Workers, Rate: o.Rate, Duration: o.Duration.Seconds(), ReloadEvery: o.ReloadEvery.Seconds()}
-	args := []string{"run", "-i", lab.ReceiverIf, "-l", out, "--workers", strconv.Itoa(o.Workers), "--set", "stats.interval=10"}
-	for _, s := range o.Sets {
-		args = append(args, "--set", s)
-	}
-	for _, r := range o.RuleFiles {
-		args = append(args, "-S", r)
-	}
-	s, err := startLiveSensor(lab, o.Sensor, args)
+	s, err := startLiveSensor(lab, o.Sensor, sensorArgs(lab, out, o.Workers, 10, o.Sets, o.RuleFiles))
 	if err != nil {
 		return nil, fmt.Errorf("bench soak: %w", err)
 	}
@@ -157,13 +143,12 @@ wait:
 		return rep, fmt.Errorf("bench soak: interrupted: %w", err)
 	}
 	rep.Step.SensorCPU = (ps.UserTime() + ps.SystemTime()).Seconds()
-	eve := filepath.Join(out, "eve.json")
-	if rep.Step.KernelPackets, rep.Step.KernelDrops, rep.Step.Decoded, err = lastStats(eve); err != nil {
+	ss, err := lastStats(filepath.Join(out, "eve.json"))
+	if err != nil {
 		return rep, fmt.Errorf("bench soak: %w", err)
 	}
-	if rep.Reloads, rep.Failures, err = lastReloads(eve); err != nil {
-		return rep, fmt.Errorf("bench soak: %w", err)
-	}
+	rep.Step.KernelPackets, rep.Step.KernelDrops, rep.Step.Decoded = ss.KernelPackets, ss.KernelDrops, ss.Decoded
+	rep.Reloads, rep.Failures = ss.Reloads, ss.ReloadFailures
 	rep.Growth = rssGrowth(rep.RSS)
 	if uint64(rep.Signalled) != rep.Reloads+rep.Failures {
 		rep.Notes = append(rep.Notes, fmt.Sprintf("%d reloads signalled, the sensor counted %d done and %d failed: a signal that arrives while a reload compiles is folded into it", rep.Signalled, rep.Reloads, rep.Failures))
@@ -208,41 +193,8 @@ func rssGrowth(s []RSSSample) RSSGrowth {
 	return g
 }
 
-// lastReloads reads the reload counters of eve.json's last stats event.
-func lastReloads(path string) (reloads, failures uint64, err error) {
-	raw, err := os.ReadFile(path)
-	if err != nil {
-		return 0, 0, err
-	}
-	var last []byte
-	for _, line := range bytes.Split(raw, []byte("\n")) {
-		if bytes.Contains(line, []byte(`"event_type":"stats"`)) {
-			last = line
-		}
-	}
-	var ev struct {
-		Stats struct {
-			Detect struct {
-				Reloads  uint64 `json:"engine_reloads"`
-				Failures uint64 `json:"engine_reload_failures"`
-			} `json:"detect"`
-		} `json:"stats"`
-	}
-	if last == nil {
-		return 0, 0, fmt.Errorf("%s: no stats event", path)
-	}
-	if err := json.Unmarshal(last, &ev); err != nil {
-		return 0, 0, fmt.Errorf("%s: stats event: %w", path, err)
-	}
-	return ev.Stats.Detect.Reloads, ev.Stats.Detect.Failures, nil
-}
-
 // WriteJSON writes the report as indented JSON.
-func (r *SoakReport) WriteJSON(w io.Writer) error {
-	enc := json.NewEncoder(w)
-	enc.SetIndent("", "  ")
-	return enc.Encode(r)
-}
+func (r *SoakReport) WriteJSON(w io.Writer) error { return writeIndentedJSON(w, r) }
 
 // WriteMarkdown writes the soak's totals and memory summary.
 func (r *SoakReport) WriteMarkdown(w io.Writer) error {

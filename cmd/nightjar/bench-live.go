@@ -20,13 +20,10 @@ func benchLive(args []string) int {
 		o                      = bench.LiveOptions{Duration: 3 * time.Second}
 		rates                  []float64
 		start, factor, maxRate float64
-		jsonOut, mdOut, svgDir string
-		quiet                  bool
 	)
 	p := newArgParser()
-	p.value(func(v string) error { o.File = v; return nil }, "-r", "--pcap")
-	p.value(func(v string) error { o.RuleFiles = append(o.RuleFiles, v); return nil }, "-S", "-s")
-	p.value(func(v string) error { o.Sets = append(o.Sets, v); return nil }, "--set")
+	lf := labFlags{file: &o.File, rules: &o.RuleFiles, sets: &o.Sets, senders: &o.Senders, duration: &o.Duration}
+	lf.register(p)
 	p.value(intList(&o.Workers, false), "--workers")
 	p.value(func(v string) (err error) { rates, err = bench.ParseRates(v); return err }, "--rates")
 	p.value(func(v string) (err error) { start, err = bench.ParseRate(v); return err }, "--start")
@@ -35,12 +32,6 @@ func benchLive(args []string) int {
 		_, err = fmt.Sscanf(v, "%g", &factor)
 		return err
 	}, "--factor")
-	p.value(positiveDuration(&o.Duration), "--duration")
-	p.value(positiveInt(&o.Senders, "senders"), "--senders")
-	p.value(func(v string) error { jsonOut = v; return nil }, "--json")
-	p.value(func(v string) error { mdOut = v; return nil }, "--md")
-	p.value(func(v string) error { svgDir = v; return nil }, "--svg")
-	p.boolean(func() error { quiet = true; return nil }, "-q", "--quiet")
 	if err := p.parse(args); err != nil || len(p.ignored) > 0 || len(p.positional) > 0 {
 		return benchBadArgs("live", err, p)
 	}
@@ -65,29 +56,66 @@ func benchLive(args []string) int {
 	if len(o.Workers) == 0 {
 		o.Workers = []int{1, 2}
 	}
-	exe, ok := labSensor("live")
+	return lf.run("live", &o.Sensor, &o.Progress, func(ctx context.Context) (labReport, error) {
+		rep, err := bench.Live(ctx, o)
+		if rep == nil || len(rep.Sweeps) == 0 {
+			return nil, err // nothing measured; an interface holding a nil pointer would not be nil
+		}
+		return rep, err
+	})
+}
+
+// benchSoak is `nightjar bench soak`: one rate for a long time, reloads on a clock.
+func benchSoak(args []string) int {
+	o := bench.SoakOptions{Duration: 10 * time.Minute, ReloadEvery: 30 * time.Second}
+	p := newArgParser()
+	lf := labFlags{file: &o.File, rules: &o.RuleFiles, sets: &o.Sets, senders: &o.Senders, duration: &o.Duration}
+	lf.register(p)
+	p.value(func(v string) (err error) { o.Rate, err = bench.ParseRate(v); return err }, "--rate")
+	p.value(positiveInt(&o.Workers, "workers"), "--workers")
+	p.value(positiveDuration(&o.ReloadEvery), "--reload-every")
+	if err := p.parse(args); err != nil || len(p.ignored) > 0 || len(p.positional) > 0 {
+		return benchBadArgs("soak", err, p)
+	}
+	if o.File == "" || o.Rate == 0 {
+		fmt.Fprintln(os.Stderr, "nightjar bench soak: give -r FILE and --rate PPS (the highest zero-drop rate `nightjar bench live` found)")
+		return exitUnusable
+	}
+	return lf.run("soak", &o.Sensor, &o.Progress, func(ctx context.Context) (labReport, error) {
+		rep, err := bench.Soak(ctx, o)
+		if rep == nil {
+			return nil, err
+		}
+		return rep, err
+	})
+}
+
+// run runs a lab with this binary as its sensor: reports its error, writes what it measured
+// (even when it stopped part way) and gives the exit code. An interrupt ends the step under
+// way; the lab then removes its namespaces before returning. err's text starts "bench NAME: ".
+func (f *labFlags) run(name string, sensor *string, progress *io.Writer, lab func(context.Context) (labReport, error)) int {
+	exe, ok := labSensor(name)
 	if !ok {
 		return exitUnusable
 	}
-	o.Sensor = exe
-	if !quiet {
-		o.Progress = os.Stderr
+	*sensor = exe
+	if !f.quiet {
+		*progress = os.Stderr
 	}
-	// An interrupt ends the step under way; Live then removes its namespaces before returning.
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	rep, err := bench.Live(ctx, o)
+	rep, err := lab(ctx)
 	if err != nil {
-		fmt.Fprintf(os.Stderr, "nightjar %v\n", err) // err starts "bench live: "
-		if rep == nil || len(rep.Sweeps) == 0 {
-			return exitUnusable
-		}
+		fmt.Fprintf(os.Stderr, "nightjar %v\n", err)
 	}
-	if werr := writeLabOutputs(rep, jsonOut, mdOut, svgDir); werr != nil {
-		fmt.Fprintf(os.Stderr, "nightjar bench live: %v\n", werr)
+	if rep == nil {
 		return exitUnusable
 	}
-	if !quiet {
+	if werr := writeLabOutputs(rep, f.jsonOut, f.mdOut, f.svgDir); werr != nil {
+		fmt.Fprintf(os.Stderr, "nightjar bench %s: %v\n", name, werr)
+		return exitUnusable
+	}
+	if !f.quiet {
 		rep.WriteMarkdown(os.Stdout)
 	}
 	if err != nil {
@@ -96,61 +124,26 @@ func benchLive(args []string) int {
 	return exitOK
 }
 
-// benchSoak is `nightjar bench soak`: one rate for a long time, reloads on a clock.
-func benchSoak(args []string) int {
-	var (
-		o                      = bench.SoakOptions{Duration: 10 * time.Minute, ReloadEvery: 30 * time.Second}
-		jsonOut, mdOut, svgDir string
-		quiet                  bool
-	)
-	p := newArgParser()
-	p.value(func(v string) error { o.File = v; return nil }, "-r", "--pcap")
-	p.value(func(v string) error { o.RuleFiles = append(o.RuleFiles, v); return nil }, "-S", "-s")
-	p.value(func(v string) error { o.Sets = append(o.Sets, v); return nil }, "--set")
-	p.value(func(v string) (err error) { o.Rate, err = bench.ParseRate(v); return err }, "--rate")
-	p.value(positiveInt(&o.Workers, "workers"), "--workers")
-	p.value(positiveInt(&o.Senders, "senders"), "--senders")
-	p.value(positiveDuration(&o.Duration), "--duration")
-	p.value(positiveDuration(&o.ReloadEvery), "--reload-every")
-	p.value(func(v string) error { jsonOut = v; return nil }, "--json")
-	p.value(func(v string) error { mdOut = v; return nil }, "--md")
-	p.value(func(v string) error { svgDir = v; return nil }, "--svg")
-	p.boolean(func() error { quiet = true; return nil }, "-q", "--quiet")
-	if err := p.parse(args); err != nil || len(p.ignored) > 0 || len(p.positional) > 0 {
-		return benchBadArgs("soak", err, p)
-	}
-	if o.File == "" || o.Rate == 0 {
-		fmt.Fprintln(os.Stderr, "nightjar bench soak: give -r FILE and --rate PPS (the highest zero-drop rate `nightjar bench live` found)")
-		return exitUnusable
-	}
-	exe, ok := labSensor("soak")
-	if !ok {
-		return exitUnusable
-	}
-	o.Sensor = exe
-	if !quiet {
-		o.Progress = os.Stderr
-	}
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
-	rep, err := bench.Soak(ctx, o)
-	if err != nil {
-		fmt.Fprintf(os.Stderr, "nightjar %v\n", err)
-		if rep == nil {
-			return exitUnusable
-		}
-	}
-	if werr := writeLabOutputs(rep, jsonOut, mdOut, svgDir); werr != nil {
-		fmt.Fprintf(os.Stderr, "nightjar bench soak: %v\n", werr)
-		return exitUnusable
-	}
-	if !quiet {
-		rep.WriteMarkdown(os.Stdout)
-	}
-	if err != nil {
-		return exitUnusable
-	}
-	return exitOK
+// labFlags are the flags the live and soak labs share; outputs and quiet are filled by parse.
+type labFlags struct {
+	file                   *string
+	rules, sets            *[]string
+	senders                *int
+	duration               *time.Duration
+	jsonOut, mdOut, svgDir string
+	quiet                  bool
+}
+
+func (f *labFlags) register(p *argParser) {
+	p.value(func(v string) error { *f.file = v; return nil }, "-r", "--pcap")
+	p.value(func(v string) error { *f.rules = append(*f.rules, v); return nil }, "-S", "-s")
+	p.value(func(v string) error { *f.sets = append(*f.sets, v); return nil }, "--set")
+	p.value(positiveInt(f.senders, "senders"), "--senders")
+	p.value(positiveDuration(f.duration), "--duration")
+	p.value(func(v string) error { f.jsonOut = v; return nil }, "--json")
+	p.value(func(v string) error { f.mdOut = v; return nil }, "--md")
+	p.value(func(v string) error { f.svgDir = v; return nil }, "--svg")
+	p.boolean(func() error { f.quiet = true; return nil }, "-q", "--quiet")
 }
 
 // labSensor checks the lab can run here and finds this binary, which the lab runs as the sensor.

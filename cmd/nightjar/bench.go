@@ -58,7 +58,7 @@ func cmdBench(args []string) int {
 		fmt.Print(benchUsage)
 		return exitOK
 	}
-	fmt.Fprintf(os.Stderr, "nightjar bench: unknown subcommand %q\n%s", args[0], benchUsage)
+	fmt.Fprintf(os.Stderr, "nightjar bench: unknown subcommand %q: gen, run, compare, live or soak (`nightjar bench help` shows their flags)\n", args[0])
 	return exitUnusable
 }
 

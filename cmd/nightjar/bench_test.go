@@ -48,6 +48,8 @@ func TestBenchUnusable(t *testing.T) {
 		{"bench", "gen", "-o", "x.pcap", "--bogus"},
 		{"bench", "run"},
 		{"bench", "nope"},
+		{"bench", "soak", "-r", "x.pcap"},
+		{"bench", "soak", "-r", "x.pcap", "--rate", "10k", "--reload-every", "0s"},
 	} {
 		code, _, stderr := nightjar(t, args...)
 		if code == 0 || strings.Count(strings.TrimSpace(stderr), "\n") > 20 || stderr == "" {
