@@ -2,7 +2,10 @@ package sensor
 
 import (
 	"fmt"
+	"io"
+	"log/slog"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/nightjar-ids/nightjar/sensor/flow"
@@ -119,8 +122,22 @@ func (c *fakeCapture) remove(*flow.Flow) (captureCounts, bool, error) {
 
 func (c *fakeCapture) lastSeen(*flow.Flow) int64 { return c.last }
 
-// runWorkerWithCapture feeds the demo capture through one worker that has a capture bypass.
+// runWorkerWithCapture feeds the demo capture through one worker that has a capture bypass,
+// ends its flows and closes its outputs.
 func runWorkerWithCapture(t *testing.T, c captureBypass, overrides ...string) (*worker, string) {
+	t.Helper()
+	frames := loadFrames(t, bypassDemo)
+	w, dir := runWorkerWithCaptureOpen(t, c, frames, overrides...)
+	w.finish(frames[len(frames)-1].time)
+	if err := w.out.close(); err != nil {
+		t.Fatal(err)
+	}
+	return w, dir
+}
+
+// runWorkerWithCaptureOpen feeds frames through one worker that has a capture bypass and
+// leaves its flows and outputs open.
+func runWorkerWithCaptureOpen(t *testing.T, c captureBypass, frames []heldFrame, overrides ...string) (*worker, string) {
 	t.Helper()
 	cfg, _, err := LoadConfig("", overrides)
 	if err != nil {
@@ -137,13 +154,8 @@ func runWorkerWithCapture(t *testing.T, c captureBypass, overrides ...string) (*
 	}
 	w.useCapture(c)
 	w.byp.captureHere = true
-	frames := loadFrames(t, bypassDemo)
 	for i, f := range frames {
 		w.packet(f.data, f.wireLen, f.lt, f.time, uint64(i+1))
-	}
-	w.finish(frames[len(frames)-1].time)
-	if err := out.close(); err != nil {
-		t.Fatal(err)
 	}
 	return w, dir
 }
@@ -198,5 +210,51 @@ func TestCaptureBypassFoldsCounts(t *testing.T) {
 		if fl := b["flow"].(map[string]any); fl["bypass"] == "capture" {
 			t.Errorf("%s: capture bypass although refused", k)
 		}
+	}
+}
+
+// The bypass checks on every packet, and the packets of bypassed flows (counted, not
+// inspected), allocate nothing. Every flow here is bypassed by the threshold during warm-up.
+func TestBypassPathDoesNotAllocate(t *testing.T) {
+	frames := loadFrames(t, bypassDemo)
+	w, _ := runWorkerWithCaptureOpen(t, &fakeCapture{}, frames, "flow.elephant-threshold=1", "stream.bypass=true")
+	defer w.out.close()
+	before := w.flows.Stats.CaptureBypassedPkts
+	i := 0
+	allocs := testing.AllocsPerRun(3*len(frames), func() {
+		f := &frames[i%len(frames)]
+		w.packet(f.data, f.wireLen, f.lt, f.time, uint64(i+1))
+		i++
+	})
+	if w.flows.Stats.CaptureBypassedPkts == before {
+		t.Fatal("no packet of a bypassed flow during the measured run: the test proves nothing")
+	}
+	if allocs != 0 {
+		t.Errorf("bypass path allocated %.3f times per packet, want 0", allocs)
+	}
+}
+
+// A bad xdp-mode is a configuration error; an interface the program cannot attach to, or a
+// process that cannot load it, is not: the run goes on without XDP. No interface asking for
+// bypass loads nothing.
+func TestOpenXDPBypass(t *testing.T) {
+	log := slog.New(slog.NewTextHandler(io.Discard, nil))
+	cfg := DefaultConfig()
+	if x, err := openXDPBypass(&cfg, []string{"nj-no-such-if"}, log); x != nil || err != nil {
+		t.Errorf("bypass off: %v, %v; want nothing", x, err)
+	}
+	yes := true
+	cfg.AFPacket = []AFPacketConfig{{Interface: "default", Bypass: &yes, XDPMode: "hw"}}
+	if _, err := openXDPBypass(&cfg, []string{"nj-no-such-if"}, log); err == nil || !strings.Contains(err.Error(), "xdp-mode") {
+		t.Errorf("xdp-mode hw: error %v, want one naming xdp-mode", err)
+	}
+	cfg.AFPacket[0].XDPMode = "generic"
+	var logged strings.Builder
+	x, err := openXDPBypass(&cfg, []string{"nj-no-such-if"}, slog.New(slog.NewTextHandler(&logged, nil)))
+	if x != nil || err != nil {
+		t.Fatalf("missing interface: %v, %v; want the run to go on without XDP", x, err)
+	}
+	if !strings.Contains(logged.String(), "XDP bypass") {
+		t.Errorf("nothing logged about the missing XDP bypass: %q", logged.String())
 	}
 }
