@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -167,10 +168,11 @@ func bypassCapture(t *testing.T, segments, splitAt int) elephantCapture {
 // (where it is bypassed locally), and every other flow's record is the same as read's.
 func TestRunXDPBypass(t *testing.T) {
 	lab := newLiveLab(t)
+	lab.must(t, "ip", "-n", lab.ReceiverNS, "link", "set", "lo", "up") // for the metrics endpoint
 	capt := bypassCapture(t, 3000, 1000)
 	// auto attaches natively where the driver can (veth can); generic works on any device.
-	for _, mode := range []string{"auto", "generic"} {
-		t.Run(mode, func(t *testing.T) { testXDPBypass(t, lab, capt, mode) })
+	for i, mode := range []string{"auto", "generic"} {
+		t.Run(mode, func(t *testing.T) { testXDPBypass(t, lab, capt, mode, fmt.Sprintf("127.0.0.1:%d", 19474+i)) })
 	}
 }
 
@@ -194,7 +196,7 @@ func waitStat(t *testing.T, dir, name string, want uint64) {
 	t.Fatalf("no stats event with %s ≥ %d within 20s", name, want)
 }
 
-func testXDPBypass(t *testing.T, lab *liveLab, capt elephantCapture, mode string) {
+func testXDPBypass(t *testing.T, lab *liveLab, capt elephantCapture, mode, metricsAddr string) {
 	conf := filepath.Join(t.TempDir(), "bypass.yaml")
 	yaml := "af-packet:\n  - interface: default\n    bypass: yes\n    xdp-mode: " + mode + "\nflow:\n  elephant-threshold: 200kb\n"
 	if err := os.WriteFile(conf, []byte(yaml), 0o644); err != nil {
@@ -205,7 +207,7 @@ func testXDPBypass(t *testing.T, lab *liveLab, capt elephantCapture, mode string
 		timeouts = append(timeouts, "--set", fmt.Sprintf("flow-timeouts.%s.bypassed=2000000000", proto))
 	}
 	liveOut, readOut := t.TempDir(), t.TempDir()
-	s := lab.startSensor(t, liveOut, append([]string{"-c", conf, "--workers", "1", "--set", "stats.interval=1"}, timeouts...)...)
+	s := lab.startSensor(t, liveOut, append([]string{"-c", conf, "--workers", "1", "--set", "stats.interval=1", "--metrics", metricsAddr}, timeouts...)...)
 	if !strings.Contains(s.stderr.String(), "XDP bypass attached") {
 		s.stop(t)
 		t.Skipf("XDP bypass test: the program did not attach here; skipped. Sensor log:\n%s", s.stderr.String())
@@ -216,7 +218,16 @@ func testXDPBypass(t *testing.T, lab *liveLab, capt elephantCapture, mode string
 	waitStat(t, liveOut, "bypass.capture", 1)
 	sent += lab.replay(t, capt.second, 20000, 1)
 	time.Sleep(300 * time.Millisecond)
+	metrics, err := exec.Command("ip", "netns", "exec", lab.ReceiverNS, "curl", "-sf", "http://"+metricsAddr+"/metrics").Output()
 	s.stop(t)
+	if err != nil {
+		t.Errorf("scraping metrics: %v", err)
+	}
+	for _, want := range []string{`nightjar_xdp_bypass_attached{interface="` + lab.ReceiverIf + `",mode=`, "nightjar_bypass_capture_total 1", "nightjar_bypass_xdp_interfaces 1"} {
+		if !strings.Contains(string(metrics), want) {
+			t.Errorf("metrics lack %q", want)
+		}
+	}
 
 	stats := eveEvents(t, filepath.Join(liveOut, "eve.json"), "stats")
 	if len(stats) == 0 {
