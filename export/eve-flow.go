@@ -33,7 +33,9 @@ func (f *EVEFormat) AppendFlow(dst []byte, r *FlowRecord) []byte {
 	dst = appendUintField(dst, "pkts_toclient", r.PktsToClient)
 	dst = appendUintField(dst, "bytes_toserver", r.BytesToServer)
 	dst = appendUintField(dst, "bytes_toclient", r.BytesToClient)
-	if r.Bypassed && (r.BypassedPktsToServer|r.BypassedPktsToClient|r.BypassedBytesToServer|r.BypassedBytesToClient) != 0 {
+	// Suricata 7 writes the object for every bypassed flow, with zeros where the sensor itself
+	// skipped the packets (bypass "local").
+	if r.Bypassed {
 		dst = appendKey(dst, "bypassed")
 		dst = append(dst, '{')
 		dst = appendUintField(dst, "pkts_toserver", r.BypassedPktsToServer)

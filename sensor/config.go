@@ -151,6 +151,12 @@ type DefragConfig struct {
 type FlowConfig struct {
 	Memcap            ByteSize `yaml:"memcap"`
 	EmergencyRecovery int      `yaml:"emergency-recovery"` // percent
+	// ElephantThreshold bypasses a flow once it has carried this many bytes, both directions
+	// together (0, the default: never). Nightjar's; Suricata has no such key.
+	ElephantThreshold ByteSize `yaml:"elephant-threshold"`
+	// BypassMapSize is how many flows the XDP bypass map holds (default 65536); past it the
+	// kernel evicts the least recently used, whose packets then come back to the rings.
+	BypassMapSize int `yaml:"bypass-map-size"`
 }
 
 // FlowTimeouts are Suricata's flow-timeouts, in seconds, per protocol.
@@ -177,6 +183,9 @@ type ProtoTimeouts struct {
 type StreamConfig struct {
 	Memcap    ByteSize `yaml:"memcap"`
 	Midstream bool     `yaml:"midstream"`
+	// Bypass bypasses a TCP flow once reassembly is done with both directions and the depth
+	// ended at least one (Suricata's stream.bypass; default no).
+	Bypass bool `yaml:"bypass"`
 	// Inline: stream data is inspected as it arrives instead of once acknowledged
 	// (stream.inline; Suricata's IPS mode, also used by its tests to pin alerts to packets).
 	Inline     bool `yaml:"inline"`

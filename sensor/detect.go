@@ -265,8 +265,12 @@ func (w *worker) inspect(f *flow.Flow, toServer bool, index uint64) {
 }
 
 // emitAlerts writes the alerts of matches found on p (the packet, or a pseudo packet oriented
-// in the direction inspected), going toServer in flow f.
+// in the direction inspected), going toServer in flow f, and bypasses f when a matching rule
+// asked for it. It follows every inspection.
 func (w *worker) emitAlerts(f *flow.Flow, p *decoders.Packet, toServer bool, index uint64, matches []signatures.Match) {
+	if w.det.matcher.TakeBypass() && f != nil {
+		w.bypass(f, bypassRule) // whether or not the rule alerted
+	}
 	if len(matches) == 0 {
 		return
 	}

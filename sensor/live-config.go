@@ -25,6 +25,11 @@ type AFPacketConfig struct {
 	BlockTimeout   int      `yaml:"block-timeout"` // milliseconds, default 10
 	BPFFilter      string   `yaml:"bpf-filter"`    // used when no filter is given on the command line
 	DisablePromisc *bool    `yaml:"disable-promisc"`
+	// Bypass hands bypassed flows to the XDP program of bpf/ (Suricata's af-packet bypass),
+	// which drops their packets before the rings and counts them; default no. XDPMode is how
+	// it attaches: auto (default: native, else generic), native (driver) or generic (soft).
+	Bypass  *bool  `yaml:"bypass"`
+	XDPMode string `yaml:"xdp-mode"`
 }
 
 // StatsConfig is Suricata's stats section: how often EVE stats events are written.
@@ -129,6 +134,12 @@ func overlayAFPacket(dst, src *AFPacketConfig) {
 	}
 	if src.DisablePromisc != nil {
 		dst.DisablePromisc = src.DisablePromisc
+	}
+	if src.Bypass != nil {
+		dst.Bypass = src.Bypass
+	}
+	if src.XDPMode != "" {
+		dst.XDPMode = src.XDPMode
 	}
 }
 

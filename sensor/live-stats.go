@@ -23,6 +23,8 @@ type LiveSummary struct {
 	KernelPackets uint64 // packets the kernel queued for the sensor, drops included
 	KernelDrops   uint64 // packets lost because a ring was full
 	KernelFreezes uint64 // times a ring was full (TPACKET_V3 queue freezes)
+	// XDP lists the interfaces the XDP bypass program is attached to (af-packet bypass: yes).
+	XDP []XDPAttachment
 }
 
 // RingResult is one ring's kernel counters.
@@ -40,6 +42,7 @@ type liveState struct {
 	rings   [][]*ringHandle
 	ifaces  []string
 	reload  *reloader
+	xdp     []XDPAttachment
 }
 
 // control runs until ctx is done: stats (EVE and Arrow) every stats.interval, the shared writers
@@ -111,7 +114,7 @@ func (st *liveState) summary(elapsed time.Duration) *LiveSummary {
 			extra.errors += s.errors
 		}
 	}
-	ls := &LiveSummary{Summary: *mergeSummaries(snaps, len(st.workers), elapsed), Interfaces: st.ifaces}
+	ls := &LiveSummary{Summary: *mergeSummaries(snaps, len(st.workers), elapsed), Interfaces: st.ifaces, XDP: st.xdp}
 	for _, perWorker := range st.rings {
 		for _, r := range perWorker {
 			rs, _ := r.Stats() // on error the counts so far stand
@@ -128,6 +131,7 @@ func (st *liveState) summary(elapsed time.Duration) *LiveSummary {
 		{Name: "capture.errors", Value: extra.errors},
 		{Name: "capture.malformed_blocks", Value: extra.malformed},
 		{Name: "capture.vlan_not_restored", Value: extra.vlanNoRoom},
+		{Name: "bypass.xdp_interfaces", Value: uint64(len(st.xdp))},
 	}
 	if st.reload != nil {
 		capCounters = append(capCounters,
@@ -231,6 +235,7 @@ func (s *LiveSummary) Print(w io.Writer, outDir string) {
 		fmt.Fprintf(w, "  decoder events: %s\n", joinCounts(s.Events))
 	}
 	fmt.Fprintf(w, "  flows: %d\n", s.Counter("flow.total"))
+	s.printBypass(w)
 	if s.Detect {
 		fmt.Fprintf(w, "  alerts: %d (%d of %d rules loaded)\n", s.Alerts, s.Rules, s.RulesTotal)
 	}

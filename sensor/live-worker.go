@@ -79,6 +79,7 @@ func (lw *liveWorker) run(stop *atomic.Bool) {
 	for {
 		got := false
 		for _, r := range lw.rings {
+			w.byp.captureHere = r.xdp
 			for k := 0; k < blocksPerTurn && r.Acquire(&blk); k++ {
 				for blk.Next(&fr) {
 					w.packet(fr.Data, fr.WireLen, fr.LinkType, fr.Time, fr.Index)

@@ -82,6 +82,23 @@ func Run(ctx context.Context, cfg *Config, opts RunOptions) (*LiveSummary, error
 		}
 	}()
 
+	// The XDP program is attached while the process still has its privileges; the kernel link
+	// goes with the process however it ends.
+	xdp, err := openXDPBypass(cfg, opts.Interfaces, log)
+	if err != nil {
+		return nil, err
+	}
+	defer func() {
+		if err := xdp.close(); err != nil {
+			log.Warn("detaching the XDP bypass", "err", err)
+		}
+	}()
+	for _, perWorker := range rings {
+		for _, r := range perWorker {
+			r.xdp = xdp.attached(r.Interface())
+		}
+	}
+
 	var metrics *metricsServer
 	if opts.MetricsAddr != "" {
 		if metrics, err = listenMetrics(opts.MetricsAddr); err != nil {
@@ -113,6 +130,9 @@ func Run(ctx context.Context, cfg *Config, opts RunOptions) (*LiveSummary, error
 		if err != nil {
 			return nil, errors.Join(err, out.close())
 		}
+		if xdp != nil {
+			w.useCapture(xdp)
+		}
 		cpu := -1
 		if opts.Pin {
 			cpu = cpus[i%len(cpus)]
@@ -120,7 +140,7 @@ func Run(ctx context.Context, cfg *Config, opts RunOptions) (*LiveSummary, error
 		lws[i] = &liveWorker{w: w, det: det, reload: rel, rings: rings[i], cpu: cpu, log: log, arrowCheck: arrowCheckEvery(out.batchAge())}
 		lws[i].drainWait = drainWindow(cfg, opts.Interfaces)
 	}
-	st := &liveState{start: start, workers: lws, rings: rings, ifaces: opts.Interfaces, reload: rel}
+	st := &liveState{start: start, workers: lws, rings: rings, ifaces: opts.Interfaces, reload: rel, xdp: xdp.attachments()}
 	if metrics != nil {
 		metrics.serve(st, log)
 	}
@@ -181,6 +201,7 @@ type ringHandle struct {
 	*capture.Ring
 	worker int
 	fanout capture.FanoutMode
+	xdp    bool // the XDP bypass drops bypassed flows on this ring's interface
 }
 
 // openRings opens, for each worker, one ring per interface. Opening is all or nothing.

@@ -88,11 +88,12 @@ type liveCollector struct{ st *liveState }
 
 // gaugeCounters are the EVE counters that go up and down.
 var gaugeCounters = map[string]bool{
-	"flow.active":          true,
-	"decoder.max_pkt_size": true,
-	"decoder.avg_pkt_size": true,
-	"memcap.pressure":      true,
-	"memcap.pressure_max":  true,
+	"flow.active":           true,
+	"decoder.max_pkt_size":  true,
+	"decoder.avg_pkt_size":  true,
+	"memcap.pressure":       true,
+	"memcap.pressure_max":   true,
+	"bypass.xdp_interfaces": true,
 }
 
 // Describe sends nothing: the counter set grows as decoders meet new things, so the collector
@@ -115,6 +116,10 @@ func (c *liveCollector) Collect(ch chan<- prometheus.Metric) {
 		for _, m := range ringMetrics {
 			ch <- prometheus.MustNewConstMetric(m.desc, prometheus.CounterValue, float64(m.val(r)), r.Interface, strconv.Itoa(r.Worker))
 		}
+	}
+	xdpDesc := prometheus.NewDesc("nightjar_xdp_bypass_attached", "1 for each interface the XDP bypass program is attached to, labelled with how (native or generic).", []string{"interface", "mode"}, nil)
+	for _, a := range s.XDP {
+		ch <- prometheus.MustNewConstMetric(xdpDesc, prometheus.GaugeValue, 1, a.Interface, a.Mode)
 	}
 	ch <- prometheus.MustNewConstMetric(prometheus.NewDesc("nightjar_uptime_seconds", "Seconds since capture started.", nil, nil),
 		prometheus.GaugeValue, s.Elapsed.Seconds())

@@ -69,9 +69,9 @@ func flowConfig(cfg *Config, workers int) flow.Config {
 func protoTimeouts(p ProtoTimeouts, emergency bool) flow.ProtoTimeouts {
 	sec := func(v int) uint32 { return uint32(max(v, 0)) }
 	if emergency {
-		return flow.ProtoTimeouts{New: sec(p.EmergencyNew), Established: sec(p.EmergencyEstablished), Closed: sec(p.EmergencyClosed)}
+		return flow.ProtoTimeouts{New: sec(p.EmergencyNew), Established: sec(p.EmergencyEstablished), Closed: sec(p.EmergencyClosed), Bypassed: sec(p.EmergencyBypassed)}
 	}
-	return flow.ProtoTimeouts{New: sec(p.New), Established: sec(p.Established), Closed: sec(p.Closed)}
+	return flow.ProtoTimeouts{New: sec(p.New), Established: sec(p.Established), Closed: sec(p.Closed), Bypassed: sec(p.Bypassed)}
 }
 
 // flowCounters names the flow table's counters as Suricata's stats do.
@@ -94,6 +94,8 @@ func flowCounters(s *flow.Stats) []export.Counter {
 		{Name: "flow.not_flow", Value: s.NotFlow},
 		{Name: "flow_bypassed.local_pkts", Value: s.BypassedPkts},
 		{Name: "flow_bypassed.local_bytes", Value: s.BypassedBytes},
+		{Name: "flow_bypassed.local_capture_pkts", Value: s.CaptureBypassedPkts},
+		{Name: "flow_bypassed.local_capture_bytes", Value: s.CaptureBypassedBytes},
 	}
 }
 

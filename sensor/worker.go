@@ -33,11 +33,13 @@ type worker struct {
 	fast     *export.FastLogBuffer // nil when fast.log is off or no rules are loaded
 	alertsTo *alertArrow           // nil when Arrow output is off or no rules are loaded
 
+	byp bypassStage
+
 	err error // first output error; the worker keeps going and reports it at the end
 }
 
 func newWorker(id, workers int, cfg *Config, out *outputs, det *detection) (*worker, error) {
-	w := &worker{id: id, out: out, dec: decoders.NewDecoder(decoderConfig(cfg))}
+	w := &worker{id: id, out: out, dec: decoders.NewDecoder(decoderConfig(cfg)), byp: newBypassStage(cfg)}
 	w.flows = flow.NewTable(flowConfig(cfg, workers), w.flowEnded)
 	w.app = newAppLayer(w, cfg, workers)
 	if out.arrowFlows {
@@ -81,11 +83,17 @@ func (w *worker) packet(data []byte, wireLen int, lt decoders.LinkType, ts int64
 		w.logAnomalies(index)
 	}
 	f, toServer := w.flows.Update(p)
+	if f != nil && f.Bypassed {
+		return // counted in the flow, not inspected (Suricata's local bypass)
+	}
 	if f != nil {
 		w.app.packet(f, p, toServer, index)
 	}
 	if w.det != nil {
 		w.inspect(f, toServer, index)
+	}
+	if f != nil {
+		w.checkBypass(f)
 	}
 }
 
@@ -128,9 +136,12 @@ func (w *worker) keepErr(err error) {
 
 func (w *worker) flowEnded(f *flow.Flow, reason flow.Reason) {
 	// The app layer goes first: the data reassembly still holds may settle the protocol.
+	w.byp.ending = true
 	missed := w.app.flowEnded(f)
+	w.byp.ending = false
 	f.Fill(&w.rec, reason)
 	w.rec.MissedBytes = missed
+	w.bypassEnded(f, &w.rec)
 	if w.det != nil {
 		// Read the detection verdict on the flow before its state is cleared.
 		if w.det.flowPassed(f) {

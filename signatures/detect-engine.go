@@ -56,6 +56,19 @@ type Matcher struct {
 	// seqMode is 0 until the first packet, then 1 when no rule uses stream_size, 2 when one
 	// does (flows then track TCP sequence numbers).
 	seqMode uint8
+
+	// bypass: a rule with the bypass keyword matched since TakeBypass was last called.
+	bypass bool
+}
+
+// TakeBypass reports whether a rule carrying the bypass keyword matched in the inspections since
+// the last call, and clears the report. Such a rule asks for its flow to be bypassed whether it
+// alerts, is a pass rule, is noalert or is thresholded (Suricata runs bypass as a post-match
+// action), so the report does not depend on the alerts returned.
+func (m *Matcher) TakeBypass() bool {
+	b := m.bypass
+	m.bypass = false
+	return b
 }
 
 // Inspect runs every candidate rule on the packet and appends the alerts to dst in Suricata's
@@ -144,6 +157,9 @@ func (m *Matcher) finalize(p *decoders.Packet, fs *flowState, dst []Match) []Mat
 	passed := false
 	for _, ri := range m.queue {
 		er := m.e.rules[ri]
+		if er.r.Bypass {
+			m.bypass = true
+		}
 		res := m.thresholdVerdict(er, p, fs)
 		if res > 0 && er.r.Action == ActionPass {
 			passed = true

@@ -337,6 +337,11 @@ func (b *ruleBuilder) option(o Option) error {
 		}
 	case "noalert":
 		r.NoAlert = true
+	case "bypass":
+		if strings.TrimSpace(val) != "" {
+			return fmt.Errorf("bypass takes no value")
+		}
+		r.Bypass = true
 	case "prefilter":
 		// A hint for which keyword the prefilter uses; it never changes a verdict.
 	case "content", "uricontent":

@@ -154,3 +154,18 @@ func TestFastPattern(t *testing.T) {
 		t.Error("pcre-only rule has no fast pattern")
 	}
 }
+
+// bypass marks the rule; it takes no value and leaves the rule's alerting alone.
+func TestParseBypassKeyword(t *testing.T) {
+	r := mustRule(t, `alert tcp any any -> any any (msg:"m"; content:"GET "; bypass; sid:1;)`)
+	if !r.Bypass || r.NoAlert {
+		t.Errorf("bypass %v noalert %v; want true, false", r.Bypass, r.NoAlert)
+	}
+	if r := mustRule(t, `alert tcp any any -> any any (msg:"m"; content:"GET "; sid:2;)`); r.Bypass {
+		t.Error("bypass set on a rule without the keyword")
+	}
+	_, errs := LoadReader(strings.NewReader(`alert tcp any any -> any any (msg:"m"; bypass:yes; sid:3;)`+"\n"), "f.rules", nil, Options{})
+	if len(errs) != 1 || !strings.Contains(errs[0].Error(), "bypass") {
+		t.Errorf("bypass with a value: errors %v, want one naming bypass", errs)
+	}
+}

@@ -73,6 +73,9 @@ type Rule struct {
 	References    []Reference
 	Target        string // "", "src_ip" or "dest_ip"
 	NoAlert       bool
+	// Bypass: when the rule matches, the flow needs no more inspection (Suricata's bypass
+	// keyword); the sensor bypasses it, in the capture where it can.
+	Bypass bool
 
 	Flow            FlowMatch
 	Flowbits        []FlowbitOp

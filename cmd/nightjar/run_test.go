@@ -169,22 +169,28 @@ func flowKeys(t *testing.T, path string) []string {
 	t.Helper()
 	var keys []string
 	for _, ev := range eveEvents(t, path, "flow") {
-		delete(ev, "timestamp")
-		delete(ev, "flow_id")
-		delete(ev, "pcap_cnt")
-		if fl, ok := ev["flow"].(map[string]any); ok {
-			delete(fl, "start")
-			delete(fl, "end")
-			delete(fl, "age")
-		}
-		b, err := json.Marshal(ev) // map keys come out sorted
-		if err != nil {
-			t.Fatal(err)
-		}
-		keys = append(keys, string(b))
+		keys = append(keys, canonicalFlow(t, ev))
 	}
 	sort.Strings(keys)
 	return keys
+}
+
+// canonicalFlow renders one flow event without its timing fields, as canonical JSON.
+func canonicalFlow(t *testing.T, ev map[string]any) string {
+	t.Helper()
+	delete(ev, "timestamp")
+	delete(ev, "flow_id")
+	delete(ev, "pcap_cnt")
+	if fl, ok := ev["flow"].(map[string]any); ok {
+		delete(fl, "start")
+		delete(fl, "end")
+		delete(fl, "age")
+	}
+	b, err := json.Marshal(ev) // map keys come out sorted
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
 }
 
 // longTimeouts keeps every flow open to the end, in the capture file's time and in the live

@@ -10,6 +10,10 @@ type ProtoTimeouts struct {
 	New         uint32
 	Established uint32
 	Closed      uint32
+	// Bypassed applies once the flow is bypassed, whatever its state (Suricata's
+	// flow-timeouts bypassed). A flow the capture bypass drops in the kernel sees no packets
+	// here; the Table asks the bypass when it last counted one before ending the flow.
+	Bypassed uint32
 }
 
 // Timeouts hold the idle timeouts per protocol family. ICMPv4 and ICMPv6 share ICMP;
@@ -44,21 +48,21 @@ type Config struct {
 }
 
 // DefaultConfig is Suricata's shipped configuration: a 32 MiB memcap, flow-timeouts from
-// DESIGN.md (tcp 60/600/60, udp 30/300, other 30/300, icmp as other), Suricata's emergency
-// timeouts (tcp 5/100/10, others 10/100) and 30 % emergency recovery.
+// DESIGN.md (tcp 60/600/60, udp 30/300, other 30/300, icmp as other), bypassed 100, Suricata's
+// emergency timeouts (tcp 5/100/10, others 10/100, bypassed 50) and 30 % emergency recovery.
 func DefaultConfig() Config {
-	normal := ProtoTimeouts{New: 30, Established: 300}
-	emerg := ProtoTimeouts{New: 10, Established: 100}
+	normal := ProtoTimeouts{New: 30, Established: 300, Bypassed: 100}
+	emerg := ProtoTimeouts{New: 10, Established: 100, Bypassed: 50}
 	return Config{
 		Memcap: 32 << 20,
 		Timeouts: Timeouts{
-			TCP:   ProtoTimeouts{New: 60, Established: 600, Closed: 60},
+			TCP:   ProtoTimeouts{New: 60, Established: 600, Closed: 60, Bypassed: 100},
 			UDP:   normal,
 			ICMP:  normal,
 			Other: normal,
 		},
 		EmergencyTimeouts: Timeouts{
-			TCP:   ProtoTimeouts{New: 5, Established: 100, Closed: 10},
+			TCP:   ProtoTimeouts{New: 5, Established: 100, Closed: 10, Bypassed: 50},
 			UDP:   emerg,
 			ICMP:  emerg,
 			Other: emerg,
@@ -134,19 +138,29 @@ func (s State) String() string {
 	return "unknown"
 }
 
-// timeoutFor is the timeout of a flow of proto in state s.
-func (t *Timeouts) timeoutFor(proto uint8, s State) uint32 {
-	var pt *ProtoTimeouts
+// timeoutOf is the timeout of flow f as it stands.
+func (t *Timeouts) timeoutOf(f *Flow) uint32 {
+	if f.Bypassed {
+		return t.protoTimeouts(f.proto).Bypassed
+	}
+	return t.timeoutFor(f.proto, f.state)
+}
+
+func (t *Timeouts) protoTimeouts(proto uint8) *ProtoTimeouts {
 	switch proto {
 	case protoTCP:
-		pt = &t.TCP
+		return &t.TCP
 	case protoUDP:
-		pt = &t.UDP
+		return &t.UDP
 	case protoICMP, protoICMPv6:
-		pt = &t.ICMP
-	default:
-		pt = &t.Other
+		return &t.ICMP
 	}
+	return &t.Other
+}
+
+// timeoutFor is the timeout of a flow of proto in state s.
+func (t *Timeouts) timeoutFor(proto uint8, s State) uint32 {
+	pt := t.protoTimeouts(proto)
 	switch s {
 	case StateEstablished:
 		return pt.Established

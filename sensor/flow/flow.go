@@ -40,8 +40,11 @@ type Flow struct {
 
 	// Alerted is set by detection when a rule alerted on the flow (EVE flow.alerted).
 	Alerted bool
-	// Bypassed is set when the flow's packets are no longer inspected (EVE flow.bypassed).
-	Bypassed bool
+	// Bypassed is set (Table.Bypass) when the flow's packets are no longer inspected: EVE
+	// flow.state "bypassed". CaptureBypassed says the capture (XDP) drops them in the kernel
+	// (flow.bypass "capture"); otherwise the sensor still sees and counts them ("local").
+	Bypassed        bool
+	CaptureBypassed bool
 	// AppProto is the application protocol detected on the flow, set by the app-layer stage.
 	AppProto string
 }
@@ -149,6 +152,14 @@ func (f *Flow) Fill(r *export.FlowRecord, reason Reason) {
 	r.Reason = reason.String()
 	r.Alerted = f.Alerted
 	r.Bypassed = f.Bypassed
+	if f.Bypassed {
+		// Suricata's flow logger: state bypassed, and how.
+		r.State = "bypassed"
+		r.Bypass = "local"
+		if f.CaptureBypassed {
+			r.Bypass = "capture"
+		}
+	}
 	if f.proto == protoTCP {
 		r.HasTCP = true
 		r.TCPFlags = f.tcp.flags

@@ -23,8 +23,14 @@ type Stats struct {
 	NotFlow          uint64 // packets that are no flow material (no IP, fragment, stray ICMP error)
 
 	// Packets, and their bytes, that arrived on a flow already marked Bypassed: Suricata's
-	// flow_bypassed.local_pkts and local_bytes.
-	BypassedPkts, BypassedBytes uint64
+	// flow_bypassed.local_pkts and local_bytes. Those of flows the capture bypass drops in the
+	// kernel (CaptureBypassed), which reach the table only while the kernel catches up, are
+	// flow_bypassed.local_capture_pkts and local_capture_bytes instead.
+	BypassedPkts, BypassedBytes               uint64
+	CaptureBypassedPkts, CaptureBypassedBytes uint64
+	// BypassRevived counts the times a bypassed flow idle past its timeout was kept because
+	// the capture bypass had counted a packet of it since.
+	BypassRevived uint64
 }
 
 // freeDeadline marks a free pool slot in Table.deadline.
@@ -61,6 +67,10 @@ type Table struct {
 	evictCursor int
 	lastSweep   int64 // packet time of the previous Expire
 	sweepDebt   int64 // slot·ns owed to the sweep
+
+	// bypassLast, when set, says when the capture bypass last counted a packet of a flow
+	// (Unix ns, 0 for never): such a flow's packets do not reach the table.
+	bypassLast func(f *Flow) int64
 
 	Stats Stats
 }
@@ -258,14 +268,50 @@ func stillAlive(f *Flow, sec int64) bool {
 	return idle <= 3
 }
 
+// SetBypassLastSeen installs the capture bypass's report of when it last counted a packet of a
+// flow (Unix ns, 0 for never). The table asks it, for a CaptureBypassed flow only, before
+// ending the flow as idle: a flow the kernel is still dropping is kept, and its last packet time
+// moves to what the bypass saw (Suricata's bypassed-flow timeout check).
+func (t *Table) SetBypassLastSeen(fn func(f *Flow) int64) { t.bypassLast = fn }
+
+// Bypass marks f bypassed: its later packets are counted but not inspected, and it times out
+// on the bypassed timeout from its last packet. capture says the capture bypass drops its
+// packets in the kernel from now on (see SetBypassLastSeen).
+func (t *Table) Bypass(f *Flow, capture bool) {
+	f.Bypassed = true
+	f.CaptureBypassed = f.CaptureBypassed || capture
+	f.deadline = unixSec(f.last) + int64(t.cfg.Timeouts.timeoutOf(f))
+}
+
 // expired: Suricata times a flow out once the packet second passes last-second + timeout; in
-// emergency the shorter emergency timeout applies from the second it is reached.
+// emergency the shorter emergency timeout applies from the second it is reached. A flow the
+// capture bypass still drops packets of is not expired: its last packet time moves on.
 func (t *Table) expired(f *Flow, sec int64) bool {
+	if !t.idle(f, sec) {
+		return false
+	}
+	if !f.CaptureBypassed || t.bypassLast == nil {
+		return true
+	}
+	last := t.bypassLast(f)
+	if last <= f.last {
+		return true
+	}
+	f.last = last
+	f.deadline = unixSec(f.last) + int64(t.cfg.Timeouts.timeoutOf(f))
+	if t.idle(f, sec) {
+		return true
+	}
+	t.Stats.BypassRevived++
+	return false
+}
+
+func (t *Table) idle(f *Flow, sec int64) bool {
 	if sec > f.deadline {
 		return true
 	}
 	if t.emergency {
-		return sec >= unixSec(f.last)+int64(t.cfg.EmergencyTimeouts.timeoutFor(f.proto, f.state))
+		return sec >= unixSec(f.last)+int64(t.cfg.EmergencyTimeouts.timeoutOf(f))
 	}
 	return false
 }
@@ -342,11 +388,15 @@ func (t *Table) account(f *Flow, p *decoders.Packet, ki *keyInfo, sec int64) boo
 		f.pktsTC++
 		f.bytesTC += n
 	}
-	if f.Bypassed {
+	switch {
+	case f.CaptureBypassed:
+		t.Stats.CaptureBypassedPkts++
+		t.Stats.CaptureBypassedBytes += n
+	case f.Bypassed:
 		t.Stats.BypassedPkts++
 		t.Stats.BypassedBytes += n
 	}
-	f.deadline = unixSec(f.last) + int64(t.cfg.Timeouts.timeoutFor(f.proto, f.state))
+	f.deadline = unixSec(f.last) + int64(t.cfg.Timeouts.timeoutOf(f))
 	return toServer
 }
 

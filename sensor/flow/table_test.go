@@ -386,10 +386,68 @@ func TestIgnoreRecursion(t *testing.T) {
 func TestBypassedCounters(t *testing.T) {
 	tb, _ := newTestTable(t, nil)
 	f, _ := mustUpdate(t, tb, udpPkt(base, "10.0.0.1", "10.0.0.2", 1000, 53, 10))
-	f.Bypassed = true
+	tb.Bypass(f, false)
 	mustUpdate(t, tb, udpPkt(base, "10.0.0.2", "10.0.0.1", 53, 1000, 20))
 	mustUpdate(t, tb, udpPkt(base, "10.0.0.1", "10.0.0.2", 1000, 53, 30))
 	if tb.Stats.BypassedPkts != 2 || tb.Stats.BypassedBytes != 42+20+42+30 {
 		t.Fatalf("bypassed %d packets %d bytes, want 2 and %d", tb.Stats.BypassedPkts, tb.Stats.BypassedBytes, 42+20+42+30)
+	}
+	// A flow the capture drops counts what still reaches the table apart.
+	g, _ := mustUpdate(t, tb, udpPkt(base, "10.0.0.3", "10.0.0.2", 1000, 53, 10))
+	tb.Bypass(g, true)
+	mustUpdate(t, tb, udpPkt(base, "10.0.0.2", "10.0.0.3", 53, 1000, 20))
+	if tb.Stats.BypassedPkts != 2 || tb.Stats.CaptureBypassedPkts != 1 || tb.Stats.CaptureBypassedBytes != 42+20 {
+		t.Fatalf("local %d, capture %d packets %d bytes; want 2, 1 and %d", tb.Stats.BypassedPkts,
+			tb.Stats.CaptureBypassedPkts, tb.Stats.CaptureBypassedBytes, 42+20)
+	}
+}
+
+// A bypassed flow times out on the bypassed timeout, not its state's, and its record says
+// bypassed and how.
+func TestBypassedTimeout(t *testing.T) {
+	for _, capture := range []bool{false, true} {
+		tb, rec := newTestTable(t, func(c *Config) { c.Timeouts.UDP.Bypassed = 10 })
+		f, _ := mustUpdate(t, tb, udpPkt(base, "10.0.0.1", "10.0.0.2", 1000, 53, 10))
+		mustUpdate(t, tb, udpPkt(base, "10.0.0.2", "10.0.0.1", 53, 1000, 10))
+		tb.Bypass(f, capture)
+		tb.ExpireAll(base + 10*sec)
+		if len(rec.recs) != 0 {
+			t.Fatalf("capture %v: ended before the bypassed timeout", capture)
+		}
+		tb.ExpireAll(base + 11*sec)
+		if len(rec.recs) != 1 {
+			t.Fatalf("capture %v: %d records after the bypassed timeout (10 s, established is 300), want 1", capture, len(rec.recs))
+		}
+		r := rec.recs[0]
+		want := map[bool]string{false: "local", true: "capture"}[capture]
+		if r.State != "bypassed" || r.Bypass != want || !r.Bypassed {
+			t.Errorf("capture %v: state %q bypass %q bypassed %v; want bypassed, %s", capture, r.State, r.Bypass, r.Bypassed, want)
+		}
+	}
+}
+
+// A flow the capture bypass still drops packets of is kept past its timeout, its last packet
+// time moved to what the bypass saw; once the bypass stops seeing it, it ends. Flows not
+// capture-bypassed never ask.
+func TestBypassLastSeenKeepsFlow(t *testing.T) {
+	tb, rec := newTestTable(t, func(c *Config) { c.Timeouts.UDP.Bypassed = 10 })
+	var bypassLast int64
+	asked := 0
+	tb.SetBypassLastSeen(func(f *Flow) int64 { asked++; return bypassLast })
+	plain, _ := mustUpdate(t, tb, udpPkt(base, "10.0.0.9", "10.0.0.2", 1000, 53, 10))
+	tb.Bypass(plain, false)
+	f, _ := mustUpdate(t, tb, udpPkt(base, "10.0.0.1", "10.0.0.2", 1000, 53, 10))
+	tb.Bypass(f, true)
+	bypassLast = base + 8*sec
+	tb.ExpireAll(base + 11*sec)
+	if len(rec.recs) != 1 || rec.recs[0].SrcIP.String() != "10.0.0.9" || asked != 1 {
+		t.Fatalf("%d records, asked %d times; want only the locally bypassed flow ended, asked once", len(rec.recs), asked)
+	}
+	if f.Last() != base+8*sec || tb.Stats.BypassRevived != 1 {
+		t.Fatalf("last %d, revived %d; want %d, 1", f.Last(), tb.Stats.BypassRevived, base+8*sec)
+	}
+	tb.ExpireAll(base + 19*sec)
+	if len(rec.recs) != 2 || rec.recs[1].End != base+8*sec {
+		t.Fatalf("%d records (end %v); want the capture-bypassed flow ended at its last bypassed packet", len(rec.recs), rec.recs)
 	}
 }
