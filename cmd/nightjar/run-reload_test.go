@@ -41,7 +41,8 @@ func TestRunReloadUnderTraffic(t *testing.T) {
 	s := lab.startSensor(t, liveOut, append([]string{"--workers", "2", "--set", "stats.interval=1"}, common...)...)
 	socket := filepath.Join(liveOut, "nightjar.sock")
 
-	// About 3.3 s of traffic at 200 frames a second; the reloads come every 150 ms within it.
+	// About 3.3 s of traffic at 200 frames a second; the reloads come every 150 ms within it
+	// (and after it, when the machine is slow).
 	type replayed struct {
 		r   bench.ReplayResult
 		err error
@@ -53,15 +54,21 @@ func TestRunReloadUnderTraffic(t *testing.T) {
 	}()
 	var ok, failed, duringTraffic int
 	var sample string // one ctl answer, for the log
+	var rep replayed
+	replayDone := false
 	for i := range 9 {
 		time.Sleep(150 * time.Millisecond)
-		select {
-		case <-done:
-			t.Fatalf("the replay ended before reload %d: slow the replay or make fewer reloads", i)
-		default:
+		// On a loaded machine a reload (a process start and a compile) can take longer than
+		// planned: reloads after the replay ended still count, only not as under traffic.
+		if !replayDone {
+			select {
+			case rep = <-done:
+				replayDone = true
+			default:
+			}
 		}
 		switch {
-		case i == 4: // a broken set: the answer says why, the old rules stay
+		case i == 1: // a broken set: the answer says why, the old rules stay
 			writeRules([]byte("alert tcp any any -> any any (msg:\"broken\"; nosuchkeyword; sid:1;)\n"))
 			code, stdout, stderr := nightjar(t, "ctl", "reload", "--socket", socket)
 			writeRules(goodRules)
@@ -82,9 +89,16 @@ func TestRunReloadUnderTraffic(t *testing.T) {
 			sample = stdout
 			ok++
 		}
-		duringTraffic++
+		if !replayDone {
+			duringTraffic++
+		}
 	}
-	rep := <-done
+	if !replayDone {
+		rep = <-done
+	}
+	if duringTraffic < 4 {
+		t.Fatalf("only %d of 9 reloads began while the replay ran: slow the replay", duringTraffic)
+	}
 	if rep.err != nil {
 		t.Fatal(rep.err)
 	}
