@@ -177,6 +177,8 @@ type ProtoTimeouts struct {
 type StreamConfig struct {
 	Memcap    ByteSize `yaml:"memcap"`
 	Midstream bool     `yaml:"midstream"`
+	// AsyncOneside: sessions seen from one side only still establish (stream.async-oneside).
+	AsyncOneside bool `yaml:"async-oneside"`
 	// Inline: stream data is inspected as it arrives instead of once acknowledged
 	// (stream.inline; Suricata's IPS mode, also used by its tests to pin alerts to packets).
 	Inline     bool `yaml:"inline"`
