@@ -17,7 +17,9 @@ func TestDecodeNSH(t *testing.T) {
 	v6 := ip6(IPProtoUDP, nil, udpDgram(5353, 53, []byte("hello")))
 	udp4 := want{layers: HasEthernet | HasIPv4 | HasUDP, src: ip4A, dst: ip4B, proto: IPProtoUDP, sport: 52377, dport: 52464, payload: 6}
 	udp6 := want{layers: HasIPv6 | HasUDP, src: ip6A, dst: ip6B, proto: IPProtoUDP, sport: 5353, dport: 53, payload: 5}
-	stop := func(e Event) want { return want{layers: HasEthernet, notLayers: HasIPv4 | HasIPv6, events: []Event{e}, payload: -1} }
+	stop := func(e Event) want {
+		return want{layers: HasEthernet, notLayers: HasIPv4 | HasIPv6, events: []Event{e}, payload: -1}
+	}
 	runCases(t, DefaultConfig(), []decodeCase{
 		{"md1 ipv4", LinkEthernet, eth(EtherTypeNSH, cat(nsh(0, 6, 1, 1), v4)), udp4},
 		{"md2 ipv6", LinkEthernet, eth(EtherTypeNSH, cat(nsh(0, 3, 2, 2), v6)), udp6},
