@@ -130,13 +130,14 @@ type ruleBuilder struct {
 	opt     *Options
 	unknown map[string]bool // keywords gonids did not know; we decide on them
 
-	cur         *Buffer        // list that content-like keywords go to
-	lastContent *Keyword       // target of content modifiers
-	lastBuf     *Buffer        // list holding lastContent
-	contentIdx  int            // next gonids content to take
-	pcreIdx     int            // next gonids pcre to take
-	varSlot     map[string]int // "buffer\x00name" -> slot
-	transforms  bool           // a transform is active on the current sticky buffer
+	cur          *Buffer        // list that content-like keywords go to
+	lastContent  *Keyword       // target of content modifiers
+	lastBuf      *Buffer        // list holding lastContent
+	contentIdx   int            // next gonids content to take
+	pcreIdx      int            // next gonids pcre to take
+	varSlot      map[string]int // "buffer\x00name" -> slot
+	transforms   bool           // a transform is active on the current sticky buffer
+	hasB64Decode bool           // a base64_decode was seen (base64_data needs one)
 }
 
 var actions = map[string]struct {
@@ -364,6 +365,10 @@ func (b *ruleBuilder) option(o Option) error {
 			return fmt.Errorf("more than one dsize")
 		}
 		r.Dsize = u
+	case "base64_decode":
+		return b.base64Decode(val)
+	case "base64_data":
+		return b.base64Data()
 	case "pkt_data":
 		b.cur = nil
 		b.transforms = false
@@ -470,6 +475,10 @@ func (b *ruleBuilder) finish() error {
 	lists := append(append([]*Buffer(nil), r.HdrBuffers...), r.Buffers...)
 	if r.Payload != nil {
 		lists = append([]*Buffer{r.Payload}, lists...)
+	}
+	linkBase64(r, lists)
+	if r.b64Data != nil {
+		lists = append(lists, r.b64Data)
 	}
 	for _, l := range lists {
 		if err := resolveList(l); err != nil {

@@ -113,6 +113,9 @@ type Rule struct {
 	// Options is every keyword in rule order, as written.
 	Options []Option
 
+	// b64Data is the base64_data list, inspected by the base64_decode keywords (nil: none).
+	b64Data *Buffer
+
 	ByteVars []string // byte_extract / byte_math result names; the index is the variable slot
 	maxCaps  int      // most captures of any pcre of the rule
 }
@@ -171,6 +174,7 @@ const (
 	MatchByteExtract
 	MatchByteMath
 	MatchBsize
+	MatchBase64Decode
 )
 
 // Keyword is one buffer keyword with its modifiers resolved. RelNext is Suricata's
@@ -188,6 +192,7 @@ type Keyword struct {
 	Isdataat *Isdataat
 	Byte     *ByteOp
 	Bsize    *UintMatch
+	Base64   *Base64Decode
 }
 
 // Operand is a numeric keyword argument that is either a literal or a byte_extract /
