@@ -73,6 +73,8 @@ func (h *httpTx) Buffer(id signatures.BufferID, toServer bool, i int) ([]byte, b
 		return httpHeader(h.headers(toServer), "Content-Type")
 	case signatures.BufHTTPContentLen:
 		return httpHeader(h.headers(toServer), "Content-Length")
+	case signatures.BufHTTPConnection:
+		return httpHeader(h.headers(toServer), "Connection")
 	case signatures.BufFileData:
 		return nonEmpty(t.FileData(toServer))
 	}
@@ -108,8 +110,6 @@ func (h *httpTx) request(id signatures.BufferID, i int) ([]byte, bool) {
 		return httpHeader(t.RequestHeaders, "Accept-Encoding")
 	case signatures.BufHTTPAcceptLang:
 		return httpHeader(t.RequestHeaders, "Accept-Language")
-	case signatures.BufHTTPConnection:
-		return httpHeader(t.RequestHeaders, "Connection")
 	case signatures.BufHTTPRequestBody:
 		return nonEmpty(t.RequestBody)
 	case signatures.BufHTTPRequestHeader:

@@ -114,6 +114,7 @@ const (
 	appTxResp = "HTTP/1.1 302 Found\r\n" +
 		"Server: nj-srv\r\n" +
 		"Location: /next\r\n" +
+		"Connection: keep-alive\r\n" +
 		"Set-Cookie: s=1\r\n" +
 		"Content-Type: text/html\r\n" +
 		"Content-Length: 3\r\n" +
@@ -161,7 +162,7 @@ func TestAppTxHTTP(t *testing.T) {
 		signatures.BufHTTPAccept:         {ts: from(tx.Accept())},
 		signatures.BufHTTPAcceptEnc:      {ts: from(tx.AcceptEncoding())},
 		signatures.BufHTTPAcceptLang:     {ts: from(tx.AcceptLanguage())},
-		signatures.BufHTTPConnection:     {ts: from(tx.Connection())},
+		signatures.BufHTTPConnection:     {ts: from(tx.Connection()), tc: from(tx.ResponseHeader("Connection"))},
 		signatures.BufHTTPLocation:       {tc: from(tx.Location())},
 		signatures.BufHTTPServer:         {tc: from(tx.Server())},
 		signatures.BufHTTPRequestBody:    {ts: from(tx.RequestBody)},

@@ -118,7 +118,7 @@ var bufferDefs = [nBuffers]bufferDef{
 	BufHTTPAccept:         {"http.accept", AppHTTP, bufToServer, StageStart, false},
 	BufHTTPAcceptEnc:      {"http.accept_enc", AppHTTP, bufToServer, StageStart, false},
 	BufHTTPAcceptLang:     {"http.accept_lang", AppHTTP, bufToServer, StageStart, false},
-	BufHTTPConnection:     {"http.connection", AppHTTP, bufToServer, StageStart, false},
+	BufHTTPConnection:     {"http.connection", AppHTTP, bufBoth, StageStart, false},
 	BufHTTPLocation:       {"http.location", AppHTTP, bufToClient, StageStart, false},
 	BufHTTPServer:         {"http.server", AppHTTP, bufToClient, StageStart, false},
 	BufHTTPRequestBody:    {"http.request_body", AppHTTP, bufToServer, StageComplete, false},

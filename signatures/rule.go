@@ -54,7 +54,11 @@ type Rule struct {
 	Src, Dst      AddrSet
 	SrcPorts      PortSet
 	DstPorts      PortSet
-	Bidirectional bool  // "<>"
+	Bidirectional bool // "<>"
+	// Transactional is "=>": the rule's keywords of both directions must hold on one
+	// transaction, which is inspected once its response is there; the header names the
+	// transaction's client and server.
+	Transactional bool
 	IPVersion     uint8 // 4 or 6 for the ipv4 / ipv6 header protocols, else 0
 	// PktHdr is the pkthdr header protocol: any packet, with or without an IP layer.
 	PktHdr bool
@@ -160,6 +164,8 @@ type Buffer struct {
 	// dir is, for app-layer buffers, the side the buffer is read from: bufToServer,
 	// bufToClient, or bufBoth for "the direction the rule is being inspected in".
 	dir uint8
+	// force is the side the rule named for the buffer ("file.data: to_client"), 0 when none.
+	force uint8
 }
 
 // MatcherKind says which field of a Keyword is set.
