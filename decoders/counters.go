@@ -15,6 +15,7 @@ const (
 	CountVLANQinQinQ // third
 	CountIEEE8021ah
 	CountVNTag
+	CountNSH
 	CountMPLS
 	CountPPP
 	CountPPPoE
@@ -52,6 +53,7 @@ var counterNames = [NumCounters]string{
 	CountVLANQinQinQ: "vlan_qinqinq",
 	CountIEEE8021ah:  "ieee8021ah",
 	CountVNTag:       "vntag",
+	CountNSH:         "nsh",
 	CountMPLS:        "mpls",
 	CountPPP:         "ppp",
 	CountPPPoE:       "pppoe",

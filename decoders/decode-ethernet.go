@@ -72,6 +72,8 @@ func (d *Decoder) decodeEtherType(p *Packet, et uint16, b []byte, unknown Event)
 		d.decode8021AH(p, b)
 	case EtherTypeVNTag:
 		d.decodeVNTag(p, b)
+	case EtherTypeNSH:
+		d.decodeNSH(p, b)
 	case EtherTypeDCE:
 		// Suricata wants room for the inner Ethernet header before it looks inside.
 		if len(b) < dceHeaderLen+ethernetHeaderLen {

@@ -137,6 +137,10 @@ func (d *Decoder) decodeGREPayload(p *Packet, proto uint16, seq bool, b []byte) 
 		if d.enterTunnel(p, TunnelGRE, b) {
 			d.decodeEthernet(p, b)
 		}
+	case EtherTypeNSH:
+		if d.enterTunnel(p, TunnelGRE, b) {
+			d.decodeNSH(p, b)
+		}
 	case greProtoPPP:
 		// PPTP control acknowledgements carry no payload at all.
 		if len(b) > 0 && d.enterTunnel(p, TunnelGRE, b) {

@@ -113,6 +113,12 @@ const (
 	EventVLANTooManyLayers
 	EventVNTagHeaderTooSmall
 	EventVNTagUnknownType
+	EventNSHHeaderTooSmall
+	EventNSHUnsupportedVersion
+	EventNSHBadHeaderLength
+	EventNSHReservedType
+	EventNSHUnsupportedType
+	EventNSHUnknownPayload
 	EventIEEE8021ahHeaderTooSmall
 	EventIPRawInvalidIPVer
 	EventLTNullPktTooSmall
@@ -241,6 +247,12 @@ var eventNames = [NumEvents]string{
 	EventVLANTooManyLayers:          "decoder.vlan.too_many_layers",
 	EventVNTagHeaderTooSmall:        "decoder.vntag.header_too_small",
 	EventVNTagUnknownType:           "decoder.vntag.unknown_type",
+	EventNSHHeaderTooSmall:          "decoder.nsh.header_too_small",
+	EventNSHUnsupportedVersion:      "decoder.nsh.unsupported_version",
+	EventNSHBadHeaderLength:         "decoder.nsh.bad_header_length",
+	EventNSHReservedType:            "decoder.nsh.reserved_type",
+	EventNSHUnsupportedType:         "decoder.nsh.unsupported_type",
+	EventNSHUnknownPayload:          "decoder.nsh.unknown_payload",
 	EventIEEE8021ahHeaderTooSmall:   "decoder.ieee8021ah.header_too_small",
 	EventIPRawInvalidIPVer:          "decoder.ipraw.invalid_ip_version",
 	EventLTNullPktTooSmall:          "decoder.ltnull.pkt_too_small",
@@ -307,6 +319,10 @@ var eventWarnOnly = [NumEvents]bool{
 	EventPPPUnsupProto:             true,
 	EventVLANUnknownType:           true,
 	EventVNTagUnknownType:          true,
+	EventNSHUnsupportedVersion:     true,
+	EventNSHReservedType:           true,
+	EventNSHUnsupportedType:        true,
+	EventNSHUnknownPayload:         true,
 	EventMPLSBadLabelRouterAlert:   true,
 	EventMPLSBadLabelImplicitNull:  true,
 	EventMPLSBadLabelReserved:      true,

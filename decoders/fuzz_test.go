@@ -91,6 +91,8 @@ func FuzzDecodeEthernet(f *testing.F) {
 		eth(EtherTypeMPLS, cat([]byte{0, 0x10, 0x01, 64}, ip4(IPProtoICMPv4, nil, []byte{3, 1, 0, 0, 0, 0, 0, 0}))),
 		eth(EtherTypePPPoESess, cat([]byte{0x11, 0, 0, 1, 0, 22, 0, 0x21}, ip4(IPProtoUDP, nil, nil))),
 		eth(EtherTypeIPv6, ip6(nhFragment, []byte{IPProtoUDP, 0, 0, 1, 0, 0, 0, 1}, make([]byte, 16))),
+		eth(EtherTypeNSH, cat(nsh(0, 6, 1, 1), ip4(IPProtoUDP, nil, udpDgram(1, 2, []byte("x"))))),
+		eth(EtherTypeNSH, cat(nsh(0, 2, 2, 3), eth(EtherTypeIPv6, ip6(IPProtoUDP, nil, udpDgram(1, 2, nil))))),
 	)
 	f.Fuzz(func(t *testing.T, data []byte) { fuzzDecode(t, data, LinkEthernet) })
 }

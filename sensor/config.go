@@ -186,6 +186,8 @@ type StreamConfig struct {
 	// Bypass bypasses a TCP flow once reassembly is done with both directions and the depth
 	// ended at least one (Suricata's stream.bypass; default no).
 	Bypass bool `yaml:"bypass"`
+	// AsyncOneside: sessions seen from one side only still establish (stream.async-oneside).
+	AsyncOneside bool `yaml:"async-oneside"`
 	// Inline: stream data is inspected as it arrives instead of once acknowledged
 	// (stream.inline; Suricata's IPS mode, also used by its tests to pin alerts to packets).
 	Inline     bool `yaml:"inline"`

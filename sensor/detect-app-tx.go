@@ -73,6 +73,8 @@ func (h *httpTx) Buffer(id signatures.BufferID, toServer bool, i int) ([]byte, b
 		return httpHeader(h.headers(toServer), "Content-Type")
 	case signatures.BufHTTPContentLen:
 		return httpHeader(h.headers(toServer), "Content-Length")
+	case signatures.BufHTTPConnection:
+		return httpHeader(h.headers(toServer), "Connection")
 	case signatures.BufFileData:
 		return nonEmpty(t.FileData(toServer))
 	}
@@ -108,8 +110,6 @@ func (h *httpTx) request(id signatures.BufferID, i int) ([]byte, bool) {
 		return httpHeader(t.RequestHeaders, "Accept-Encoding")
 	case signatures.BufHTTPAcceptLang:
 		return httpHeader(t.RequestHeaders, "Accept-Language")
-	case signatures.BufHTTPConnection:
-		return httpHeader(t.RequestHeaders, "Connection")
 	case signatures.BufHTTPRequestBody:
 		return nonEmpty(t.RequestBody)
 	case signatures.BufHTTPRequestHeader:
@@ -288,8 +288,68 @@ func (d *dnsTx) Buffer(id signatures.BufferID, toServer bool, i int) ([]byte, bo
 			return nil, false
 		}
 		return orEmpty(m.Answers[i].Name), true
+	case signatures.BufDNSAuthoritiesRRName, signatures.BufDNSAdditionalsRRName:
+		rrs := m.Authorities
+		if id == signatures.BufDNSAdditionalsRRName {
+			rrs = m.Additionals
+		}
+		if toServer || i >= len(rrs) {
+			return nil, false
+		}
+		return orEmpty(rrs[i].Name), true
+	case signatures.BufDNSResponseRRName:
+		if toServer {
+			return nil, false
+		}
+		return dnsResponseName(m, i)
 	}
 	return nil, false
+}
+
+// dnsResponseName is instance i of dns.response.rrname, in Suricata's order: the question
+// names, then per answer, authority and additional record its name followed by its rdata
+// when that is a name (CNAME, PTR, MX, NS target, SOA mname). As there, an empty name ends
+// its section and empty rdata is skipped.
+func dnsResponseName(m *dns.Message, i int) ([]byte, bool) {
+	for _, q := range m.Queries {
+		if len(q.Name) == 0 {
+			break
+		}
+		if i == 0 {
+			return q.Name, true
+		}
+		i--
+	}
+	for _, sec := range [3][]dns.RR{m.Answers, m.Authorities, m.Additionals} {
+		for k := range sec {
+			rr := &sec[k]
+			if len(rr.Name) == 0 {
+				break
+			}
+			if i == 0 {
+				return rr.Name, true
+			}
+			i--
+			if d := rdataName(rr); len(d) > 0 {
+				if i == 0 {
+					return d, true
+				}
+				i--
+			}
+		}
+	}
+	return nil, false
+}
+
+// rdataName is the domain name a record's rdata holds, nil for types whose rdata is not one.
+func rdataName(rr *dns.RR) []byte {
+	switch rr.Type {
+	case dns.TypeCNAME, dns.TypePTR, dns.TypeMX, dns.TypeNS:
+		return rr.Data
+	case dns.TypeSOA:
+		return rr.SOA.MName
+	}
+	return nil
 }
 
 // Event implements signatures.AppTx over the events of the message(s) held.
@@ -347,6 +407,10 @@ func (t *tlsTx) Buffer(id signatures.BufferID, toServer bool, i int) ([]byte, bo
 	if s == nil || (i != 0 && !id.Multi()) {
 		return nil, false
 	}
+	switch id {
+	case signatures.BufTLSRandom, signatures.BufTLSRandomTime, signatures.BufTLSRandomBytes:
+		return tlsRandom(s.Random(toServer), id)
+	}
 	if toServer {
 		switch id {
 		case signatures.BufTLSSNI:
@@ -390,6 +454,21 @@ func (t *tlsTx) Buffer(id signatures.BufferID, toServer bool, i int) ([]byte, bo
 		return s.CertFingerprint(), true
 	}
 	return nil, false
+}
+
+// tlsRandom cuts the tls.random buffers from a hello's 32-byte random: tls.random_time is
+// its legacy gmt_unix_time field, tls.random_bytes the rest.
+func tlsRandom(rnd []byte, id signatures.BufferID) ([]byte, bool) {
+	if len(rnd) != 32 {
+		return nil, false
+	}
+	switch id {
+	case signatures.BufTLSRandomTime:
+		return rnd[:4], true
+	case signatures.BufTLSRandomBytes:
+		return rnd[4:], true
+	}
+	return rnd, true
 }
 
 // san copies the i-th DNS subject alternative name of the server's leaf into scratch. The

@@ -114,6 +114,7 @@ const (
 	appTxResp = "HTTP/1.1 302 Found\r\n" +
 		"Server: nj-srv\r\n" +
 		"Location: /next\r\n" +
+		"Connection: keep-alive\r\n" +
 		"Set-Cookie: s=1\r\n" +
 		"Content-Type: text/html\r\n" +
 		"Content-Length: 3\r\n" +
@@ -161,7 +162,7 @@ func TestAppTxHTTP(t *testing.T) {
 		signatures.BufHTTPAccept:         {ts: from(tx.Accept())},
 		signatures.BufHTTPAcceptEnc:      {ts: from(tx.AcceptEncoding())},
 		signatures.BufHTTPAcceptLang:     {ts: from(tx.AcceptLanguage())},
-		signatures.BufHTTPConnection:     {ts: from(tx.Connection())},
+		signatures.BufHTTPConnection:     {ts: from(tx.Connection()), tc: from(tx.ResponseHeader("Connection"))},
 		signatures.BufHTTPLocation:       {tc: from(tx.Location())},
 		signatures.BufHTTPServer:         {tc: from(tx.Server())},
 		signatures.BufHTTPRequestBody:    {ts: from(tx.RequestBody)},
@@ -354,6 +355,77 @@ func TestAppTxDNS(t *testing.T) {
 	mustNoNum(t, d, signatures.NumTLSVersion, false, 0)
 }
 
+// dnsName encodes a dotted name uncompressed.
+func dnsName(b []byte, name string) []byte {
+	for _, l := range strings.Split(name, ".") {
+		b = append(b, byte(len(l)))
+		b = append(b, l...)
+	}
+	return append(b, 0)
+}
+
+// dnsRR is a record for dnsResponseWire: rdata is a name for CNAME and NS, 4 bytes for A.
+type dnsRR struct {
+	name  string
+	typ   uint16
+	rdata string
+}
+
+// dnsResponseWire encodes a response with one question and the given sections.
+func dnsResponseWire(q string, an, ns, ar []dnsRR) []byte {
+	b := binary.BigEndian.AppendUint16(nil, 0x4242)
+	b = binary.BigEndian.AppendUint16(b, 0x8180)
+	for _, n := range []int{1, len(an), len(ns), len(ar)} {
+		b = binary.BigEndian.AppendUint16(b, uint16(n))
+	}
+	b = dnsName(b, q)
+	b = append(b, 0, dns.TypeA, 0, 1)
+	for _, sec := range [][]dnsRR{an, ns, ar} {
+		for _, rr := range sec {
+			b = dnsName(b, rr.name)
+			b = binary.BigEndian.AppendUint16(b, rr.typ)
+			b = append(b, 0, 1, 0, 0, 0, 60)
+			var rd []byte
+			if rr.typ == dns.TypeA {
+				rd = []byte{192, 0, 2, 1}
+			} else {
+				rd = dnsName(nil, rr.rdata)
+			}
+			b = binary.BigEndian.AppendUint16(b, uint16(len(rd)))
+			b = append(b, rd...)
+		}
+	}
+	return b
+}
+
+// TestAppTxDNSResponseNames: dns.response.rrname walks the response's question names, then
+// each record's name followed by its rdata when that is a name; dns.authorities.rrname and
+// dns.additionals.rrname are their sections' names. All are to-client only.
+func TestAppTxDNSResponseNames(t *testing.T) {
+	var rp dns.Parser
+	r, err := rp.ParseMessage(false, dnsResponseWire("a.example",
+		[]dnsRR{{"a.example", dns.TypeCNAME, "b.example"}, {"b.example", dns.TypeA, ""}},
+		[]dnsRR{{"example", dns.TypeNS, "ns1.example"}},
+		[]dnsRR{{"ns1.example", dns.TypeA, ""}}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	d := &dnsTx{reply: r}
+	want := []string{"a.example", "a.example", "b.example", "b.example", "example", "ns1.example", "ns1.example"}
+	for i, w := range want {
+		mustBuf(t, d, signatures.BufDNSResponseRRName, false, i, w)
+	}
+	mustAbsent(t, d, signatures.BufDNSResponseRRName, false, len(want))
+	mustBuf(t, d, signatures.BufDNSAuthoritiesRRName, false, 0, "example")
+	mustAbsent(t, d, signatures.BufDNSAuthoritiesRRName, false, 1)
+	mustBuf(t, d, signatures.BufDNSAdditionalsRRName, false, 0, "ns1.example")
+	mustAbsent(t, d, signatures.BufDNSAdditionalsRRName, false, 1)
+	for _, id := range []signatures.BufferID{signatures.BufDNSResponseRRName,
+		signatures.BufDNSAuthoritiesRRName, signatures.BufDNSAdditionalsRRName} {
+		mustAbsent(t, d, id, true, 0)
+	}
+}
+
 // --- TLS ---
 
 // appTxCert is a self-signed leaf whose serial has its top bit set, so its DER INTEGER needs
@@ -434,6 +506,21 @@ func tlsSession(t testing.TB, cert ctls.Certificate, maxVersion uint16) []tlsWri
 	return log
 }
 
+// helloRandom is the random of the first hello a side wrote.
+func helloRandom(t testing.TB, ws []tlsWrite, toServer bool) []byte {
+	t.Helper()
+	for _, w := range ws {
+		if w.toServer == toServer {
+			if len(w.data) < 43 {
+				t.Fatalf("first write of side toServer=%v too short: %d bytes", toServer, len(w.data))
+			}
+			return w.data[11:43]
+		}
+	}
+	t.Fatalf("side toServer=%v wrote nothing", toServer)
+	return nil
+}
+
 func feedTLS(s *tls.State, ws []tlsWrite, onlyToServer bool) {
 	for _, w := range ws {
 		if onlyToServer && !w.toServer {
@@ -496,6 +583,13 @@ func TestAppTxTLS(t *testing.T) {
 	mustNoNum(t, a, signatures.NumTLSVersion, true, 1)
 	mustNoNum(t, a, signatures.NumDNSOpcode, true, 0)
 
+	// The hello randoms, read off the wire: record header (5), handshake header (4) and
+	// version (2) come before them in each side's first write.
+	cr, sr := helloRandom(t, ws, true), helloRandom(t, ws, false)
+	if bytes.Equal(cr, sr) {
+		t.Fatal("client and server random are equal")
+	}
+
 	// Everything agrees with the parser's accessors (which EVE tls logs), direction by direction.
 	want := map[signatures.BufferID]dirCase{
 		signatures.BufTLSSNI:             {ts: from(s.SNI())},
@@ -510,6 +604,9 @@ func TestAppTxTLS(t *testing.T) {
 		signatures.BufJA3SHash:           {tc: from(s.JA3SHash())},
 		signatures.BufJA3SString:         {tc: from(s.JA3SString())},
 		signatures.BufJA4Hash:            {ts: from(s.JA4())},
+		signatures.BufTLSRandom:          {ts: from(cr), tc: from(sr)},
+		signatures.BufTLSRandomTime:      {ts: from(cr[:4]), tc: from(sr[:4])},
+		signatures.BufTLSRandomBytes:     {ts: from(cr[4:]), tc: from(sr[4:])},
 	}
 	checkCases(t, a, signatures.AppTLS, want)
 	checkForeign(t, a, signatures.AppTLS)

@@ -49,6 +49,7 @@ func flowConfig(cfg *Config, workers int) flow.Config {
 		f.EmergencyRecovery = cfg.Flow.EmergencyRecovery
 	}
 	f.Midstream = cfg.Stream.Midstream
+	f.AsyncOneside = cfg.Stream.AsyncOneside
 	f.IgnoreRecursion = !cfg.Decoder.RecursionLevel.UseForTracking
 	ft := &cfg.FlowTimeouts
 	f.Timeouts = flow.Timeouts{

@@ -42,9 +42,12 @@ const (
 	BufHTTPResponseHeader // multi: "Name: Value" of each response header
 	BufFileData           // HTTP body of the direction (file.data)
 
-	BufDNSQuery         // multi: each question name of a request, dotted, no trailing dot
-	BufDNSQueriesRRName // multi: each question name of the direction's message
-	BufDNSAnswersRRName // multi: each answer record's name of the direction's message
+	BufDNSQuery             // multi: each question name of a request, dotted, no trailing dot
+	BufDNSQueriesRRName     // multi: each question name of the direction's message
+	BufDNSAnswersRRName     // multi: each answer record's name of the direction's message
+	BufDNSAuthoritiesRRName // multi: each authority record's name of the response
+	BufDNSAdditionalsRRName // multi: each additional record's name of the response
+	BufDNSResponseRRName    // multi: the response's names: questions, then each record's name and name-valued rdata
 
 	BufTLSSNI             // server_name of the ClientHello
 	BufTLSCertSubject     // leaf certificate subject, Suricata's string form
@@ -58,6 +61,9 @@ const (
 	BufJA3SHash           // JA3S MD5 hex
 	BufJA3SString         // JA3S string
 	BufJA4Hash            // JA4
+	BufTLSRandom          // the direction's hello random (32 bytes)
+	BufTLSRandomTime      // its first 4 bytes (gmt_unix_time)
+	BufTLSRandomBytes     // its last 28 bytes
 
 	BufSSHProto             // protocol version of the direction's banner ("2.0")
 	BufSSHSoftware          // software version of the direction's banner
@@ -112,7 +118,7 @@ var bufferDefs = [nBuffers]bufferDef{
 	BufHTTPAccept:         {"http.accept", AppHTTP, bufToServer, StageStart, false},
 	BufHTTPAcceptEnc:      {"http.accept_enc", AppHTTP, bufToServer, StageStart, false},
 	BufHTTPAcceptLang:     {"http.accept_lang", AppHTTP, bufToServer, StageStart, false},
-	BufHTTPConnection:     {"http.connection", AppHTTP, bufToServer, StageStart, false},
+	BufHTTPConnection:     {"http.connection", AppHTTP, bufBoth, StageStart, false},
 	BufHTTPLocation:       {"http.location", AppHTTP, bufToClient, StageStart, false},
 	BufHTTPServer:         {"http.server", AppHTTP, bufToClient, StageStart, false},
 	BufHTTPRequestBody:    {"http.request_body", AppHTTP, bufToServer, StageComplete, false},
@@ -124,9 +130,12 @@ var bufferDefs = [nBuffers]bufferDef{
 	BufHTTPResponseHeader: {"http.response_header", AppHTTP, bufToClient, StageStart, true},
 	BufFileData:           {"file.data", AppHTTP, bufBoth, StageComplete, false},
 
-	BufDNSQuery:         {"dns.query", AppDNS, bufToServer, StageStart, true},
-	BufDNSQueriesRRName: {"dns.queries.rrname", AppDNS, bufBoth, StageStart, true},
-	BufDNSAnswersRRName: {"dns.answers.rrname", AppDNS, bufBoth, StageStart, true},
+	BufDNSQuery:             {"dns.query", AppDNS, bufToServer, StageStart, true},
+	BufDNSQueriesRRName:     {"dns.queries.rrname", AppDNS, bufBoth, StageStart, true},
+	BufDNSAnswersRRName:     {"dns.answers.rrname", AppDNS, bufBoth, StageStart, true},
+	BufDNSAuthoritiesRRName: {"dns.authorities.rrname", AppDNS, bufToClient, StageStart, true},
+	BufDNSAdditionalsRRName: {"dns.additionals.rrname", AppDNS, bufToClient, StageStart, true},
+	BufDNSResponseRRName:    {"dns.response.rrname", AppDNS, bufToClient, StageStart, true},
 
 	BufTLSSNI:             {"tls.sni", AppTLS, bufToServer, StageStart, false},
 	BufTLSCertSubject:     {"tls.cert_subject", AppTLS, bufToClient, StageComplete, false},
@@ -140,6 +149,9 @@ var bufferDefs = [nBuffers]bufferDef{
 	BufJA3SHash:           {"ja3s.hash", AppTLS, bufToClient, StageStart, false},
 	BufJA3SString:         {"ja3s.string", AppTLS, bufToClient, StageStart, false},
 	BufJA4Hash:            {"ja4.hash", AppTLS, bufToServer, StageStart, false},
+	BufTLSRandom:          {"tls.random", AppTLS, bufBoth, StageStart, false},
+	BufTLSRandomTime:      {"tls.random_time", AppTLS, bufBoth, StageStart, false},
+	BufTLSRandomBytes:     {"tls.random_bytes", AppTLS, bufBoth, StageStart, false},
 
 	BufSSHProto:    {"ssh.proto", AppSSH, bufBoth, StageStart, false},
 	BufSSHSoftware: {"ssh.software", AppSSH, bufBoth, StageStart, false},

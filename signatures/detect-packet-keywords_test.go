@@ -81,10 +81,39 @@ func TestIPVersionProtocols(t *testing.T) {
 	}
 }
 
-func TestTransactionalDirectionRefused(t *testing.T) {
-	r, errs := loadOne(t, `alert http any any => any any (msg:"x"; http.method; content:"GET"; sid:7;)`)
-	if r != nil || len(errs) != 1 || !strings.Contains(errs[0].Reason, "transactional") || errs[0].SID != 7 {
-		t.Errorf("=> rule: %v %v", r, errs)
+// TestTransactionalDirection: "=>" rules load as one request-response check inspected to the
+// client, with two-way buffers placed by their named side; Suricata's impossible forms are
+// refused.
+func TestTransactionalDirection(t *testing.T) {
+	r := mustRule(t, `alert http any any => any any (http.uri; content:"/d"; http.stat_code; content:"200"; http.connection: to_client; content:"close"; sid:7;)`)
+	if !r.Transactional || r.appDirs != bufToClient || r.Raw == "" || !strings.Contains(r.Raw, "=>") {
+		t.Fatalf("=> rule: transactional %v dirs %d raw %q", r.Transactional, r.appDirs, r.Raw)
+	}
+	for _, x := range r.Buffers {
+		want := bufferDefs[x.ID].dir
+		if x.ID == BufHTTPConnection {
+			want = bufToClient
+		}
+		if x.dir != want {
+			t.Errorf("%s: dir %d, want %d", x.Name, x.dir, want)
+		}
+	}
+	// The same buffer named for both sides is two lists.
+	r = mustRule(t, `alert http any any => any any (http.connection: to_client; content:"a"; http.connection: to_server; content:"b"; sid:8;)`)
+	if len(r.Buffers) != 2 || r.Buffers[0].dir == r.Buffers[1].dir {
+		t.Fatalf("two-sided connection: %d lists", len(r.Buffers))
+	}
+	for _, bad := range []string{
+		`alert http any any => any any (http.uri; content:"/d"; http.stat_code; content:"200"; flow:to_server; sid:1;)`,
+		`alert http any any => any any (http.uri; content:"/d"; sid:2;)`,
+		`alert http any any => any any (http.uri; content:"/d"; http.stat_code; content:"200"; http.connection; content:"x"; sid:3;)`,
+		`alert http any any => any any (content:"/d"; sid:4;)`,
+		`alert http any any -> any any (http.uri: to_client; content:"/d"; sid:5;)`,
+		`alert http any any -> any any (http.connection: sideways; content:"/d"; sid:6;)`,
+	} {
+		if r, _ := loadOne(t, bad); r != nil {
+			t.Errorf("%s: loaded, want refused", bad)
+		}
 	}
 }
 

@@ -61,6 +61,9 @@ func (st *MatchState) inspect(ms []Keyword, i int, buf []byte) int {
 		r = st.byteExtract(m.Byte, buf)
 	case MatchByteMath:
 		r = st.byteMath(m.Byte, buf)
+	case MatchBase64Decode:
+		// Terminal: the base64_data list's verdict is the list's.
+		return st.base64Decode(m, buf)
 	case MatchBsize:
 		r = noMatch
 		if m.Bsize.Match(uint64(len(buf))) {

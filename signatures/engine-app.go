@@ -285,7 +285,12 @@ func (m *Matcher) InspectTx(in *TxInput, dst []Match) []Match {
 // matchTxRule is a per-transaction rule's full check on in, inspected in direction d.
 func (m *Matcher) matchTxRule(er *engineRule, in *TxInput, d int, fs *flowState) bool {
 	r, p := er.r, in.Pkt
-	if !r.matchTuple(p) {
+	if r.Transactional && !in.ToServer {
+		// The header names the transaction's client and server; the packet goes to the client.
+		if !r.matchAddrs(p.Dst, p.Src, p.DstPort, p.SrcPort) {
+			return false
+		}
+	} else if !r.matchTuple(p) {
 		return false
 	}
 	if !r.matchFlow(p, FlowInfo{HasFlow: in.HasFlow, ToServer: in.ToServer, Established: in.Established}) {

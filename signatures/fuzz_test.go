@@ -15,6 +15,8 @@ func FuzzParseRule(f *testing.F) {
 		`alert tcp any any -> any any (flow:established,to_server; flowbits:set,a; threshold:type limit, track by_src, count 1, seconds 60; sid:4;)`,
 		`alert http any any -> any any (http.uri; content:"/x"; sid:5;)`,
 		"alert tcp any any -> any any (msg:\"a\\;b\"; \\\n content:\"x\"; sid:6;)",
+		`alert tcp any any -> any any (content:"="; base64_decode:bytes 8, offset 1, relative; base64_data; content:"x"; within:2; sid:7;)`,
+		`alert http any any => any any (http.uri; content:"/x"; http.connection: to_client; content:"close"; sid:8;)`,
 	} {
 		f.Add(s)
 	}
@@ -41,6 +43,7 @@ func FuzzMatchPayload(f *testing.F) {
 		`byte_math:bytes 1, offset 0, oper *, rvalue 3, result r; isdataat:!r,relative;`,
 		`byte_jump:2,1,little,from_end,post_offset -3,align; byte_test:0,=,7,0,relative,string,dec;`,
 		`content:"x"; startswith; bsize:<100;`,
+		`content:"="; base64_decode:relative; base64_data; content:"a"; content:"b"; distance:0; within:3; pcre:"/c/R";`,
 	}
 	var rs []*Rule
 	for _, s := range rules {

@@ -17,6 +17,7 @@ type MatchState struct {
 	pcre      *pcreScratch
 	pcreCaps  int
 	xf        transformScratch
+	b64       []byte // base64_decode's output
 }
 
 // applyTransforms runs a buffer's transforms; without any it returns src itself.

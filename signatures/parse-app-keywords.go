@@ -31,12 +31,7 @@ func (b *ruleBuilder) appKeyword(name, val string) (done bool, err error) {
 	}
 	if _, ok := BufferByName(name); ok {
 		// A sticky buffer that the generic lookup (gonids's list) does not name.
-		x, err := b.buffer(name)
-		if err != nil {
-			return true, err
-		}
-		b.cur, b.transforms = x, false
-		return true, nil
+		return true, b.sticky(name, val)
 	}
 	return false, nil
 }

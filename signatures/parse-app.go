@@ -15,18 +15,49 @@ var detectableApps = [nAppProtos]bool{AppHTTP: true, AppTLS: true, AppDNS: true,
 // buffer returns the app-layer list called name, creating it in rule order. A list with
 // transforms is its own instance: the same buffer named again without them is another list.
 func (b *ruleBuilder) buffer(name string) (*Buffer, error) {
+	return b.bufferDir(name, 0)
+}
+
+// bufferDir is buffer with the direction a transactional rule gave the buffer ("file.data:
+// to_client"; 0 when none): the same buffer in another direction is another list.
+func (b *ruleBuilder) bufferDir(name string, dir uint8) (*Buffer, error) {
 	id, ok := BufferByName(name)
 	if !ok {
 		return nil, notSupported("buffer %s not supported yet", name)
 	}
 	for _, x := range b.r.Buffers {
-		if x.ID == id && len(x.Transforms) == 0 {
+		if x.ID == id && len(x.Transforms) == 0 && x.force == dir {
 			return x, nil
 		}
 	}
-	x := &Buffer{Name: name, ID: id}
+	x := &Buffer{Name: name, ID: id, force: dir}
 	b.r.Buffers = append(b.r.Buffers, x)
 	return x, nil
+}
+
+// sticky makes the app-layer buffer name the current list. val is the optional direction of
+// Suricata 8's transactional rules: "to_server" or "to_client", for a buffer that exists in
+// both directions.
+func (b *ruleBuilder) sticky(name, val string) error {
+	var dir uint8
+	switch v := strings.TrimSpace(val); v {
+	case "":
+	case "to_server":
+		dir = bufToServer
+	case "to_client":
+		dir = bufToClient
+	default:
+		return fmt.Errorf("bad %s direction %q", name, v)
+	}
+	x, err := b.bufferDir(name, dir)
+	if err != nil {
+		return err
+	}
+	if dir != 0 && bufferDefs[x.ID].dir != bufBoth && bufferDefs[x.ID].dir != dir {
+		return fmt.Errorf("%s has no %s side", name, strings.TrimSpace(val))
+	}
+	b.cur, b.transforms = x, false
+	return nil
 }
 
 // transform appends a transform to the current sticky buffer. Transforms come before the
@@ -151,6 +182,12 @@ func (b *ruleBuilder) resolveApp() error {
 			return err
 		}
 		x.dir = bufferDefs[x.ID].dir
+		if x.force != 0 {
+			x.dir = x.force
+		}
+		if r.Transactional && x.dir == bufBoth {
+			return fmt.Errorf("transactional rule (=>) cannot have %s without a direction (to_server or to_client)", x.Name)
+		}
 		if x.dir != bufBoth {
 			fixed |= x.dir
 		}
@@ -161,13 +198,20 @@ func (b *ruleBuilder) resolveApp() error {
 		}
 	}
 	if !r.isTxRule() {
+		if r.Transactional {
+			return fmt.Errorf("transactional rule (=>) without app-layer keywords")
+		}
 		return nil
 	}
 	for i := range r.AppNumbers {
 		if err := setProto(numberProto(r.AppNumbers[i].ID), "the numeric keyword"); err != nil {
 			return err
 		}
-		if d := r.AppNumbers[i].Dir; d != bufBoth {
+		d := r.AppNumbers[i].Dir
+		if r.Transactional && d == bufBoth {
+			return fmt.Errorf("transactional rule (=>) cannot have a numeric keyword of both directions")
+		}
+		if d != bufBoth {
 			fixed |= d
 		}
 	}
@@ -179,6 +223,17 @@ func (b *ruleBuilder) resolveApp() error {
 		flowDir = bufToClient
 	}
 	switch {
+	case r.Transactional:
+		// Suricata's SIG_FLAG_TXBOTHDIR: every keyword, of either side, is inspected when
+		// the transaction is inspected to the client. It refuses what could not be one
+		// request-response pair.
+		if flowDir != 0 {
+			return fmt.Errorf("transactional rule (=>) cannot specify a flow direction")
+		}
+		if fixed != bufBoth {
+			return fmt.Errorf("transactional rule (=>) should use both directions, but does not")
+		}
+		r.appDirs = bufToClient
 	case fixed == bufBoth:
 		// Request and response buffers together: inspected once the response is there,
 		// reading the request side from the same transaction.

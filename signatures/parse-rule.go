@@ -34,10 +34,18 @@ func parseRule(text string, vars Vars, opt *Options) (*Rule, uint32, error) {
 	if err != nil {
 		return nil, sid, err
 	}
-	if slices.Contains(strings.Fields(header), "=>") {
-		// Suricata 8's transactional direction: the rule matches a request and its response
-		// as one transaction, which only the application layer can pair.
-		return nil, sid, notSupported("transactional rule (=>) needs the application layer: not supported yet")
+	// Suricata 8's transactional direction: the rule matches a request and its response as
+	// one transaction. gonids knows only "->"; the builder records the direction itself.
+	transactional, raw := false, text
+	if f := strings.Fields(header); slices.Contains(f, "=>") {
+		transactional = true
+		for i := range f {
+			if f[i] == "=>" {
+				f[i] = "->"
+			}
+		}
+		header = strings.Join(f, " ")
+		text = header + text[strings.Index(text, "("):]
 	}
 	if err := checkHeaderStart(header); err != nil {
 		return nil, sid, err
@@ -59,7 +67,7 @@ func parseRule(text string, vars Vars, opt *Options) (*Rule, uint32, error) {
 		return nil, sid, fmt.Errorf("parse error: not a rule")
 	}
 	b := &ruleBuilder{
-		r:       &Rule{Raw: text, GID: 1, Priority: -1, Options: opts},
+		r:       &Rule{Raw: raw, GID: 1, Priority: -1, Options: opts},
 		g:       g,
 		vars:    vars,
 		opt:     opt,
@@ -69,6 +77,7 @@ func parseRule(text string, vars Vars, opt *Options) (*Rule, uint32, error) {
 	if err := b.header(header); err != nil {
 		return nil, sid, err
 	}
+	b.r.Transactional = transactional
 	if err := b.options(); err != nil {
 		return nil, sid, err
 	}
@@ -130,13 +139,14 @@ type ruleBuilder struct {
 	opt     *Options
 	unknown map[string]bool // keywords gonids did not know; we decide on them
 
-	cur         *Buffer        // list that content-like keywords go to
-	lastContent *Keyword       // target of content modifiers
-	lastBuf     *Buffer        // list holding lastContent
-	contentIdx  int            // next gonids content to take
-	pcreIdx     int            // next gonids pcre to take
-	varSlot     map[string]int // "buffer\x00name" -> slot
-	transforms  bool           // a transform is active on the current sticky buffer
+	cur          *Buffer        // list that content-like keywords go to
+	lastContent  *Keyword       // target of content modifiers
+	lastBuf      *Buffer        // list holding lastContent
+	contentIdx   int            // next gonids content to take
+	pcreIdx      int            // next gonids pcre to take
+	varSlot      map[string]int // "buffer\x00name" -> slot
+	transforms   bool           // a transform is active on the current sticky buffer
+	hasB64Decode bool           // a base64_decode was seen (base64_data needs one)
 }
 
 var actions = map[string]struct {
@@ -369,6 +379,10 @@ func (b *ruleBuilder) option(o Option) error {
 			return fmt.Errorf("more than one dsize")
 		}
 		r.Dsize = u
+	case "base64_decode":
+		return b.base64Decode(val)
+	case "base64_data":
+		return b.base64Data()
 	case "pkt_data":
 		b.cur = nil
 		b.transforms = false
@@ -417,13 +431,7 @@ func (b *ruleBuilder) option(o Option) error {
 			return b.hdrBuffer(name)
 		}
 		if buf, ok := stickyBufferName(name); ok {
-			x, err := b.buffer(buf)
-			if err != nil {
-				return err
-			}
-			b.cur = x
-			b.transforms = false
-			return nil
+			return b.sticky(buf, val)
 		}
 		if isTransform(name) {
 			return b.transform(name, val)
@@ -475,6 +483,10 @@ func (b *ruleBuilder) finish() error {
 	lists := append(append([]*Buffer(nil), r.HdrBuffers...), r.Buffers...)
 	if r.Payload != nil {
 		lists = append([]*Buffer{r.Payload}, lists...)
+	}
+	linkBase64(r, lists)
+	if r.b64Data != nil {
+		lists = append(lists, r.b64Data)
 	}
 	for _, l := range lists {
 		if err := resolveList(l); err != nil {

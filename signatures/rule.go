@@ -54,7 +54,11 @@ type Rule struct {
 	Src, Dst      AddrSet
 	SrcPorts      PortSet
 	DstPorts      PortSet
-	Bidirectional bool  // "<>"
+	Bidirectional bool // "<>"
+	// Transactional is "=>": the rule's keywords of both directions must hold on one
+	// transaction, which is inspected once its response is there; the header names the
+	// transaction's client and server.
+	Transactional bool
 	IPVersion     uint8 // 4 or 6 for the ipv4 / ipv6 header protocols, else 0
 	// PktHdr is the pkthdr header protocol: any packet, with or without an IP layer.
 	PktHdr bool
@@ -116,6 +120,9 @@ type Rule struct {
 	// Options is every keyword in rule order, as written.
 	Options []Option
 
+	// b64Data is the base64_data list, inspected by the base64_decode keywords (nil: none).
+	b64Data *Buffer
+
 	ByteVars []string // byte_extract / byte_math result names; the index is the variable slot
 	maxCaps  int      // most captures of any pcre of the rule
 }
@@ -160,6 +167,8 @@ type Buffer struct {
 	// dir is, for app-layer buffers, the side the buffer is read from: bufToServer,
 	// bufToClient, or bufBoth for "the direction the rule is being inspected in".
 	dir uint8
+	// force is the side the rule named for the buffer ("file.data: to_client"), 0 when none.
+	force uint8
 }
 
 // MatcherKind says which field of a Keyword is set.
@@ -174,6 +183,7 @@ const (
 	MatchByteExtract
 	MatchByteMath
 	MatchBsize
+	MatchBase64Decode
 )
 
 // Keyword is one buffer keyword with its modifiers resolved. RelNext is Suricata's
@@ -191,6 +201,7 @@ type Keyword struct {
 	Isdataat *Isdataat
 	Byte     *ByteOp
 	Bsize    *UintMatch
+	Base64   *Base64Decode
 }
 
 // Operand is a numeric keyword argument that is either a literal or a byte_extract /

@@ -212,7 +212,11 @@ func (p *Parser) requestHeadersDone(h *half) {
 // does: the URI authority wins, the Host header fills in when the URI has none, and the two
 // disagreeing is http.host_header_ambiguous.
 func (p *Parser) resolveHost(t *Tx) {
-	if string(t.Method) == "CONNECT" {
+	if string(t.Method) == "CONNECT" && len(t.URIRaw) > 0 && t.URIRaw[0] == '/' {
+		// An origin-form target ("CONNECT / HTTP/1.1") names no authority: there is no host
+		// to take from it (Suricata bug 7851: no http.host buffer then).
+		p.event(t, EventRequestURIHostInvalid)
+	} else if string(t.Method) == "CONNECT" {
 		host, port, invalid := parseHostPort(t.URIRaw)
 		if invalid {
 			p.event(t, EventRequestURIHostInvalid)

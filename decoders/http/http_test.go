@@ -299,6 +299,13 @@ func TestProtocolVariants(t *testing.T) {
 					t.Errorf("txs %d", len(txs))
 				}
 			}},
+		{"connect origin form", "CONNECT / HTTP/1.1\r\nX-A: 1\r\n\r\n", "HTTP/1.1 200 OK\r\n\r\n", func(t *testing.T, p *Parser) {
+			// No authority, no Host header: no host at all (Suricata bug 7851), the URI stays "/".
+			tx := p.Txs()[0]
+			if tx.Host != nil || tx.HostRaw != nil || string(tx.URIRaw) != "/" || !tx.Events.Has(EventRequestURIHostInvalid) {
+				t.Errorf("host %q raw %q uri %q events %s", tx.Host, tx.HostRaw, tx.URIRaw, eventNamesOf(tx.Events))
+			}
+		}},
 		{"100 continue", "POST /u HTTP/1.1\r\nHost: h\r\nExpect: 100-continue\r\nContent-Length: 4\r\n\r\ndata",
 			"HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok", func(t *testing.T, p *Parser) {
 				tx := p.Txs()[0]

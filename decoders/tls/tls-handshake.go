@@ -68,6 +68,8 @@ func (l *byteList) get(i int) []byte {
 type clientHello struct {
 	version      uint16
 	sslv2        bool
+	random       [32]byte
+	hasRandom    bool
 	sessionID    []byte
 	ciphers      []uint16
 	exts         []uint16
@@ -93,6 +95,8 @@ func (c *clientHello) reset() {
 type serverHello struct {
 	version   uint16 // legacy_version
 	selected  uint16 // supported_versions selection, 0 if absent
+	random    [32]byte
+	hasRandom bool
 	cipher    uint16
 	sessionID []byte
 	exts      []uint16
@@ -153,7 +157,9 @@ func (s *State) parseClientHello(body []byte) {
 	c.reset()
 	r := newReader(body)
 	c.version = r.u16()
-	r.bytes(32) // random
+	if rnd := r.bytes(32); r.ok {
+		c.random, c.hasRandom = [32]byte(rnd), true
+	}
 	c.sessionID = append(c.sessionID, r.vec8()...)
 	cs := r.vec16()
 	comp := r.vec8()
@@ -283,6 +289,9 @@ func (s *State) parseServerHello(body []byte) {
 	r := newReader(body)
 	h.version = r.u16()
 	random := r.bytes(32)
+	if r.ok {
+		h.random, h.hasRandom = [32]byte(random), true
+	}
 	h.sessionID = append(h.sessionID, r.vec8()...)
 	h.cipher = r.u16()
 	r.u8() // compression

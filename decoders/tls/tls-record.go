@@ -214,6 +214,9 @@ func (s *State) sslv2Done(d *direction) {
 			s.ev.add(EventInvalidSSLv2Header)
 			return
 		}
+		// An SSLv2-framed hello (sent by old clients to reach TLS servers) opens the session
+		// as a TLS ClientHello does: the flow has its tls transaction and event from here.
+		s.clientHellos++
 		s.client.version = uint16(b[1])<<8 | uint16(b[2])
 		s.client.sslv2 = true
 	}

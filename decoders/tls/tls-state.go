@@ -116,6 +116,22 @@ func (s *State) SNI() []byte { return s.client.sni }
 // supported_versions selection, else its version; 0 before a ServerHello.
 func (s *State) Version() uint16 { return s.serverVersion }
 
+// Random is the random of the first ClientHello (toServer) or of the last ServerHello, nil
+// before that hello was read: Suricata's tls.random buffers, whose first 4 bytes are the
+// legacy gmt_unix_time (tls.random_time) and the other 28 the random bytes proper.
+func (s *State) Random(toServer bool) []byte {
+	if toServer {
+		if !s.client.hasRandom {
+			return nil
+		}
+		return s.client.random[:]
+	}
+	if !s.server.hasRandom {
+		return nil
+	}
+	return s.server.random[:]
+}
+
 // ClientVersion is the ClientHello's legacy version (EVE tls.client_handshake.version).
 func (s *State) ClientVersion() uint16 { return s.client.version }
 

@@ -455,3 +455,19 @@ func TestDNFormatting(t *testing.T) {
 }
 
 func asn1MarshalName(n pkix.Name) ([]byte, error) { return asn1.Marshal(n.ToRDNSequence()) }
+
+// TestSSLv2ClientHelloOpensSession: an SSLv2-framed CLIENT-HELLO counts as the session's
+// ClientHello (its transaction and tls event exist from there) and gives the client version.
+func TestSSLv2ClientHelloOpensSession(t *testing.T) {
+	body := []byte{1, 3, 1, 0, 3, 0, 0, 0, 16, 0x00, 0x00, 0x39}
+	body = append(body, make([]byte, 16)...) // challenge
+	rec := append([]byte{0x80 | byte(len(body)>>8), byte(len(body))}, body...)
+	s := New(DefaultConfig())
+	s.Feed(true, rec)
+	if s.ClientHellos() != 1 || s.ClientVersion() != 0x0301 {
+		t.Fatalf("hellos %d version %#x, want 1 and 0x0301", s.ClientHellos(), s.ClientVersion())
+	}
+	if len(s.Events()) != 0 {
+		t.Errorf("events %v", eventNamesOf(s.Events()))
+	}
+}

@@ -38,6 +38,10 @@ type Config struct {
 	// plain ACK starts an established session. Off, such flows are tracked without a TCP
 	// session until a SYN shows up.
 	Midstream bool
+	// AsyncOneside establishes a session seen from one side only (Suricata's
+	// stream.async-oneside, off by default): after a SYN, an ACK from the SYN's sender with
+	// the next sequence number, where the SYN/ACK was never seen, completes the handshake.
+	AsyncOneside bool
 	// IgnoreRecursion keys flows without the tunnel depth, so a tuple seen inside and outside a
 	// tunnel is one flow (Suricata's decoder.recursion-level.use-for-tracking: false).
 	IgnoreRecursion bool

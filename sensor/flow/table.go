@@ -355,7 +355,7 @@ func (t *Table) account(f *Flow, p *decoders.Packet, ki *keyInfo, sec int64) boo
 		if p.Layers&decoders.HasTCP == 0 {
 			break
 		}
-		if !p.BadL4Checksum && f.tcp.packet(p, toServer, t.cfg.Midstream) {
+		if !p.BadL4Checksum && f.tcp.packet(p, toServer, t.cfg.Midstream, t.cfg.AsyncOneside) {
 			f.swapSides()
 			toServer = !toServer
 		}

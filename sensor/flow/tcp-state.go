@@ -68,8 +68,9 @@ func seqGEQ(a, b uint32) bool { return int32(a-b) >= 0 }
 // packet runs one TCP packet through the session. toServer is the packet's direction as the
 // flow sees it now; swap reports that the session, as it starts, decided the other side is the
 // client (a SYN from the flow's server side, or a SYN/ACK picked up midstream). The session is
-// recorded in the new orientation already; the caller swaps the rest of the flow.
-func (s *tcpSession) packet(p *decoders.Packet, toServer, midstream bool) (swap bool) {
+// recorded in the new orientation already; the caller swaps the rest of the flow. async is
+// stream.async-oneside (see Config.AsyncOneside).
+func (s *tcpSession) packet(p *decoders.Packet, toServer, midstream, async bool) (swap bool) {
 	fl := p.TCPFlags
 	if !s.active {
 		switch {
@@ -124,6 +125,10 @@ func (s *tcpSession) packet(p *decoders.Packet, toServer, midstream bool) (swap 
 			s.isn[sideServer] = p.Seq
 		case toServer && fl&decoders.TCPSyn != 0:
 			s.isn[sideClient] = p.Seq
+		case async && toServer && fl&decoders.TCPAck != 0 && p.Seq == s.isn[sideClient]+1:
+			// Only the client's side is visible: its ACK after the SYN stands for the
+			// handshake, as Suricata's asynchronous stream handling takes it.
+			s.state = TCPEstablished
 		}
 	case TCPSynRecv:
 		if toServer && fl&decoders.TCPAck != 0 && fl&decoders.TCPSyn == 0 {

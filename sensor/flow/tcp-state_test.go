@@ -230,3 +230,33 @@ func TestTCPFlagsPerDirection(t *testing.T) {
 		t.Fatalf("state %s/%s", r.TCPState, r.State)
 	}
 }
+
+// TestTCPAsyncOneside: with only the client's side on the wire, its ACK after the SYN
+// establishes the session when stream.async-oneside is on, and leaves it in syn_sent when off
+// or when the ACK does not carry the next sequence number.
+func TestTCPAsyncOneside(t *testing.T) {
+	for _, tc := range []struct {
+		name  string
+		async bool
+		skew  uint32
+		want  TCPState
+	}{
+		{"off", false, 0, TCPSynSent},
+		{"on", true, 0, TCPEstablished},
+		{"on, wrong seq", true, 7, TCPSynSent},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			tb, _ := newTestTable(t, func(c *Config) { c.AsyncOneside = tc.async })
+			c := newConv(t, tb)
+			c.cli(S, 0)
+			c.seq[0] += tc.skew
+			f := c.cli(A, 0)
+			if f.TCPState() != tc.want {
+				t.Fatalf("state %v, want %v", f.TCPState(), tc.want)
+			}
+			if tc.want == TCPEstablished && f.State() != StateEstablished {
+				t.Fatalf("flow state %v, want established", f.State())
+			}
+		})
+	}
+}
