@@ -85,6 +85,9 @@ type EVEOutput struct {
 	Flow           bool     `yaml:"flow"`
 	Stats          bool     `yaml:"stats"`
 	Alert          bool     `yaml:"alert"`
+	// TaggedPackets writes the packets rules tagged (the tag keyword) as EVE packet events
+	// (Suricata's eve-log alert option tagged-packets, on in its shipped configuration).
+	TaggedPackets bool `yaml:"tagged-packets"`
 	// App-layer events, as Suricata's eve-log types http, dns, tls and ssh.
 	HTTP bool `yaml:"http"`
 	DNS  bool `yaml:"dns"`
@@ -205,7 +208,7 @@ func DefaultConfig() Config {
 	c.DefaultLogDir = "."
 	c.SensorName = hostnameOr("nightjar")
 	c.Outputs.EVE = EVEOutput{Enabled: true, Filename: "eve.json", Anomaly: true, Flow: true, Stats: true, Alert: true,
-		HTTP: true, DNS: true, TLS: true, SSH: true, Files: true}
+		TaggedPackets: true, HTTP: true, DNS: true, TLS: true, SSH: true, Files: true}
 	c.Outputs.Arrow = ArrowOutput{Enabled: true, FlowsDir: "flows", AlertsDir: "alerts", AnomaliesDir: "anomalies", StatsDir: "stats",
 		BatchRows: 65536, BatchAgeMs: 1000, RotateBytes: 256 << 20, RotateSeconds: 300}
 	c.Outputs.Fast = FastOutput{Enabled: true, Filename: "fast.log"}

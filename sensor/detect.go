@@ -199,6 +199,7 @@ type workerDetect struct {
 	// established, so that the packet completing the handshake is told from those after it.
 	estGen []uint32
 
+	tags   tagger
 	alerts uint64
 }
 
@@ -287,6 +288,9 @@ func (w *worker) emitAlerts(f *flow.Flow, p *decoders.Packet, toServer bool, ind
 		}
 		w.fillAlertRule(a, m)
 		a.TxID, a.HasTxID = m.TxID, m.Tx
+		if len(m.Rule.Tags) > 0 {
+			w.det.tags.add(m.Rule, f, p)
+		}
 		w.det.alerts++
 		if f != nil {
 			f.Alerted = true

@@ -23,6 +23,7 @@ type outputs struct {
 	eve         *export.EVEWriter
 	eveFlow     bool
 	eveAnomaly  bool
+	evePackets  bool // tagged packets
 	eveStats    bool
 	eveAlert    bool
 	eveHTTP     bool
@@ -57,6 +58,7 @@ func openOutputs(cfg *Config, dir string, alerts, noSync bool) (*outputs, error)
 		}
 		o.eve = w
 		o.eveFlow, o.eveAnomaly, o.eveStats, o.eveAlert = e.Flow, e.Anomaly, e.Stats, e.Alert
+		o.evePackets = e.Alert && e.TaggedPackets
 		o.eveHTTP, o.eveDNS, o.eveTLS, o.eveSSH, o.eveFiles = e.HTTP, e.DNS, e.TLS, e.SSH, e.Files
 	}
 	if f := cfg.Outputs.Fast; alerts && f.Enabled {

@@ -82,6 +82,8 @@ func newSummary(workers []*worker, files []FileResult, n int, elapsed time.Durat
 		}
 		if w.det != nil {
 			s.Alerts += w.det.alerts
+			counters["detect.tagged_packets"] += w.det.tags.tagged
+			counters["detect.tag_hosts_refused"] += w.det.tags.refused
 		}
 	}
 	if det != nil {

@@ -91,6 +91,9 @@ func (w *worker) packet(data []byte, wireLen int, lt decoders.LinkType, ts int64
 	}
 	if w.det != nil {
 		w.inspect(f, toServer, index)
+		if w.det.tags.packet(f, p) && w.eve != nil && w.out.evePackets {
+			w.writeTagged(f, p, index)
+		}
 	}
 	if f != nil {
 		w.checkBypass(f)
@@ -148,6 +151,7 @@ func (w *worker) flowEnded(f *flow.Flow, reason flow.Reason) {
 			w.rec.Action = "pass"
 		}
 		w.det.matcher.FlowEnded(f.Slot(), f.Gen())
+		w.det.tags.flowEnded(f.Slot())
 	}
 	if w.eve != nil && w.out.eveFlow {
 		w.eve.Flow(&w.rec)

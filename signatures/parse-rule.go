@@ -352,6 +352,8 @@ func (b *ruleBuilder) option(o Option) error {
 			return fmt.Errorf("bypass takes no value")
 		}
 		r.Bypass = true
+	case "tag":
+		return b.tag(val)
 	case "prefilter":
 		// A hint for which keyword the prefilter uses; it never changes a verdict.
 	case "content", "uricontent":

@@ -80,6 +80,9 @@ type Rule struct {
 	// Bypass: when the rule matches, the flow needs no more inspection (Suricata's bypass
 	// keyword); the sensor bypasses it, in the capture where it can.
 	Bypass bool
+	// Tags are the rule's tag keywords: after it alerts, the packets of its flow or hosts
+	// are tagged for logging (signatures/parse-tag.go).
+	Tags []Tag
 
 	Flow            FlowMatch
 	Flowbits        []FlowbitOp
