@@ -37,17 +37,23 @@ func (p *Parser) beginResponse(h *half) bool {
 }
 
 // startResponse parses a status line. A line that does not start with "HTTP" (any case, after
-// whitespace) is body, as browsers and libhtp treat it, and the body runs to the stream end.
+// whitespace and NULs) is body, as browsers and libhtp treat it, and the body runs to the stream
+// end; except that libhtp skips such a line when more follows and the next line starts with 'H'
+// or the line is at most two bytes, so junk before a status line does not hide the response.
 func (p *Parser) startResponse(h *half, raw []byte) {
 	t := h.tx
 	l := chomp(raw)
 	i := 0
-	for i < len(l) && isSpace(l[i]) {
+	for i < len(l) && (isSpace(l[i]) || l[i] == 0) {
 		i++
 	}
 	if len(l)-i < 4 || !equalFold(l[i:i+4], "http") {
+		if len(p.look) > 1 && (p.look[0] == 'H' || len(l) <= 2) {
+			return
+		}
 		h.ncodings = 0
 		h.state = stBodyClose
+		t.ResponseHeadersDone = true // no headers will come: the body is what there is
 		p.bodyData(h, raw)
 		return
 	}
@@ -88,15 +94,25 @@ func (p *Parser) startResponse(h *half, raw []byte) {
 	h.state = stHeaders
 }
 
-// responseHeadersDone decides the response framing (libhtp's RES_BODY_DETERMINE).
+// responseHeadersDone decides the response framing (libhtp's RES_BODY_DETERMINE). A 1xx, 204
+// or 304 that still carries Transfer-Encoding or Content-Length gets the body they announce,
+// as browsers read it (libhtp: "Unexpected response body"); so does a 100 with a non-zero
+// Content-Length, which is then the final response.
 func (p *Parser) responseHeadersDone(h *half) {
 	t := h.tx
-	t.ResponseHeadersDone = t.Status < 100 || t.Status > 199 || t.Status == 101
+	te, hasTE := framingHeader(t.ResponseHeaders, "Transfer-Encoding")
+	cl, hasCL := framingHeader(t.ResponseHeaders, "Content-Length")
+	interim := t.Status >= 100 && t.Status <= 199 && t.Status != 101 && !hasTE && !hasCL
+	if t.Status == 100 && !hasTE && hasCL {
+		n, ok := parseContentLength(cl)
+		interim = !ok || n == 0
+	}
+	t.ResponseHeadersDone = !interim
 	switch {
-	case t.Status == 101:
+	case t.Status == 101 && !hasTE && !hasCL:
 		p.enterTunnel(h)
 		return
-	case t.Status >= 100 && t.Status <= 199:
+	case interim:
 		// Interim response: the final one follows on the same transaction.
 		if t.Status == 100 {
 			if t.seen100 {
@@ -122,13 +138,15 @@ func (p *Parser) responseHeadersDone(h *half) {
 		p.req.state = stReqAfter
 		p.run(&p.req, held)
 	}
-	if string(t.Method) == "HEAD" || t.Status == 204 || t.Status == 304 {
+	noBody := t.Status >= 100 && t.Status <= 199 || t.Status == 204 || t.Status == 304
+	if string(t.Method) == "HEAD" || noBody && !hasTE && !hasCL {
 		p.messageEnd(h)
 		return
 	}
-	p.setCodings(h, t.ResponseHeader("Content-Encoding"), !p.cfg.NoResponseDecompress)
-	if te := t.ResponseHeader("Transfer-Encoding"); te != nil {
-		if containsFold(te, "chunked") {
+	ce, _ := framingHeader(t.ResponseHeaders, "Content-Encoding")
+	p.setCodings(h, ce, !p.cfg.NoResponseDecompress)
+	if hasTE {
+		if containsFoldNZ(te, "chunked") {
 			if !equalFold(trimLWS(te), "chunked") {
 				p.event(t, EventResponseAbnormalTransferEncoding)
 			}
@@ -140,7 +158,7 @@ func (p *Parser) responseHeadersDone(h *half) {
 		}
 		p.event(t, EventInvalidTransferEncodingValueInResponse)
 	}
-	if cl := t.ResponseHeader("Content-Length"); cl != nil {
+	if hasCL {
 		n, ok := parseContentLength(cl)
 		if ok {
 			if n == 0 {
