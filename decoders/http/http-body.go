@@ -156,6 +156,7 @@ func (p *Parser) messageEnd(h *half) {
 	if t != nil {
 		t.ResponseComplete = true
 	}
+	p.lastResp = t
 	h.tx = nil
 	h.state = stStart
 }

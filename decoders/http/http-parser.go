@@ -62,6 +62,7 @@ type half struct {
 	carry   [lookMax + 2]byte
 	ncarry  int
 	tmp     [lookMax + 2]byte
+	junk    bool // response side: in a line after a response that is more of its body
 }
 
 // Parser parses one HTTP/1.x connection. It is not safe for concurrent use; a worker owns it
@@ -83,6 +84,9 @@ type Parser struct {
 	look    []byte
 	lookBuf [lookMax]byte
 	final   bool
+	// lastResp is the transaction whose response ended last, while nothing else came on the
+	// response side and it is not released: lines that are not a status line extend its body.
+	lastResp *Tx
 }
 
 // NewParser returns a parser with cfg (zero fields take defaults).
@@ -100,6 +104,7 @@ func (p *Parser) Reset() {
 	}
 	p.txs = p.txs[:0]
 	p.nextID = 0
+	p.lastResp = nil
 	for _, h := range []*half{&p.req, &p.resp} {
 		*h = half{line: h.line[:0], hdr: h.hdr[:0], zbuf: h.zbuf[:0], held: h.held[:0]}
 	}
@@ -127,6 +132,9 @@ func (p *Parser) ReleaseDone() int {
 			}
 			p.req.tx = nil
 		}
+		if p.lastResp == t {
+			p.lastResp = nil
+		}
 		p.pool = append(p.pool, t)
 		n++
 	}
@@ -142,6 +150,9 @@ func (p *Parser) newTx() *Tx {
 	if len(p.txs) >= p.cfg.MaxTx {
 		for i, t := range p.txs {
 			if t != p.req.tx && t != p.resp.tx {
+				if p.lastResp == t {
+					p.lastResp = nil
+				}
 				copy(p.txs[i:], p.txs[i+1:])
 				p.txs = p.txs[:len(p.txs)-1]
 				p.pool = append(p.pool, t)
@@ -227,7 +238,12 @@ func (p *Parser) run(h *half, data []byte) {
 			return
 		default:
 			if h.state == stStart && !h.toServer && h.tx == nil {
-				if p.beginResponse(h) {
+				if p.rawAnswerDue() {
+					p.beginResponse(h)
+					continue
+				}
+				if h.junk || p.lastResp != nil && statusVerdict(h.line, data) == 0 {
+					data = p.extraBody(h, data)
 					continue
 				}
 			}
@@ -373,13 +389,13 @@ func isLWS(c byte) bool { return c == ' ' || c == '\t' }
 func (p *Parser) onLine(h *half, line []byte) {
 	switch h.state {
 	case stStart:
-		if len(chomp(line)) == 0 {
+		if h.toServer && len(chomp(line)) == 0 {
 			return // libhtp ignores empty lines before a message
 		}
 		if h.toServer {
 			p.startRequest(h, line)
 		} else {
-			p.startResponse(h, line)
+			p.responseLine(h, line)
 		}
 	case stReqAfter:
 		p.afterRequest(h, line)
@@ -412,6 +428,10 @@ func (p *Parser) Gap(toServer bool, n int) {
 		return
 	}
 	h := p.half(toServer)
+	if !toServer {
+		p.lastResp = nil
+		h.junk = false
+	}
 	p.stats.Gaps++
 	p.stats.GapBytes += uint64(n)
 	if f := h.file(); f != nil && (h.state == stBodyClose || inBodyFraming(h.state)) {
@@ -522,7 +542,7 @@ func (p *Parser) finishRespLines(h *half) {
 		if len(h.line) == 0 {
 			break
 		}
-		if h.state == stStart && h.tx == nil {
+		if h.state == stStart && h.tx == nil && p.rawAnswerDue() {
 			p.beginResponse(h)
 		}
 		if !h.respLines() {

@@ -1,19 +1,32 @@
 package http
 
+import "bytes"
+
 // unmatchedURI is what libhtp records as the request URI of a response nobody asked for.
 const unmatchedURI = "/libhtp::request_uri_not_seen"
 
-// beginResponse picks the transaction the next response answers, on its first byte as
-// libhtp does. It returns true when the state changed so that no line should be read
-// (an HTTP/0.9 answer is raw body).
-func (p *Parser) beginResponse(h *half) bool {
-	var t *Tx
+// nextToAnswer is the transaction the next response answers: the oldest without one.
+func (p *Parser) nextToAnswer() *Tx {
 	for _, x := range p.txs {
 		if !x.ResponseStarted && !x.ResponseComplete {
-			t = x
-			break
+			return x
 		}
 	}
+	return nil
+}
+
+// rawAnswerDue reports whether the next response answers an HTTP/0.9 request (or one that may
+// be), whose answer must be taken as raw bytes from its first byte on, not as lines.
+func (p *Parser) rawAnswerDue() bool {
+	t := p.nextToAnswer()
+	return t != nil && (t.Is09 || p.req.tx == t && p.req.state == stProbe09)
+}
+
+// beginResponse picks the transaction the next response answers. It returns true when the
+// state changed so that no line should be read (an HTTP/0.9 answer is raw body).
+func (p *Parser) beginResponse(h *half) bool {
+	p.lastResp = nil
+	t := p.nextToAnswer()
 	if t == nil {
 		t = p.newTx()
 		t.URIRaw = t.keep([]byte(unmatchedURI))
@@ -36,6 +49,88 @@ func (p *Parser) beginResponse(h *half) bool {
 	return false
 }
 
+// responseLine takes the first line after a response (or at the start of the stream). As
+// libhtp's RES_FINALIZE, a line that is not a status line right after a response is more body
+// of that response (servers that send more than Content-Length said); otherwise blank lines
+// are skipped and the next response begins.
+func (p *Parser) responseLine(h *half, line []byte) {
+	if h.tx == nil {
+		if t := p.lastResp; t != nil && !looksLikeStatus(line) {
+			t.ResponseBodyLen += int64(len(line))
+			p.storeBody(t, false, line)
+			return
+		}
+		if len(chomp(line)) == 0 {
+			return // libhtp ignores empty lines before a response
+		}
+		p.beginResponse(h)
+	}
+	if len(chomp(line)) == 0 {
+		return
+	}
+	p.startResponse(h, line)
+}
+
+// statusVerdict tells as early as the bytes allow (a buffered line start, then data) whether
+// the line they begin looks like a status line: 1 yes, 0 no, -1 not known yet.
+func statusVerdict(pre, data []byte) int {
+	const want = "http"
+	m := -1 // bytes of want matched once past leading whitespace
+	for _, b := range [2][]byte{pre, data} {
+		for _, c := range b {
+			if m < 0 {
+				if c == '\n' {
+					return 0 // a blank line
+				}
+				if isSpace(c) || c == 0 {
+					continue
+				}
+				m = 0
+			}
+			if lower(c) != want[m] {
+				return 0
+			}
+			if m++; m == len(want) {
+				return 1
+			}
+		}
+	}
+	return -1
+}
+
+// extraBody passes the bytes of a line after a response that is not a status line to that
+// response's body, up to the line's end; it returns what follows.
+func (p *Parser) extraBody(h *half, data []byte) []byte {
+	b := data
+	i := bytes.IndexByte(data, '\n')
+	if i >= 0 {
+		b, data = data[:i+1], data[i+1:]
+	} else {
+		data = nil
+	}
+	h.junk = i < 0
+	if t := p.lastResp; t != nil {
+		for _, part := range [2][]byte{h.line, b} {
+			t.ResponseBodyLen += int64(len(part))
+			p.storeBody(t, false, part)
+		}
+	} else {
+		p.stats.IgnoredBytes += uint64(len(h.line) + len(b))
+	}
+	h.clearLine()
+	return data
+}
+
+// looksLikeStatus is libhtp's test of a response line: "http" (any case) after whitespace and
+// NULs. Browsers take anything else as body.
+func looksLikeStatus(l []byte) bool {
+	i := 0
+	for i < len(l) && (isSpace(l[i]) || l[i] == 0) {
+		i++
+	}
+	return len(l)-i >= 4 && equalFold(l[i:i+4], "http")
+}
+
 // startResponse parses a status line. A line that does not start with "HTTP" (any case, after
 // whitespace and NULs) is body, as browsers and libhtp treat it, and the body runs to the stream
 // end; except that libhtp skips such a line when more follows and the next line starts with 'H'
@@ -47,7 +142,7 @@ func (p *Parser) startResponse(h *half, raw []byte) {
 	for i < len(l) && (isSpace(l[i]) || l[i] == 0) {
 		i++
 	}
-	if len(l)-i < 4 || !equalFold(l[i:i+4], "http") {
+	if !looksLikeStatus(l) {
 		if len(p.look) > 1 && (p.look[0] == 'H' || len(l) <= 2) {
 			return
 		}

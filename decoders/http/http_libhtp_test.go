@@ -158,3 +158,30 @@ func itoa(n int) string {
 		}
 	}
 }
+
+// TestLibhtpExtraBody: what follows a response and is not a status line is more of its body
+// (libhtp's RES_FINALIZE), so it neither hides from file_data nor opens a phantom transaction.
+func TestLibhtpExtraBody(t *testing.T) {
+	resp := "HTTP/1.1 200 ok\r\nContent-Length: 34\r\n\r\n" + eicar
+	p := session(t, Config{}, lhReq, resp)
+	if n := len(p.Txs()); n != 1 || string(p.Txs()[0].ResponseBody) != eicar {
+		t.Fatalf("want one tx with the whole body:\n%s", fingerprint(p))
+	}
+	whole := runSplit([]byte(lhReq), []byte(resp), nil, nil)
+	if got := runSplit([]byte(lhReq), []byte(resp), nil, allCuts(len(resp))); got != whole {
+		t.Fatalf("byte-by-byte differs:\n%s\nwhole:\n%s", got, whole)
+	}
+
+	// A stray LF after a body, before the next request arrives, does not claim a transaction.
+	p = NewParser(Config{})
+	p.Feed(true, []byte("GET /1 HTTP/1.0\r\n\r\n"))
+	p.Feed(false, []byte("HTTP/1.0 200 OK\r\nContent-Length: 12\r\n\r\nHello World!\n"))
+	p.Feed(true, []byte("GET /2 HTTP/1.0\r\n\r\n"))
+	p.Feed(false, []byte("HTTP/1.0 200 OK\r\nContent-Length: 5\r\n\r\nHello"))
+	p.Finish(true)
+	p.Finish(false)
+	txs := p.Txs()
+	if len(txs) != 2 || string(txs[1].URIRaw) != "/2" || txs[1].Status != 200 || txs[1].Events.Has(EventUnableToMatchResponseToRequest) {
+		t.Fatalf("second response not paired with /2:\n%s", fingerprint(p))
+	}
+}
