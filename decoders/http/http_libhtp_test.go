@@ -185,3 +185,30 @@ func TestLibhtpExtraBody(t *testing.T) {
 		t.Fatalf("second response not paired with /2:\n%s", fingerprint(p))
 	}
 }
+
+func TestLibhtpRequestLine(t *testing.T) {
+	// Suricata 8: a URI with a space runs to the last space before a protocol.
+	p := session(t, Config{}, "GET /uri afterspace HTTP/1.1\r\nHost: h\r\n\r\n", "")
+	if tx := p.Txs()[0]; string(tx.URIRaw) != "/uri afterspace" || tx.ProtoVersion != Version11 {
+		t.Errorf("uri %q protocol %q", tx.URIRaw, tx.Protocol)
+	}
+	// Anything but a little whitespace after a protocol-less request line means headers.
+	for _, c := range []struct {
+		req  string
+		is09 bool
+	}{
+		{"GET /\nFakeHeader\nUser-Agent: myscript\n\n", false},
+		{"GET /\n" + strings.Repeat(" \n", 20), false},
+		{"GET /\r\n", true},
+		{"GET /\r\n \r\n", true},
+	} {
+		p := session(t, Config{}, c.req, "")
+		tx := p.Txs()[0]
+		if tx.Is09 != c.is09 || !c.is09 && !tx.Events.Has(EventRequestLineMissingProtocol) {
+			t.Errorf("%q: 0.9 %v events %s", c.req, tx.Is09, eventNamesOf(tx.Events))
+		}
+		if strings.Contains(c.req, "myscript") && string(tx.UserAgent()) != "myscript" {
+			t.Errorf("%q: user agent %q", c.req, tx.UserAgent())
+		}
+	}
+}
