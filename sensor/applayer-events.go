@@ -81,12 +81,12 @@ var httpAnomalyNames = func() (n [http.NumEvents]string) {
 	return n
 }()
 
-// logHTTPAnomalies writes the app-layer events of a logged transaction as anomaly events
+// logHTTPAnomalies writes the app-layer events of a logged transaction as EVE anomaly events
 // (type applayer, layer proto_parser), as Suricata's anomaly logger does for each transaction.
+// They stay out of the Arrow anomaly output, whose batches would then be cut per flow.
 func (a *appLayer) logHTTPAnomalies(tx *http.Tx) {
 	w := a.w
-	eve := w.eve != nil && w.out.eveAnomaly
-	if tx.Events == 0 || !eve && w.anomaliesTo == nil {
+	if tx.Events == 0 || w.eve == nil || !w.out.eveAnomaly {
 		return
 	}
 	an := &w.anomaly
@@ -94,15 +94,9 @@ func (a *appLayer) logHTTPAnomalies(tx *http.Tx) {
 		AppProto: appProtoNames[appHTTP]}
 	fillFlowTuple(&an.Tuple, a.f)
 	for e := http.Event(1); int(e) < http.NumEvents; e++ {
-		if !tx.Events.Has(e) {
-			continue
-		}
-		an.Event = httpAnomalyNames[e]
-		if eve {
+		if tx.Events.Has(e) {
+			an.Event = httpAnomalyNames[e]
 			w.eve.Anomaly(an)
-		}
-		if w.anomaliesTo != nil {
-			w.keepErr(w.anomaliesTo.append(an))
 		}
 	}
 }
