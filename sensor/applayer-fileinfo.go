@@ -6,7 +6,8 @@ import (
 )
 
 // File tracking of HTTP bodies, as Suricata 7 does it for its EVE fileinfo events: a body becomes
-// a file once it delivered a byte of (transfer- and content-decoded) data. A response body is a
+// a file once it delivered a byte of (transfer- and content-decoded) data, or lost one to a
+// stream gap (the gap counts in the file's size, and the file closes TRUNCATED). A response body is a
 // file named by Content-Disposition's filename= parameter, else by the request's normalised URI
 // path. A request body is a file only for PUT and for POST that is not multipart/form-data, named
 // by the URI path (Suricata makes one file per part of a multipart form; Nightjar does not parse
@@ -18,12 +19,12 @@ const maxFileName = 1024
 
 // logFiles writes the fileinfo events of tx: its request file, then its response file.
 func (a *appLayer) logFiles(tx *http.Tx) {
-	if len(tx.RequestBody) > 0 {
+	if len(tx.RequestBody) > 0 || tx.RequestFile.GapBytes > 0 {
 		if name := requestFileName(tx); name != nil {
 			a.writeFileInfo(tx, true, name, &tx.RequestFile, len(tx.RequestBody))
 		}
 	}
-	if len(tx.ResponseBody) > 0 {
+	if len(tx.ResponseBody) > 0 || tx.ResponseFile.GapBytes > 0 {
 		if name := responseFileName(tx); name != nil {
 			a.writeFileInfo(tx, false, name, &tx.ResponseFile, len(tx.ResponseBody))
 		}
@@ -38,7 +39,8 @@ func (a *appLayer) writeFileInfo(tx *http.Tx, toServer bool, name []byte, bf *ht
 	a.fillAppHeader(&e.AppHeader, !toServer)
 	e.AppProto = appProtoNames[appHTTP]
 	e.HTTP = &a.httpEv
-	e.File = export.FileInfo{Filename: name, Gaps: bf.Gaps, State: export.FileStateClosed, Size: uint64(size), TxID: tx.ID}
+	e.File = export.FileInfo{Filename: name, Gaps: bf.Gaps, State: export.FileStateClosed, Size: uint64(size) + uint64(bf.GapBytes),
+		TxID: tx.ID}
 	if bf.Truncated {
 		e.File.State = export.FileStateTruncated
 	}

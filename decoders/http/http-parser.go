@@ -435,7 +435,14 @@ func (p *Parser) Gap(toServer bool, n int) {
 	p.stats.Gaps++
 	p.stats.GapBytes += uint64(n)
 	if f := h.file(); f != nil && (h.state == stBodyClose || inBodyFraming(h.state)) {
-		f.Gaps = true
+		// Suricata's file takes the hole as missing data and closes the file truncated.
+		f.Gaps, f.Truncated = true, true
+		switch h.state {
+		case stBodyClose:
+			f.GapBytes += int64(n)
+		case stBodyLength, stChunkData:
+			f.GapBytes += min(int64(n), h.remaining)
+		}
 	}
 	switch h.state {
 	case stTunnel, stIgnore, stDead, stResync:

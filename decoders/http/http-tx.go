@@ -80,6 +80,8 @@ type Tx struct {
 // the file's data is the stored body, which has the same limit).
 type BodyFile struct {
 	Gaps bool // a stream gap fell inside the body
+	// GapBytes is how much of the body the gaps took: Suricata counts them in the file's size.
+	GapBytes int64
 	// Truncated: the file was closed early: body data came after the body limit was reached,
 	// or the stream ended or lost framing before the body did.
 	Truncated bool
