@@ -1,6 +1,8 @@
 package sensor
 
 import (
+	"strings"
+
 	"github.com/nightjar-ids/nightjar/decoders/dns"
 	"github.com/nightjar-ids/nightjar/decoders/http"
 	"github.com/nightjar-ids/nightjar/export"
@@ -64,8 +66,39 @@ func (a *appLayer) logHTTP(final bool) {
 		if a.appEVE(a.w.out.eveHTTP) {
 			a.writeHTTP(tx)
 		}
+		a.logHTTPAnomalies(tx)
 	}
 	p.ReleaseDone()
+}
+
+// httpAnomalyNames are the HTTP events as Suricata's anomaly logger names them: the parser's
+// event table entry, upper case without the "http." prefix (REQUEST_LINE_MISSING_PROTOCOL).
+var httpAnomalyNames = func() (n [http.NumEvents]string) {
+	for e := range n {
+		name := http.Event(e).String()
+		n[e] = strings.ToUpper(strings.TrimPrefix(name, "http."))
+	}
+	return n
+}()
+
+// logHTTPAnomalies writes the app-layer events of a logged transaction as EVE anomaly events
+// (type applayer, layer proto_parser), as Suricata's anomaly logger does for each transaction.
+// They stay out of the Arrow anomaly output, whose batches would then be cut per flow.
+func (a *appLayer) logHTTPAnomalies(tx *http.Tx) {
+	w := a.w
+	if tx.Events == 0 || w.eve == nil || !w.out.eveAnomaly {
+		return
+	}
+	an := &w.anomaly
+	*an = export.Anomaly{Timestamp: a.ts, PcapCnt: a.pcapCnt, Type: "applayer", Layer: "proto_parser",
+		AppProto: appProtoNames[appHTTP]}
+	fillFlowTuple(&an.Tuple, a.f)
+	for e := http.Event(1); int(e) < http.NumEvents; e++ {
+		if tx.Events.Has(e) {
+			an.Event = httpAnomalyNames[e]
+			w.eve.Anomaly(an)
+		}
+	}
 }
 
 func (a *appLayer) writeHTTP(tx *http.Tx) {

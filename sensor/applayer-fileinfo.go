@@ -6,27 +6,44 @@ import (
 )
 
 // File tracking of HTTP bodies, as Suricata 7 does it for its EVE fileinfo events: a body becomes
-// a file once it delivered a byte of (transfer- and content-decoded) data. A response body is a
-// file named by Content-Disposition's filename= parameter, else by the request's normalised URI
-// path. A request body is a file only for PUT and for POST that is not multipart/form-data, named
-// by the URI path (Suricata makes one file per part of a multipart form; Nightjar does not parse
-// the parts yet and logs no file for such a request). The file's data is the stored body: both
-// stop at the same body limit, where Suricata closes the file as TRUNCATED.
+// a file once it delivered a byte of (transfer- and content-decoded) data, or lost one to a
+// stream gap (the gap counts in the file's size, and the file closes TRUNCATED). A response
+// body is a file named by Content-Disposition's filename= parameter, else by the request's
+// normalised URI path. A request body is a file for PUT and for POST that is not
+// multipart/form-data, named by the URI path; a form's files are its parts that name a filename
+// (applayer-multipart.go). The file's data is the stored body: both stop at the same body
+// limit, where Suricata closes the file as TRUNCATED.
 
 // maxFileName is Suricata's SC_FILENAME_MAX: longer names are cut to it.
 const maxFileName = 1024
 
 // logFiles writes the fileinfo events of tx: its request file, then its response file.
 func (a *appLayer) logFiles(tx *http.Tx) {
-	if len(tx.RequestBody) > 0 {
+	if b := multipartBoundary(tx.RequestHeader("Content-Type")); b != nil && string(tx.Method) == "POST" {
+		a.logFormFiles(tx, b)
+	} else if len(tx.RequestBody) > 0 || tx.RequestFile.GapBytes > 0 {
 		if name := requestFileName(tx); name != nil {
 			a.writeFileInfo(tx, true, name, &tx.RequestFile, len(tx.RequestBody))
 		}
 	}
-	if len(tx.ResponseBody) > 0 {
+	if len(tx.ResponseBody) > 0 || tx.ResponseFile.GapBytes > 0 {
 		if name := responseFileName(tx); name != nil {
 			a.writeFileInfo(tx, false, name, &tx.ResponseFile, len(tx.ResponseBody))
 		}
+	}
+}
+
+// logFormFiles writes a fileinfo event per file part of a multipart/form-data request body.
+func (a *appLayer) logFormFiles(tx *http.Tx, boundary []byte) {
+	body := tx.RequestBody
+	for pos := 0; pos < len(body); {
+		f, next, ok := nextFormFile(body, boundary, pos)
+		if !ok {
+			return
+		}
+		pos = next
+		bf := http.BodyFile{Truncated: !f.closed || tx.RequestFile.Truncated, Gaps: tx.RequestFile.Gaps}
+		a.writeFileInfo(tx, true, capName(f.name), &bf, len(f.data))
 	}
 }
 
@@ -38,7 +55,8 @@ func (a *appLayer) writeFileInfo(tx *http.Tx, toServer bool, name []byte, bf *ht
 	a.fillAppHeader(&e.AppHeader, !toServer)
 	e.AppProto = appProtoNames[appHTTP]
 	e.HTTP = &a.httpEv
-	e.File = export.FileInfo{Filename: name, Gaps: bf.Gaps, State: export.FileStateClosed, Size: uint64(size), TxID: tx.ID}
+	e.File = export.FileInfo{Filename: name, Gaps: bf.Gaps, State: export.FileStateClosed, Size: uint64(size) + uint64(bf.GapBytes),
+		TxID: tx.ID}
 	if bf.Truncated {
 		e.File.State = export.FileStateTruncated
 	}
@@ -50,8 +68,8 @@ func requestFileName(tx *http.Tx) []byte {
 	switch string(tx.Method) {
 	case "PUT":
 	case "POST":
-		if _, multipart := headerParam(tx.RequestHeader("Content-Type"), "boundary="); multipart {
-			return nil
+		if multipartBoundary(tx.RequestHeader("Content-Type")) != nil {
+			return nil // its parts are the files (logFormFiles)
 		}
 	default:
 		return nil

@@ -52,6 +52,8 @@ type appLayer struct {
 
 	det *appDetect // nil when no rules are loaded
 
+	httpCfg http.Config
+
 	httpEv  export.HTTPEvent
 	tlsEv   export.TLSEvent
 	sshEv   export.SSHEvent
@@ -91,7 +93,8 @@ func newAppLayer(w *worker, cfg *Config, workers int) *appLayer {
 	sc.Midstream = cfg.Stream.Midstream
 	sc.Inline = cfg.Stream.Inline
 	n := w.flows.Cap()
-	return &appLayer{w: w, reasm: stream.NewReassembler(sc), streams: make([]stream.Stream, n), flows: make([]*appFlow, n)}
+	return &appLayer{w: w, reasm: stream.NewReassembler(sc), streams: make([]stream.Stream, n), flows: make([]*appFlow, n),
+		httpCfg: httpConfig(cfg)}
 }
 
 // enableDetection readies stream and transaction inspection; keep is how many bytes of each
@@ -307,7 +310,7 @@ func (a *appLayer) settle(p appProto) {
 	switch p {
 	case appHTTP:
 		if s.http == nil {
-			s.http = http.NewParser(http.DefaultConfig())
+			s.http = http.NewParser(a.httpCfg)
 		}
 		s.http.Reset()
 	case appTLS:

@@ -151,3 +151,29 @@ func TestAppLayerSteadyStateAllocations(t *testing.T) {
 	}
 	t.Logf("%.1f allocations per pass of %.0f flows", allocs, flowsPerPass)
 }
+
+// TestHTTPAnomalyEvents: an HTTP transaction's parser events are written as app-layer anomaly
+// events, as Suricata's anomaly logger does (http-not09: a request line without protocol
+// followed by headers).
+func TestHTTPAnomalyEvents(t *testing.T) {
+	pcap := filepath.Join(verifyTest(t, "http-not09"), "input.pcap")
+	_, out := runRead(t, []string{pcap}, 1, "pcap-file.checksum-checks=no")
+	var got []map[string]any
+	for _, ev := range readEVE(t, filepath.Join(out, "eve.json")) {
+		if an, _ := ev["anomaly"].(map[string]any); ev["event_type"] == "anomaly" && an["type"] == "applayer" {
+			got = append(got, an)
+		}
+	}
+	n := 0
+	for _, an := range got {
+		if an["app_proto"] != "http" || an["layer"] != "proto_parser" {
+			t.Errorf("anomaly %v", an)
+		}
+		if an["event"] == "REQUEST_LINE_MISSING_PROTOCOL" {
+			n++
+		}
+	}
+	if n != 1 {
+		t.Fatalf("app-layer anomalies %v, want one REQUEST_LINE_MISSING_PROTOCOL", got)
+	}
+}

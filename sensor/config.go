@@ -40,6 +40,9 @@ type Config struct {
 	ReferenceConfigFile string       `yaml:"reference-config-file"`
 	ThresholdFile       string       `yaml:"threshold-file"`
 	Detect              DetectConfig `yaml:"detect"`
+
+	// App-layer parser settings, as suricata.yaml names them (sensor/applayer-config.go).
+	AppLayer AppLayerConfig `yaml:"app-layer"`
 }
 
 // Vars holds the address and port groups rules refer to ($HOME_NET …).

@@ -1,33 +1,30 @@
 package http
 
-// chunkLen parses a chunk-size line like libhtp: leading CR/LF/whitespace skipped, hex digits
-// read, anything after them (an extension) ignored. No digits is an invalid chunk length; the
-// rest of the stream is then taken as body since framing cannot be recovered.
+// chunkLen parses a chunk-size line like libhtp: leading control characters (CR, LF, SP, HT,
+// VT, FF) skipped, hex digits read, anything after them (an extension) ignored. A line of
+// control characters alone is skipped, as is a size past 2^31-1 (libhtp reads on); no digits
+// is an invalid chunk length, and the rest of the stream is then taken as body, line included,
+// since framing cannot be recovered.
 func (p *Parser) chunkLen(h *half, line []byte) {
 	t := h.tx
-	l := line
-	for len(l) > 0 && (isSpace(l[0]) || l[0] == 0x0b || l[0] == 0x0c) {
+	l := skipChunkCtl(line)
+	if len(l) == 0 {
+		return
+	}
+	for len(l) > 0 && isLWS(l[0]) {
 		l = l[1:]
 	}
-	l = chomp(l)
 	i := 0
 	var n int64
-	for i < len(l) && isHex(l[i]) {
+	for i < len(l) && isHex(l[i]) && i < 16 {
 		n = n<<4 | int64(unhex(l[i]))
-		if n > 1<<31-1 {
-			i = 0
-			break
-		}
 		i++
 	}
-	if i == 0 {
-		e := EventInvalidResponseChunkLen
-		if h.toServer {
-			e = EventInvalidRequestChunkLen
-		}
-		p.event(t, e)
-		h.state = stBodyClose
-		p.bodyData(h, line)
+	if i == 0 || i < len(l) && isHex(l[i]) {
+		p.chunkLenInvalid(h, line)
+		return
+	}
+	if n > 1<<31-1 {
 		return
 	}
 	if h.toServer && i < len(l) {
@@ -45,6 +42,46 @@ func (p *Parser) chunkLen(h *half, line []byte) {
 	}
 	h.remaining = n
 	h.state = stChunkData
+}
+
+// isChunkCtl is libhtp's chunked control character, allowed around chunk sizes.
+func isChunkCtl(c byte) bool {
+	return c == '\r' || c == '\n' || c == ' ' || c == '\t' || c == 0x0b || c == 0x0c
+}
+
+func skipChunkCtl(b []byte) []byte {
+	for len(b) > 0 && isChunkCtl(b[0]) {
+		b = b[1:]
+	}
+	return b
+}
+
+// chunkLenPlausible reports whether a chunk-size line still without its LF (pre then data)
+// can become one: after control characters the first byte must be a hex digit. libhtp looks
+// at a partial line this way so that a body that only claims to be chunked is read as it is.
+func chunkLenPlausible(pre, data []byte) bool {
+	for _, b := range [2][]byte{pre, data} {
+		if r := skipChunkCtl(b); len(r) > 0 {
+			return isHex(r[0])
+		}
+	}
+	return true
+}
+
+// chunkLenInvalid gives up on chunked framing: the buffered line and data, and everything
+// after them, are body up to the end of the stream.
+func (p *Parser) chunkLenInvalid(h *half, data []byte) {
+	e := EventInvalidResponseChunkLen
+	if h.toServer {
+		e = EventInvalidRequestChunkLen
+	}
+	p.event(h.tx, e)
+	h.state = stBodyClose
+	if len(h.line) > 0 && (len(data) == 0 || &h.line[0] != &data[0]) {
+		p.bodyData(h, h.line)
+	}
+	h.clearLine()
+	p.bodyData(h, data)
 }
 
 // bodyData takes message-body bytes after transfer decoding.
@@ -119,58 +156,72 @@ func (p *Parser) messageEnd(h *half) {
 	if t != nil {
 		t.ResponseComplete = true
 	}
+	p.lastResp = t
 	h.tx = nil
 	h.state = stStart
 }
 
-// setCodings reads Content-Encoding. Layers are undone outermost (last listed) first, at most
-// DecompressLayerLimit of them; an unknown coding leaves the body as sent.
+// setCodings reads Content-Encoding as libhtp does. A value that is exactly one known coding
+// (ignoring case and NUL bytes) is used as it is. Otherwise the value is split at commas and
+// spaces, and each token containing "gzip" or "deflate" counts as that coding (any other is
+// skipped with http.abnormal_ce_header); past DecompressLayerLimit tokens the rest are ignored
+// (http.too_many_encoding_layers). Layers are undone last listed first.
 func (p *Parser) setCodings(h *half, ce []byte, enabled bool) {
 	h.ncodings = 0
 	h.zbuf = h.zbuf[:0]
 	h.zbroken = false
-	if ce == nil || !enabled {
+	if len(ce) == 0 || !enabled {
 		return
 	}
-	var cs [maxCodings]coding
-	n := 0
+	switch {
+	case equalFoldNZ(ce, "gzip") || equalFoldNZ(ce, "x-gzip"):
+		h.codings[0], h.ncodings = codingGzip, 1
+		return
+	case equalFoldNZ(ce, "deflate") || equalFoldNZ(ce, "x-deflate"):
+		h.codings[0], h.ncodings = codingDeflate, 1
+		return
+	case equalFoldNZ(ce, "inflate") || equalFoldNZ(ce, "none"):
+		return
+	}
+	n, layers := 0, 0
 	for len(ce) > 0 {
 		i := 0
-		for i < len(ce) && ce[i] != ',' {
+		for i < len(ce) && ce[i] != ',' && ce[i] != ' ' {
 			i++
 		}
-		tok := trimLWS(ce[:i])
-		if i < len(ce) {
-			i++
+		tok := ce[:i]
+		ce = ce[min(i+1, len(ce)):]
+		if len(tok) == 0 {
+			continue
 		}
-		ce = ce[i:]
+		if layers++; layers > p.cfg.DecompressLayerLimit {
+			p.event(h.tx, EventTooManyEncodingLayers)
+			break
+		}
 		var c coding
 		switch {
-		case len(tok) == 0 || equalFold(tok, "identity"):
-			continue
-		case equalFold(tok, "gzip") || equalFold(tok, "x-gzip"):
+		case containsFold(tok, "gzip"):
 			c = codingGzip
-		case equalFold(tok, "deflate") || equalFold(tok, "x-deflate"):
+			if string(tok) != "gzip" && string(tok) != "x-gzip" {
+				p.event(h.tx, EventAbnormalCEHeader)
+			}
+		case containsFold(tok, "deflate"):
 			c = codingDeflate
+			if string(tok) != "deflate" && string(tok) != "x-deflate" {
+				p.event(h.tx, EventAbnormalCEHeader)
+			}
+		case string(tok) == "inflate" || string(tok) == "none" || string(tok) == "identity":
+			continue
 		default:
 			p.event(h.tx, EventAbnormalCEHeader)
-			return
+			continue
 		}
 		if n < maxCodings {
-			cs[n] = c
+			h.codings[n] = c
+			n++
 		}
-		n++
 	}
-	stored := min(n, maxCodings)
-	if n > p.cfg.DecompressLayerLimit {
-		p.event(h.tx, EventTooManyEncodingLayers)
-		// Keep the outermost layers: those listed last.
-		k := min(p.cfg.DecompressLayerLimit, stored)
-		copy(cs[:k], cs[stored-k:stored])
-		stored = k
-	}
-	h.codings = cs
-	h.ncodings = stored
+	h.ncodings = n
 }
 
 // file is the body file of the message in progress in h; nil when there is none.

@@ -2,7 +2,6 @@ package http
 
 import (
 	"compress/flate"
-	"compress/gzip"
 	"errors"
 	"io"
 )
@@ -65,16 +64,14 @@ var errBomb = errors.New("decompression bomb")
 func (p *Parser) inflate(c coding, in, dst []byte, limit, wire int) (out []byte, total int, err error) {
 	var r io.Reader
 	switch c {
-	case codingGzip:
-		p.br.Reset(in)
-		if err := p.gz.Reset(&p.br); err != nil {
-			return dst, 0, err
-		}
-		p.gz.Multistream(false)
-		r = &p.gz
-	case codingDeflate:
-		// Servers send zlib-wrapped or raw deflate under the same name; libhtp tries both.
-		if len(in) >= 2 && in[0]&0x0f == 8 && in[0]>>4 <= 7 && (uint16(in[0])<<8|uint16(in[1]))%31 == 0 && in[1]&0x20 == 0 {
+	case codingGzip, codingDeflate:
+		if c == codingGzip {
+			var ok bool
+			if in, ok = gzipMember(in); !ok {
+				return dst, 0, errors.New("http: not a gzip header")
+			}
+		} else if len(in) >= 2 && in[0]&0x0f == 8 && in[0]>>4 <= 7 && (uint16(in[0])<<8|uint16(in[1]))%31 == 0 && in[1]&0x20 == 0 {
+			// Servers send zlib-wrapped or raw deflate under the same name; libhtp takes both.
 			in = in[2:]
 		}
 		p.br.Reset(in)
@@ -110,7 +107,7 @@ func (p *Parser) inflate(c coding, in, dst []byte, limit, wire int) (out []byte,
 			}
 		}
 		switch {
-		case rerr == io.EOF || errors.Is(rerr, io.ErrUnexpectedEOF) || errors.Is(rerr, gzip.ErrChecksum):
+		case rerr == io.EOF || errors.Is(rerr, io.ErrUnexpectedEOF):
 			// A body cut short (by the cap, a gap or the stream) is not a decoding failure.
 			return dst, total, nil
 		case rerr != nil:
@@ -129,4 +126,36 @@ func grow(b []byte, limit int) []byte {
 	nb := make([]byte, len(b), c)
 	copy(nb, b)
 	return nb
+}
+
+// gzipMember returns the deflate data of a gzip member, skipping its header the lenient way
+// browsers (and libhtp) do: reserved flag bits are ignored and the header CRC is not checked;
+// the trailer (CRC-32, size) is never checked either, so a damaged one still yields the body.
+func gzipMember(in []byte) ([]byte, bool) {
+	if len(in) < 10 || in[0] != 0x1f || in[1] != 0x8b || in[2] != 8 {
+		return nil, false
+	}
+	flg, k := in[3], 10
+	if flg&0x04 != 0 { // FEXTRA
+		if k+2 > len(in) {
+			return nil, false
+		}
+		k += 2 + (int(in[k]) | int(in[k+1])<<8)
+	}
+	for _, f := range [2]byte{0x08, 0x10} { // FNAME, FCOMMENT: NUL-terminated
+		if flg&f == 0 {
+			continue
+		}
+		for k < len(in) && in[k] != 0 {
+			k++
+		}
+		k++
+	}
+	if flg&0x02 != 0 { // FHCRC
+		k += 2
+	}
+	if k > len(in) {
+		return nil, false
+	}
+	return in[k:], true
 }

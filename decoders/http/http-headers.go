@@ -1,5 +1,7 @@
 package http
 
+import "bytes"
+
 // headerLine takes one header (or trailer) line. A line is parsed only when the next one shows
 // it is not folded, so folding never depends on how the stream was cut.
 func (p *Parser) headerLine(h *half, line []byte) {
@@ -10,7 +12,7 @@ func (p *Parser) headerLine(h *half, line []byte) {
 		t.respRaw = append(t.respRaw, line...)
 	}
 	content := chomp(line)
-	if len(content) == 0 {
+	if p.headersEnd(h, line, content) {
 		p.flushHeader(h)
 		if h.state == stTrailers {
 			p.messageEnd(h)
@@ -21,8 +23,28 @@ func (p *Parser) headerLine(h *half, line []byte) {
 		}
 		return
 	}
-	if isLWS(content[0]) {
+	if len(content) == 0 {
+		// A response line of CRs that is not a blank line: libhtp takes it as an empty
+		// continuation of the previous header, or of none.
+		if !h.hdrOpen {
+			p.event(t, EventInvalidResponseFieldFolding)
+			h.hdr = h.hdr[:0]
+			h.hdrOpen = true
+		}
+		return
+	}
+	if isFolding(content[0]) {
 		if h.hdrOpen {
+			if !h.toServer && t.ResponseVersion == Version11 && bytes.IndexByte(content, ':') >= 0 &&
+				bytes.IndexByte(h.hdr, ':') >= 0 {
+				// libhtp reads such a "continuation" of an HTTP/1.1 response header as a new
+				// header that lost its first byte, as browsers do.
+				p.event(t, EventInvalidResponseFieldFolding)
+				p.flushHeader(h)
+				h.hdr = append(h.hdr[:0], content[1:]...)
+				h.hdrOpen = true
+				return
+			}
 			if len(h.hdr)+len(content) > p.cfg.FieldLimit {
 				p.fieldTooLong(h)
 				return
@@ -35,10 +57,25 @@ func (p *Parser) headerLine(h *half, line []byte) {
 			e = EventInvalidRequestFieldFolding
 		}
 		p.event(t, e)
+		for len(content) > 0 && isFolding(content[0]) {
+			content = content[1:]
+		}
 	}
 	p.flushHeader(h)
 	h.hdr = append(h.hdr[:0], content...)
 	h.hdrOpen = true
+}
+
+// headersEnd reports whether a header line ends the header block. A request needs an empty
+// line; a response (libhtp) exactly CRLF or LF, or a space or tab then LF when no LF follows.
+func (p *Parser) headersEnd(h *half, line, content []byte) bool {
+	if h.toServer {
+		return len(content) == 0
+	}
+	if blankLine(line) {
+		return true
+	}
+	return len(line) == 2 && isLWS(line[0]) && line[1] == '\n' && len(p.look) > 0 && p.look[0] != '\n'
 }
 
 // flushHeader parses the assembled header line (libhtp's generic header parser) and merges it.
@@ -68,9 +105,6 @@ func (p *Parser) flushHeader(h *half) {
 			colon = i
 			break
 		}
-		if c == 0 {
-			break
-		}
 	}
 	if colon < 0 {
 		// libhtp keeps it as a header with an empty name and the whole line as value.
@@ -82,39 +116,21 @@ func (p *Parser) flushHeader(h *half) {
 	if len(name) == 0 {
 		p.event(t, invalid)
 	}
-	if len(name) > 0 && isLWS(name[len(name)-1]) {
+	if len(name) > 0 && isSpace(name[len(name)-1]) {
 		p.event(t, invalid)
-		for len(name) > 0 && isLWS(name[len(name)-1]) {
-			name = name[:len(name)-1]
-		}
 	}
+	name = trimSpace(name)
 	for _, c := range name {
 		if !isToken(c) {
 			p.event(t, invalid)
 			break
 		}
 	}
-	v := d[colon+1:]
-	for len(v) > 0 && isLWS(v[0]) {
-		v = v[1:]
-	}
-	for len(v) > 0 && isLWS(v[len(v)-1]) {
-		v = v[:len(v)-1]
-	}
-	p.addHeader(h, name, v)
+	p.addHeader(h, name, trimSpace(d[colon+1:]))
 }
 
 // isToken is RFC 2616's token character (libhtp's htp_is_token).
-func isToken(c byte) bool {
-	if c < 32 || c > 126 {
-		return false
-	}
-	switch c {
-	case '(', ')', '<', '>', '@', ',', ';', ':', '\\', '"', '/', '[', ']', '?', '=', '{', '}', ' ', '\t':
-		return false
-	}
-	return true
-}
+func isToken(c byte) bool { return charClass[c]&classToken != 0 }
 
 // addHeader merges like libhtp: a repeated name appends ", value" to the first occurrence,
 // except Content-Length, kept once (differing values raise duplicate_content_length_field_*).
@@ -161,4 +177,15 @@ func (p *Parser) addHeader(h *half, name, value []byte) {
 		return
 	}
 	*hs = append(*hs, Header{Name: t.keep(name), Value: t.keep(value)})
+}
+
+// trimSpace drops libhtp's whitespace (isSpace) from both ends, as it trims names and values.
+func trimSpace(b []byte) []byte {
+	for len(b) > 0 && isSpace(b[0]) {
+		b = b[1:]
+	}
+	for len(b) > 0 && isSpace(b[len(b)-1]) {
+		b = b[:len(b)-1]
+	}
+	return b
 }

@@ -2,7 +2,6 @@ package http
 
 import (
 	"bytes"
-	"compress/gzip"
 	"io"
 )
 
@@ -52,6 +51,18 @@ type half struct {
 	zbuf      []byte // compressed body awaiting decompression
 	zbroken   bool   // a gap or overflow broke the compressed stream
 	held      []byte // request side: bytes held for the HTTP/0.9 probe or a CONNECT wait
+
+	// Response status and header lines (see takeRespLine): scan is where scanning of the
+	// buffered line resumes, lineEnd is the buffered line's end + 1 once found (0 while not),
+	// lfcr says the previous line ended with LF CR, carry holds bytes read past a buffered line
+	// as lookahead, to be parsed next.
+	scan    int
+	lineEnd int
+	lfcr    bool
+	carry   [lookMax + 2]byte
+	ncarry  int
+	tmp     [lookMax + 2]byte
+	junk    bool // response side: in a line after a response that is more of its body
 }
 
 // Parser parses one HTTP/1.x connection. It is not safe for concurrent use; a worker owns it
@@ -65,11 +76,17 @@ type Parser struct {
 	nextID  uint64
 	stats   Stats
 	br      bytes.Reader
-	gz      gzip.Reader
-	gzUsed  bool
 	fl      io.ReadCloser
 	scratch [2][]byte
 	discard [4096]byte
+	// look is what follows the line being parsed (at most lookMax bytes are needed); final is
+	// set while Finish parses what is left, when no more bytes can come.
+	look    []byte
+	lookBuf [lookMax]byte
+	final   bool
+	// lastResp is the transaction whose response ended last, while nothing else came on the
+	// response side and it is not released: lines that are not a status line extend its body.
+	lastResp *Tx
 }
 
 // NewParser returns a parser with cfg (zero fields take defaults).
@@ -87,6 +104,7 @@ func (p *Parser) Reset() {
 	}
 	p.txs = p.txs[:0]
 	p.nextID = 0
+	p.lastResp = nil
 	for _, h := range []*half{&p.req, &p.resp} {
 		*h = half{line: h.line[:0], hdr: h.hdr[:0], zbuf: h.zbuf[:0], held: h.held[:0]}
 	}
@@ -114,6 +132,9 @@ func (p *Parser) ReleaseDone() int {
 			}
 			p.req.tx = nil
 		}
+		if p.lastResp == t {
+			p.lastResp = nil
+		}
 		p.pool = append(p.pool, t)
 		n++
 	}
@@ -129,6 +150,9 @@ func (p *Parser) newTx() *Tx {
 	if len(p.txs) >= p.cfg.MaxTx {
 		for i, t := range p.txs {
 			if t != p.req.tx && t != p.resp.tx {
+				if p.lastResp == t {
+					p.lastResp = nil
+				}
 				copy(p.txs[i:], p.txs[i+1:])
 				p.txs = p.txs[:len(p.txs)-1]
 				p.pool = append(p.pool, t)
@@ -169,7 +193,11 @@ func (p *Parser) half(toServer bool) *half {
 func (p *Parser) Feed(toServer bool, data []byte) { p.run(p.half(toServer), data) }
 
 func (p *Parser) run(h *half, data []byte) {
-	for len(data) > 0 {
+	for len(data) > 0 || h.ncarry > 0 {
+		if h.ncarry > 0 {
+			p.runCarry(h)
+			continue
+		}
 		switch h.state {
 		case stBodyLength, stChunkData:
 			n := len(data)
@@ -210,19 +238,47 @@ func (p *Parser) run(h *half, data []byte) {
 			return
 		default:
 			if h.state == stStart && !h.toServer && h.tx == nil {
-				if p.beginResponse(h) {
+				if p.rawAnswerDue() {
+					p.beginResponse(h)
+					continue
+				}
+				if h.junk || p.lastResp != nil && statusVerdict(h.line, data) == 0 {
+					data = p.extraBody(h, data)
 					continue
 				}
 			}
-			line, rest, ok := p.takeLine(h, data)
+			if h.state == stChunkLen && bytes.IndexByte(data, '\n') < 0 && !chunkLenPlausible(h.line, data) {
+				p.chunkLenInvalid(h, data)
+				return
+			}
+			var line, rest []byte
+			var ok bool
+			if h.respLines() {
+				line, rest, ok = p.takeRespLine(h, data)
+			} else {
+				line, rest, ok = p.takeLine(h, data)
+			}
 			data = rest
 			if !ok {
 				continue
 			}
 			p.onLine(h, line)
-			h.line = h.line[:0]
+			p.look = nil
+			h.clearLine()
 		}
 	}
+}
+
+// runCarry parses the bytes read past a buffered response line, before any newer data.
+func (p *Parser) runCarry(h *half) {
+	n := copy(h.tmp[:], h.carry[:h.ncarry])
+	h.ncarry = 0
+	p.run(h, h.tmp[:n])
+}
+
+func (h *half) clearLine() {
+	h.line = h.line[:0]
+	h.scan, h.lineEnd = 0, 0
 }
 
 // takeLine returns the next complete line (with its LF) and the bytes after it, buffering a
@@ -230,12 +286,7 @@ func (p *Parser) run(h *half, data []byte) {
 func (p *Parser) takeLine(h *half, data []byte) (line, rest []byte, ok bool) {
 	i := bytes.IndexByte(data, '\n')
 	if i < 0 {
-		if len(h.line)+len(data) > p.cfg.FieldLimit {
-			p.fieldTooLong(h)
-			return nil, nil, false
-		}
-		h.line = append(h.line, data...)
-		return nil, nil, false
+		return p.bufferLine(h, data)
 	}
 	if len(h.line)+i+1 > p.cfg.FieldLimit {
 		p.fieldTooLong(h)
@@ -248,10 +299,20 @@ func (p *Parser) takeLine(h *half, data []byte) (line, rest []byte, ok bool) {
 	return h.line, data[i+1:], true
 }
 
+// bufferLine keeps data as the start of a line that is not complete yet.
+func (p *Parser) bufferLine(h *half, data []byte) (line, rest []byte, ok bool) {
+	if len(h.line)+len(data) > p.cfg.FieldLimit {
+		p.fieldTooLong(h)
+		return nil, nil, false
+	}
+	h.line = append(h.line, data...)
+	return nil, nil, false
+}
+
 func (p *Parser) fieldTooLong(h *half) {
 	if h.state == stResync {
 		p.stats.IgnoredBytes += uint64(len(h.line))
-		h.line = h.line[:0]
+		h.clearLine()
 		return
 	}
 	e := EventResponseFieldTooLong
@@ -266,7 +327,7 @@ func (p *Parser) fieldTooLong(h *half) {
 	}
 	p.event(t, e)
 	p.stats.GaveUp++
-	h.line = h.line[:0]
+	h.clearLine()
 	p.abandon(h)
 	h.state = stDead
 }
@@ -301,22 +362,40 @@ func chomp(b []byte) []byte {
 	return b
 }
 
-func isSpace(c byte) bool {
-	return c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == '\f' || c == '\v'
-}
+func isSpace(c byte) bool { return charClass[c]&classSpace != 0 }
+
+// Character classes, looked up rather than compared: header parsing tests every byte.
+const (
+	classSpace = 1 << iota // libhtp's htp_is_space: SP HT CR LF FF VT
+	classToken             // RFC 2616 token character (libhtp's htp_is_token)
+)
+
+var charClass = func() (t [256]uint8) {
+	for _, c := range []byte(" \t\r\n\f\v") {
+		t[c] |= classSpace
+	}
+	for c := 33; c < 127; c++ {
+		switch c {
+		case '(', ')', '<', '>', '@', ',', ';', ':', '\\', '"', '/', '[', ']', '?', '=', '{', '}':
+		default:
+			t[c] |= classToken
+		}
+	}
+	return t
+}()
 
 func isLWS(c byte) bool { return c == ' ' || c == '\t' }
 
 func (p *Parser) onLine(h *half, line []byte) {
 	switch h.state {
 	case stStart:
-		if len(chomp(line)) == 0 {
+		if h.toServer && len(chomp(line)) == 0 {
 			return // libhtp ignores empty lines before a message
 		}
 		if h.toServer {
 			p.startRequest(h, line)
 		} else {
-			p.startResponse(h, line)
+			p.responseLine(h, line)
 		}
 	case stReqAfter:
 		p.afterRequest(h, line)
@@ -349,10 +428,21 @@ func (p *Parser) Gap(toServer bool, n int) {
 		return
 	}
 	h := p.half(toServer)
+	if !toServer {
+		p.lastResp = nil
+		h.junk = false
+	}
 	p.stats.Gaps++
 	p.stats.GapBytes += uint64(n)
 	if f := h.file(); f != nil && (h.state == stBodyClose || inBodyFraming(h.state)) {
-		f.Gaps = true
+		// Suricata's file takes the hole as missing data and closes the file truncated.
+		f.Gaps, f.Truncated = true, true
+		switch h.state {
+		case stBodyClose:
+			f.GapBytes += int64(n)
+		case stBodyLength, stChunkData:
+			f.GapBytes += min(int64(n), h.remaining)
+		}
 	}
 	switch h.state {
 	case stTunnel, stIgnore, stDead, stResync:
@@ -376,7 +466,8 @@ func (p *Parser) Gap(toServer bool, n int) {
 	if h.toServer && h.state == stConnectWait {
 		return
 	}
-	h.line = h.line[:0]
+	h.clearLine()
+	h.ncarry = 0
 	h.held = h.held[:0]
 	h.state = stResync
 }
@@ -397,8 +488,18 @@ func (p *Parser) markCut(h *half) {
 // of the stream complete, a pending HTTP/0.9 decision is taken, partial messages close.
 func (p *Parser) Finish(toServer bool) {
 	h := p.half(toServer)
+	if !toServer {
+		p.finishRespLines(h)
+	}
 	switch h.state {
 	case stBodyClose, stBodyLength, stChunkLen, stChunkData, stChunkEnd, stTrailers:
+		if h.state == stChunkLen && len(h.line) > 0 && !chunkLenPlausible(h.line, nil) {
+			// Unterminated text where a chunk size was due is body, as libhtp takes it.
+			p.chunkLenInvalid(h, nil)
+		}
+		if h.state == stBodyClose {
+			p.bodyData(h, h.line) // what an HTTP/0.9 answer had buffered as a line
+		}
 		if h.state != stBodyClose {
 			p.markCut(h)
 		}
@@ -416,28 +517,14 @@ func (p *Parser) Finish(toServer bool) {
 			line := h.line
 			p.startRequest(h, line)
 			p.event(h.tx, EventRequestLineIncomplete)
-			h.line = h.line[:0]
-			p.abandon(h)
-		} else if len(h.line) > 0 {
-			if h.tx == nil {
-				p.beginResponse(h)
-			}
-			if h.state == stStart {
-				p.startResponse(h, h.line)
-			} else {
-				p.bodyData(h, h.line)
-			}
-			h.line = h.line[:0]
-			if h.state == stBodyClose {
-				p.messageEnd(h)
-			}
 			p.abandon(h)
 		}
 	case stHeaders:
 		p.flushHeader(h)
 		p.abandon(h)
 	}
-	h.line = h.line[:0]
+	h.clearLine()
+	h.ncarry = 0
 	if h.state != stTunnel {
 		h.state = stIgnore
 	}
@@ -448,6 +535,35 @@ func (p *Parser) Finish(toServer bool) {
 		}
 		p.resp.tx = nil
 	}
+}
+
+// finishRespLines parses what the response side holds of its lines once no more bytes can
+// come: the last line ends where the stream does, and nothing follows it.
+func (p *Parser) finishRespLines(h *half) {
+	p.final = true
+	for guard := 0; guard < 64; guard++ {
+		if h.ncarry > 0 {
+			p.runCarry(h)
+			continue
+		}
+		if len(h.line) == 0 {
+			break
+		}
+		if h.state == stStart && h.tx == nil && p.rawAnswerDue() {
+			p.beginResponse(h)
+		}
+		if !h.respLines() {
+			break
+		}
+		line, _, ok := p.takeRespLine(h, nil)
+		if !ok {
+			break
+		}
+		p.onLine(h, line)
+		p.look = nil
+		h.clearLine()
+	}
+	p.final = false
 }
 
 // looksLikeStart tells whether a line can begin a message after framing was lost.

@@ -1,5 +1,7 @@
 package http
 
+import "bytes"
+
 // methods are libhtp's known request methods (htp_convert_method_to_number), case-sensitive.
 var methods = [...]string{
 	"GET", "PUT", "POST", "DELETE", "CONNECT", "OPTIONS", "TRACE", "PATCH", "PROPFIND",
@@ -79,6 +81,17 @@ func (p *Parser) startRequest(h *half, raw []byte) {
 		if pos < len(l) {
 			t.Protocol = l[pos:]
 		}
+		if parseProtocol(t.Protocol) == VersionInvalid {
+			// Suricata 8 (libhtp-rs): a URI with spaces in it runs to the last space when
+			// what follows that is a protocol.
+			if k := bytes.LastIndexByte(l[pos:], ' '); k >= 0 && parseProtocol(l[pos+k+1:]) >= Version09 {
+				end := pos + k
+				for end > u && l[end-1] == ' ' {
+					end--
+				}
+				t.URIRaw, t.Protocol = l[u:end:end], l[pos+k+1:]
+			}
+		}
 	}
 	t.ProtoVersion = parseProtocol(t.Protocol)
 	if !knownMethod(t.Method) && (t.ProtoVersion == VersionUnknown || t.ProtoVersion == VersionInvalid) {
@@ -101,15 +114,13 @@ func (p *Parser) startRequest(h *half, raw []byte) {
 }
 
 // probe09 decides, from the bytes after a protocol-less request line, whether headers follow
-// (libhtp: a ':' before any other whitespace means "missing protocol") or this is HTTP/0.9.
-// Unlike libhtp it waits for enough bytes, so the verdict does not depend on segmentation;
-// final forces a verdict (end of stream, or the response has begun).
+// (libhtp: "missing protocol") or this is HTTP/0.9. libhtp takes anything but whitespace, or
+// more than http09MaxJunk bytes of it, as headers. Unlike libhtp it waits for enough bytes, so
+// the verdict does not depend on segmentation; final forces a verdict (end of stream, or the
+// response has begun): whitespace alone then means HTTP/0.9.
 func (p *Parser) probe09(h *half, data []byte, final bool) []byte {
 	h.held = append(h.held, data...)
 	v := scan09(h.held)
-	if v < 0 && len(h.held) > p.cfg.FieldLimit {
-		v = 0
-	}
 	if v < 0 && !final {
 		return nil
 	}
@@ -129,17 +140,19 @@ func (p *Parser) probe09(h *half, data []byte, final bool) []byte {
 	return nil
 }
 
+// http09MaxJunk is how much whitespace libhtp lets follow an HTTP/0.9 request line.
+const http09MaxJunk = 16
+
+// scan09 is 1 when b shows headers follow a protocol-less request line, -1 while it cannot
+// tell (whitespace so far).
 func scan09(b []byte) int {
-	after := false
 	for _, c := range b {
-		switch {
-		case c == ':':
+		if !isSpace(c) {
 			return 1
-		case isLWS(c):
-			after = true
-		case isSpace(c) || after:
-			return 0
 		}
+	}
+	if len(b) > http09MaxJunk {
+		return 1
 	}
 	return -1
 }

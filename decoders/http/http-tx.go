@@ -1,5 +1,7 @@
 package http
 
+import "bytes"
+
 // Header is one header field as libhtp keeps it: repeated names are merged into the first
 // occurrence (values joined with ", "; a repeated Content-Length is kept once), in the order
 // names first appeared. Name keeps its case.
@@ -78,6 +80,8 @@ type Tx struct {
 // the file's data is the stored body, which has the same limit).
 type BodyFile struct {
 	Gaps bool // a stream gap fell inside the body
+	// GapBytes is how much of the body the gaps took: Suricata counts them in the file's size.
+	GapBytes int64
 	// Truncated: the file was closed early: body data came after the body limit was reached,
 	// or the stream ended or lost framing before the body did.
 	Truncated bool
@@ -122,6 +126,64 @@ func headerLookup(hs []Header, name string) []byte {
 		}
 	}
 	return nil
+}
+
+// framingHeader finds a header the way libhtp looks up those that decide framing: the name
+// compared ignoring case and any NUL bytes in it. ok tells a present but empty value apart.
+func framingHeader(hs []Header, name string) (value []byte, ok bool) {
+	for i := range hs {
+		if equalFoldNZ(hs[i].Name, name) {
+			return hs[i].Value, true
+		}
+	}
+	return nil, false
+}
+
+// equalFoldNZ reports whether b, ignoring its NUL bytes, equals s ignoring case.
+func equalFoldNZ(b []byte, s string) bool {
+	if len(b) <= len(s) || bytes.IndexByte(b, 0) < 0 {
+		return equalFold(b, s) // the usual case: no NUL to skip
+	}
+	n, ok := matchFoldNZ(b, s)
+	if !ok {
+		return false
+	}
+	for _, c := range b[n:] {
+		if c != 0 {
+			return false
+		}
+	}
+	return true
+}
+
+// matchFoldNZ matches s (ignoring case) against the start of b, skipping NUL bytes in b; n is
+// how much of b the match used.
+func matchFoldNZ(b []byte, s string) (n int, ok bool) {
+	j := 0
+	for j < len(s) {
+		for n < len(b) && b[n] == 0 {
+			n++
+		}
+		if n == len(b) || lower(b[n]) != lower(s[j]) {
+			return n, false
+		}
+		n++
+		j++
+	}
+	return n, true
+}
+
+// containsFoldNZ reports whether s occurs in b ignoring case and NUL bytes in b.
+func containsFoldNZ(b []byte, s string) bool {
+	for i := range b {
+		if b[i] == 0 {
+			continue
+		}
+		if _, ok := matchFoldNZ(b[i:], s); ok {
+			return true
+		}
+	}
+	return false
 }
 
 // RequestHeader returns the (merged) value of a request header, nil when absent.

@@ -23,7 +23,9 @@ func TestBodyFile(t *testing.T) {
 		{"short", Config{}, "HTTP/1.1 200 OK\r\nContent-Length: 9\r\n\r\nabcd", 0, "", true, false},
 		{"chunked short", Config{}, "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n4\r\nabcd\r\n", 0, "", true, false},
 		{"chunked", Config{}, "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n4\r\nabcd\r\n0\r\n\r\n", 0, "", false, false},
-		{"gap", Config{}, "HTTP/1.1 200 OK\r\nContent-Length: 8\r\n\r\nab", 3, "fgh", false, true},
+		// A gap in the body truncates the file (Suricata's http-gap-* tests) and counts in its size.
+		{"gap", Config{}, "HTTP/1.1 200 OK\r\nContent-Length: 8\r\n\r\nab", 3, "fgh", true, true},
+		{"gap past the end", Config{}, "HTTP/1.1 200 OK\r\nContent-Length: 8\r\n\r\nab", 9, "", true, true},
 		// Data up to the limit closes normally; data after it truncates, as Suricata's file does.
 		{"at limit", Config{ResponseBodyLimit: 4}, "HTTP/1.1 200 OK\r\nContent-Length: 4\r\n\r\nabcd", 0, "", false, false},
 		{"past limit", Config{ResponseBodyLimit: 2}, "HTTP/1.1 200 OK\r\nContent-Length: 4\r\n\r\nab", 0, "cd", true, false},
@@ -44,6 +46,9 @@ func TestBodyFile(t *testing.T) {
 			tx := p.Txs()[0]
 			if f := tx.ResponseFile; f.Truncated != c.truncated || f.Gaps != c.gaps {
 				t.Errorf("response file %+v, want truncated %v gaps %v", f, c.truncated, c.gaps)
+			}
+			if want := int64(min(c.gap, 6)); tx.ResponseFile.GapBytes != want {
+				t.Errorf("gap bytes %d, want %d (the hole, up to the body's end)", tx.ResponseFile.GapBytes, want)
 			}
 			if tx.RequestFile != (BodyFile{}) {
 				t.Errorf("request without a body has file flags %+v", tx.RequestFile)
