@@ -142,6 +142,7 @@ type ruleBuilder struct {
 	cur          *Buffer        // list that content-like keywords go to
 	lastContent  *Keyword       // target of content modifiers
 	lastBuf      *Buffer        // list holding lastContent
+	lastMatchBuf *Buffer        // list of the last content, pcre, byte_* or isdataat
 	contentIdx   int            // next gonids content to take
 	pcreIdx      int            // next gonids pcre to take
 	varSlot      map[string]int // "buffer\x00name" -> slot
@@ -461,7 +462,34 @@ func (b *ruleBuilder) list() *Buffer {
 func (b *ruleBuilder) add(m Keyword) *Keyword {
 	l := b.list()
 	l.Matchers = append(l.Matchers, m)
+	switch m.Kind {
+	case MatchContent, MatchPCRE, MatchIsdataat, MatchByteTest, MatchByteJump, MatchByteExtract, MatchByteMath:
+		b.lastMatchBuf = l
+	}
 	return &l.Matchers[len(l.Matchers)-1]
+}
+
+// relativeTo points the builder at the list a relative isdataat or byte_* keyword joins and
+// returns the function that undoes it. Outside a sticky buffer Suricata puts such a keyword in
+// the list of the last content-like keyword, so "uricontent:x; isdataat:4,relative" checks the
+// URI, not the packet, and a byte_extract variable defined there serves later uricontents.
+func (b *ruleBuilder) relativeTo(relative bool) func() {
+	if !relative || b.cur != nil || b.lastMatchBuf == nil || b.lastMatchBuf == b.r.Payload {
+		return func() {}
+	}
+	saved := b.cur
+	b.cur = b.lastMatchBuf
+	return func() { b.cur = saved }
+}
+
+// hasRelative reports whether a keyword's comma-separated options include "relative".
+func hasRelative(parts []string) bool {
+	for _, p := range parts {
+		if strings.TrimSpace(p) == "relative" {
+			return true
+		}
+	}
+	return false
 }
 
 // finish resolves what needs the whole rule: content modifier checks, relative chains,

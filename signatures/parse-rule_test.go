@@ -169,3 +169,33 @@ func TestParseBypassKeyword(t *testing.T) {
 		t.Errorf("bypass with a value: errors %v, want one naming bypass", errs)
 	}
 }
+
+// A relative isdataat or byte_* outside a sticky buffer joins the list of the keyword it is
+// relative to, as in Suricata: after uricontent that is the URI, not the packet payload.
+func TestParseRelativeJoinsLastContentList(t *testing.T) {
+	r := mustRule(t, `alert tcp any any -> any any (uricontent:"this"; byte_extract:1,2,one,string,dec,relative; `+
+		`uricontent:"ring"; distance:one; isdataat:4,relative; sid:1;)`)
+	if r.Payload != nil {
+		t.Fatalf("nothing belongs to the payload, got %d matchers", len(r.Payload.Matchers))
+	}
+	if len(r.Buffers) != 1 || r.Buffers[0].Name != "http.uri" {
+		t.Fatalf("want one http.uri buffer, got %d", len(r.Buffers))
+	}
+	ms := r.Buffers[0].Matchers
+	if len(ms) != 4 || ms[1].Kind != MatchByteExtract || ms[3].Kind != MatchIsdataat {
+		t.Fatalf("http.uri matchers %+v", ms)
+	}
+	if ms[2].Content.Distance.Var != 0 {
+		t.Errorf("distance must read the byte_extract variable, got %+v", ms[2].Content.Distance)
+	}
+	// Not relative: the keyword stays on the payload.
+	r = mustRule(t, `alert tcp any any -> any any (uricontent:"this"; isdataat:4; sid:2;)`)
+	if r.Payload == nil || len(r.Payload.Matchers) != 1 || r.Payload.Matchers[0].Kind != MatchIsdataat {
+		t.Errorf("a non-relative isdataat belongs to the payload")
+	}
+	// Inside a sticky buffer the sticky buffer wins.
+	r = mustRule(t, `alert http any any -> any any (http.uri; content:"a"; byte_test:1,=,1,0,relative; sid:3;)`)
+	if len(r.Buffers) != 1 || len(r.Buffers[0].Matchers) != 2 {
+		t.Errorf("sticky buffer keeps the byte_test")
+	}
+}
