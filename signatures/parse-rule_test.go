@@ -89,7 +89,8 @@ func TestParseRuleRejects(t *testing.T) {
 		{`content:"ab"; fast_pattern:1,5;`, "bad fast_pattern chop"},
 		{`dsize:300000;`, "bad value"},
 		{`threshold:type limit, track by_src, count 1;`, "incomplete"},
-		{`pcre:"/(?P<pkt_x>a)/";`, "pcre capture into variables not supported yet"},
+		{`pcre:"/(a)/i, flow:x, bogus:y";`, "bad pcre capture scope"},
+		{`pcre:"/(?P<flow_x>a)/, pkt:y";`, "mixes named capture groups"},
 	}
 	for _, tc := range tests {
 		r, errs := loadOne(t, tc.rule)
@@ -197,5 +198,18 @@ func TestParseRelativeJoinsLastContentList(t *testing.T) {
 	r = mustRule(t, `alert http any any -> any any (http.uri; content:"a"; byte_test:1,=,1,0,relative; sid:3;)`)
 	if len(r.Buffers) != 1 || len(r.Buffers[0].Matchers) != 2 {
 		t.Errorf("sticky buffer keeps the byte_test")
+	}
+}
+
+func TestParsePCRECaptureVars(t *testing.T) {
+	r := mustRule(t, `alert http any any -> any any (http.user_agent; pcre:"/^(.*)\/(\d+)/G, flow:key, pkt:value"; sid:1;)`)
+	p := r.Buffers[0].Matchers[0].PCRE
+	if p.Flags != "G" || len(p.Captures) != 2 || p.Captures[0] != (CaptureVar{"flow", "key"}) || p.Captures[1] != (CaptureVar{"pkt", "value"}) {
+		t.Errorf("flags %q captures %+v", p.Flags, p.Captures)
+	}
+	r = mustRule(t, `alert tcp any any -> any any (pcre:"/(?P<flow_ua>a+)(?<alert_b>b)/"; sid:2;)`)
+	p = r.Payload.Matchers[0].PCRE
+	if len(p.Captures) != 2 || p.Captures[0] != (CaptureVar{"flow", "ua"}) || p.Captures[1] != (CaptureVar{"alert", "b"}) {
+		t.Errorf("captures %+v", p.Captures)
 	}
 }

@@ -245,7 +245,17 @@ type PCRE struct {
 	Options  uint32 // PCRE2 compile options
 	Relative bool
 	NoLimit  bool // 'O': ignore the match limits
+	// Captures are the packet/flow/alert variables the capture groups feed, in group order.
+	// They never change whether the pcre matches; no keyword or log reads them yet, so
+	// the values are not stored.
+	Captures []CaptureVar
 	code     *pcreCode
+}
+
+// CaptureVar is one variable a pcre capture group is stored into.
+type CaptureVar struct {
+	Scope string // "pkt", "flow" or "alert"
+	Name  string
 }
 
 // Isdataat is the isdataat keyword.
