@@ -49,6 +49,10 @@ type appLayer struct {
 	pcapCnt     uint64
 	pkt         *decoders.Packet
 	pktToServer bool
+	// chunk is the stream data of a direction being fed to the parser right now: what the
+	// payload part of a transaction rule inspects ([0] to server).
+	chunk    [2][]byte
+	hasChunk [2]bool
 
 	det *appDetect // nil when no rules are loaded
 
@@ -400,6 +404,8 @@ func portHint(port uint16) appProto {
 // feed hands in-order bytes to the flow's parser and writes the events they completed.
 func (a *appLayer) feed(toServer bool, b []byte) {
 	s := a.cur
+	d := dirIndex(toServer)
+	a.chunk[d], a.hasChunk[d] = b, true
 	switch s.proto {
 	case appHTTP:
 		s.http.Feed(toServer, b)
@@ -426,6 +432,7 @@ func (a *appLayer) feed(toServer bool, b []byte) {
 	case appDNS:
 		s.dnsTCP.Feed(toServer, b)
 	}
+	a.chunk[d], a.hasChunk[d] = nil, false
 }
 
 // datagram handles one UDP payload: DNS is detected on its port and parsed per datagram.
