@@ -483,11 +483,23 @@ func (t *tlsTx) san(i int) ([]byte, bool) {
 	return t.scratch, true
 }
 
-// Number implements signatures.AppTx: tls.version is the negotiated version once a
-// ServerHello was seen, else the ClientHello's, whichever direction asks.
+// Number implements signatures.AppTx: ssl_version reads the inspected side's hello version;
+// tls.version is the negotiated version once a ServerHello was seen, else the ClientHello's,
+// whichever direction asks.
 func (t *tlsTx) Number(id signatures.NumberID, toServer bool, i int) (uint64, bool) {
 	s := t.st
-	if s == nil || id != signatures.NumTLSVersion || i != 0 {
+	if s == nil || i != 0 {
+		return 0, false
+	}
+	if id == signatures.NumSSLVersion {
+		// ssl_version reads the version of the inspected side's hello.
+		v := s.ClientVersion()
+		if !toServer {
+			v = s.Version()
+		}
+		return signatures.SSLVersionClass(v)
+	}
+	if id != signatures.NumTLSVersion {
 		return 0, false
 	}
 	if v := s.Version(); v != 0 {

@@ -206,9 +206,40 @@ const (
 	NumDNSRRType  // multi: the type of each question of the message of the direction
 	NumHTTPURILen // length of the normalised URI (urilen)
 	NumHTTPURIRawLen
+	NumSSLVersion // version class (SSLVersionClass) of the inspected direction's hello
 
 	nNumbers
 )
+
+// SSL/TLS version classes ssl_version names; NumSSLVersion reports one of them.
+const (
+	SSLClassV2 = iota
+	SSLClassV3
+	SSLClassTLS10
+	SSLClassTLS11
+	SSLClassTLS12
+	SSLClassTLS13
+)
+
+// SSLVersionClass maps a wire version to its ssl_version class; TLS 1.3 drafts (0x7fxx)
+// count as TLS 1.3, as in Suricata. ok is false for any other version.
+func SSLVersionClass(v uint16) (class uint64, ok bool) {
+	switch {
+	case v == 0x0002 || v == 0x0200:
+		return SSLClassV2, true
+	case v == 0x0300:
+		return SSLClassV3, true
+	case v == 0x0301:
+		return SSLClassTLS10, true
+	case v == 0x0302:
+		return SSLClassTLS11, true
+	case v == 0x0303:
+		return SSLClassTLS12, true
+	case v == 0x0304 || v>>8 == 0x7f:
+		return SSLClassTLS13, true
+	}
+	return 0, false
+}
 
 // AppTx is one transaction as the engine inspects it; the sensor implements it per protocol
 // over its parsers' state. Calls must not allocate; returned slices are read, never kept.

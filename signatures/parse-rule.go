@@ -403,7 +403,7 @@ func (b *ruleBuilder) option(o Option) error {
 		return b.flowAge(val)
 	case "threshold", "detection_filter":
 		return b.threshold(name, val)
-	case "ttl", "tos", "id", "ip_proto", "fragoffset", "seq", "ack", "window", "itype", "icode", "icmp_id", "icmp_seq":
+	case "ttl", "tos", "id", "ip_proto", "fragoffset", "seq", "ack", "window", "itype", "icode", "icmp_id", "icmp_seq", "tcp.mss":
 		return b.headerField(name, val)
 	case "flags":
 		f, err := parseFlags(val, tcpFlagChars, true)
@@ -427,6 +427,10 @@ func (b *ruleBuilder) option(o Option) error {
 		return b.urilen(val)
 	case "tls.version":
 		return b.tlsVersion(val)
+	case "ssl_version":
+		return b.sslVersion(val)
+	case "tls.subject", "tls.issuerdn":
+		return b.tlsLegacyString(name, val)
 	default:
 		if isHdrBuffer(name) {
 			return b.hdrBuffer(name)

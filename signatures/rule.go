@@ -159,7 +159,10 @@ type Reference struct {
 
 // Buffer is an inspection list: the keywords that run against one buffer, in rule order.
 type Buffer struct {
-	Name       string
+	Name string
+	// own marks a list that one legacy keyword (tls.subject:"x") owns: later sticky buffers
+	// of the same name open a list of their own, as in Suricata where they are separate lists.
+	own        bool
 	Matchers   []Keyword
 	ID         BufferID    // the app-layer buffer; BufNone for pkt_data and header buffers
 	Transforms []Transform // applied to the buffer before the keywords run, in order
@@ -299,7 +302,7 @@ type ByteOp struct {
 // UintMatch is Suricata's unsigned comparison syntax: N, !N, <N, <=N, >N, >=N, N<>M / N-M
 // (exclusive range).
 type UintMatch struct {
-	Op   byte // '=' '!' '<' 'l' '>' 'g' 'r' (range) 'R' (negated range)
+	Op   byte // '=' '!' '<' 'l' '>' 'g' 'r' (range) 'R' (negated range) 'm' (bit v of A set) 'M' (not set)
 	A, B uint64
 }
 
@@ -322,6 +325,10 @@ func (u *UintMatch) Match(v uint64) bool {
 		return v > u.A && v < u.B
 	case 'R':
 		return !(v > u.A && v < u.B)
+	case 'm':
+		return v < 64 && u.A&(1<<v) != 0
+	case 'M':
+		return v < 64 && u.A&(1<<v) == 0
 	}
 	return false
 }
@@ -342,6 +349,7 @@ const (
 	FieldICode
 	FieldICMPID
 	FieldICMPSeq
+	FieldTCPMSS // the MSS option's value; packets without the option have none
 )
 
 // HeaderMatch compares one header field.
