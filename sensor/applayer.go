@@ -1,6 +1,8 @@
 package sensor
 
 import (
+	"slices"
+
 	"github.com/nightjar-ids/nightjar/decoders"
 	"github.com/nightjar-ids/nightjar/decoders/dns"
 	"github.com/nightjar-ids/nightjar/decoders/http"
@@ -40,6 +42,8 @@ type appLayer struct {
 	streams []stream.Stream
 	flows   []*appFlow
 	dnsUDP  dns.Parser // datagrams are parsed whole: one parser serves every UDP flow
+	// DNS detection ports (app-layer.protocols.dns.detection-ports) per transport.
+	dnsTCPPorts, dnsUDPPorts PortList
 
 	// The flow and packet the sink's calls belong to, set before each Reassembler call; pkt
 	// is nil when no packet is at hand (the flow is ending).
@@ -95,7 +99,8 @@ func newAppLayer(w *worker, cfg *Config, workers int) *appLayer {
 	sc.Midstream = cfg.Stream.Midstream
 	sc.Inline = cfg.Stream.Inline
 	n := w.flows.Cap()
-	return &appLayer{w: w, reasm: stream.NewReassembler(sc), streams: make([]stream.Stream, n), flows: make([]*appFlow, n)}
+	return &appLayer{w: w, reasm: stream.NewReassembler(sc), streams: make([]stream.Stream, n), flows: make([]*appFlow, n),
+		dnsTCPPorts: cfg.AppLayer.Protocols.DNS.Ports(true), dnsUDPPorts: cfg.AppLayer.Protocols.DNS.Ports(false)}
 }
 
 // enableDetection readies stream and transaction inspection; keep is how many bytes of each
@@ -267,7 +272,7 @@ func (a *appLayer) detect(toServer bool, b []byte) {
 		data = s.held[d]
 	}
 	_, port := a.f.Server()
-	proto, v := probeTCP(toServer, data, port)
+	proto, v := probeTCP(toServer, data, port, slices.Contains(a.dnsTCPPorts, port))
 	switch {
 	case v == tls.Match: // the probe verdicts share their numbering: NeedMore, Match, NoMatch
 		if len(s.held[d]) == 0 {
@@ -348,9 +353,12 @@ func (a *appLayer) settle(p appProto) {
 }
 
 // probeTCP runs the probes, the port's protocol first. A Match wins; otherwise NeedMore if any
-// probe needs more bytes.
-func probeTCP(toServer bool, b []byte, port uint16) (appProto, tls.Verdict) {
+// probe needs more bytes. dnsPort says the server port is one of DNS's detection ports.
+func probeTCP(toServer bool, b []byte, port uint16, dnsPort bool) (appProto, tls.Verdict) {
 	hint := portHint(port)
+	if dnsPort {
+		hint = appDNS
+	}
 	best := tls.NoMatch
 	for i := range 5 {
 		p := appProto(i)
@@ -368,8 +376,9 @@ func probeTCP(toServer bool, b []byte, port uint16) (appProto, tls.Verdict) {
 		case appSSH:
 			v = tls.Verdict(ssh.Probe(toServer, b))
 		case appDNS:
-			// DNS over TCP has no signature worth the name: like Suricata, only on its port.
-			if port != 53 {
+			// DNS over TCP has no signature worth the name: like Suricata, only on its
+			// detection ports.
+			if !dnsPort {
 				continue
 			}
 			v = tls.Verdict(dns.Probe(toServer, b))
@@ -440,10 +449,10 @@ func (a *appLayer) datagram(toServer bool, b []byte) {
 	s := a.cur
 	switch s.proto {
 	case appUnknown:
-		// Like Suricata's dns detection-ports, only port 53 is probed.
+		// Like Suricata's dns detection-ports, only those ports are probed.
 		_, cport := a.f.Client()
 		_, sport := a.f.Server()
-		if sport != 53 && cport != 53 {
+		if !slices.Contains(a.dnsUDPPorts, sport) && !slices.Contains(a.dnsUDPPorts, cport) {
 			return
 		}
 		switch dns.ProbeDatagram(toServer, b) {

@@ -25,20 +25,27 @@ func TestProbeVerdictsAgree(t *testing.T) {
 	}
 }
 
+// dnsTCPQuery is a length-prefixed DNS query for google.net TXT.
+const dnsTCPQuery = "\x00\x1c\x11\x33\x01\x00\x00\x01\x00\x00\x00\x00\x00\x00\x06google\x03net\x00\x00\x10\x00\x01"
+
 func TestProbeTCP(t *testing.T) {
 	for _, c := range []struct {
 		data     string
 		toServer bool
 		port     uint16
 		want     appProto
+		dnsPort  bool
 	}{
-		{"GET / HTTP/1.1\r\nHost: a\r\n\r\n", true, 8081, appHTTP},
-		{"SSH-2.0-OpenSSH_9.0\r\n", false, 2222, appSSH},
-		{"SSH-2.0-OpenSSH_9.0\r\n", true, 80, appSSH}, // the port is only a hint
-		{"\x16\x03\x01\x00\x05\x01\x00\x00\x01\x03", true, 80, appTLS},
-		{"\x00\x01\x02\x03garbage that is no protocol at all", true, 80, appUnknown},
+		{"GET / HTTP/1.1\r\nHost: a\r\n\r\n", true, 8081, appHTTP, false},
+		{"SSH-2.0-OpenSSH_9.0\r\n", false, 2222, appSSH, false},
+		{"SSH-2.0-OpenSSH_9.0\r\n", true, 80, appSSH, false}, // the port is only a hint
+		{"\x16\x03\x01\x00\x05\x01\x00\x00\x01\x03", true, 80, appTLS, false},
+		{"\x00\x01\x02\x03garbage that is no protocol at all", true, 80, appUnknown, false},
+		// A DNS query over TCP is detected only on a DNS detection port.
+		{dnsTCPQuery, true, 5353, appDNS, true},
+		{dnsTCPQuery, true, 5353, appUnknown, false},
 	} {
-		got, _ := probeTCP(c.toServer, []byte(c.data), c.port)
+		got, _ := probeTCP(c.toServer, []byte(c.data), c.port, c.dnsPort)
 		if got != c.want {
 			t.Errorf("probeTCP(%q, port %d) = %s, want %s", c.data, c.port, appProtoNames[got], appProtoNames[c.want])
 		}

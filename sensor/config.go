@@ -16,17 +16,18 @@ import (
 // same setting, so a Suricata user's config (and suricata-verify's --set overrides) mostly carry
 // over; keys Nightjar does not know are reported and ignored. docs/config.md documents every key.
 type Config struct {
-	Vars          Vars          `yaml:"vars"`
-	DefaultLogDir string        `yaml:"default-log-dir"`
-	Workers       int           `yaml:"workers"` // 0: one per CPU
-	SensorName    string        `yaml:"sensor-name"`
-	Outputs       Outputs       `yaml:"outputs"`
-	PcapFile      PcapFile      `yaml:"pcap-file"`
-	Decoder       DecoderConfig `yaml:"decoder"`
-	Defrag        DefragConfig  `yaml:"defrag"`
-	Flow          FlowConfig    `yaml:"flow"`
-	FlowTimeouts  FlowTimeouts  `yaml:"flow-timeouts"`
-	Stream        StreamConfig  `yaml:"stream"`
+	Vars          Vars           `yaml:"vars"`
+	DefaultLogDir string         `yaml:"default-log-dir"`
+	Workers       int            `yaml:"workers"` // 0: one per CPU
+	SensorName    string         `yaml:"sensor-name"`
+	Outputs       Outputs        `yaml:"outputs"`
+	PcapFile      PcapFile       `yaml:"pcap-file"`
+	Decoder       DecoderConfig  `yaml:"decoder"`
+	Defrag        DefragConfig   `yaml:"defrag"`
+	Flow          FlowConfig     `yaml:"flow"`
+	FlowTimeouts  FlowTimeouts   `yaml:"flow-timeouts"`
+	Stream        StreamConfig   `yaml:"stream"`
+	AppLayer      AppLayerConfig `yaml:"app-layer"`
 
 	// Live capture (nightjar run), as suricata.yaml names it (sensor/live-config.go).
 	AFPacket []AFPacketConfig `yaml:"af-packet"`
@@ -124,6 +125,45 @@ type DecoderConfig struct {
 	Teredo TunnelPorts  `yaml:"teredo"`
 	GTPU   TunnelPorts  `yaml:"gtpu"`
 	ERSPAN ERSPANConfig `yaml:"erspan"`
+}
+
+// AppLayerConfig is Suricata's app-layer section, as far as the sensor's parsers read it.
+type AppLayerConfig struct {
+	Protocols struct {
+		DNS DNSAppConfig `yaml:"dns"`
+	} `yaml:"protocols"`
+}
+
+// DNSAppConfig says on which server ports DNS is detected. Suricata 8 names one
+// detection-ports for both transports; 7 names one per transport (tcp/udp), which wins.
+type DNSAppConfig struct {
+	DetectionPorts DetectionPorts `yaml:"detection-ports"`
+	TCP            struct {
+		DetectionPorts DetectionPorts `yaml:"detection-ports"`
+	} `yaml:"tcp"`
+	UDP struct {
+		DetectionPorts DetectionPorts `yaml:"detection-ports"`
+	} `yaml:"udp"`
+}
+
+// DetectionPorts is an app-layer protocol's detection-ports: dp lists destination ports.
+type DetectionPorts struct {
+	DP PortList `yaml:"dp"`
+}
+
+// Ports are the DNS detection ports of one transport.
+func (d *DNSAppConfig) Ports(tcp bool) PortList {
+	own := d.UDP.DetectionPorts.DP
+	if tcp {
+		own = d.TCP.DetectionPorts.DP
+	}
+	if len(own) > 0 {
+		return own
+	}
+	if len(d.DetectionPorts.DP) > 0 {
+		return d.DetectionPorts.DP
+	}
+	return PortList{53}
 }
 
 // TunnelPorts enables a UDP tunnel decoder on a set of ports.
