@@ -60,12 +60,59 @@ type appLayer struct {
 
 	det *appDetect // nil when no rules are loaded
 
+	stats appStats
+
 	httpEv  export.HTTPEvent
 	tlsEv   export.TLSEvent
 	sshEv   export.SSHEvent
 	dnsEv   export.DNSEvent
 	answers []export.DNSAnswer
 	text    []byte // formatted DNS names and rdata of the event being written
+}
+
+// appStats are Suricata's app_layer.flow.* and app_layer.tx.* counters of one worker.
+type appStats struct {
+	flows                      [appFailed]uint64 // by detected protocol (appUnknown unused)
+	dnsTCP, dnsUDP             uint64            // DNS flows by transport
+	failedTCP, failedUDP       uint64
+	txHTTP, txDNSTCP, txDNSUDP uint64
+}
+
+// counters names the app-layer counters as Suricata's stats do. TLS and SSH keep their one
+// session as their one transaction, which Suricata's transaction counter never counts (the
+// count does not grow past the one the state starts with), so their tx counters stay 0.
+func (s *appStats) counters() []export.Counter {
+	return []export.Counter{
+		{Name: "app_layer.flow.http", Value: s.flows[appHTTP]},
+		{Name: "app_layer.flow.tls", Value: s.flows[appTLS]},
+		{Name: "app_layer.flow.ssh", Value: s.flows[appSSH]},
+		{Name: "app_layer.flow.dns_tcp", Value: s.dnsTCP},
+		{Name: "app_layer.flow.dns_udp", Value: s.dnsUDP},
+		{Name: "app_layer.flow.failed_tcp", Value: s.failedTCP},
+		{Name: "app_layer.flow.failed_udp", Value: s.failedUDP},
+		{Name: "app_layer.tx.http", Value: s.txHTTP},
+		{Name: "app_layer.tx.tls", Value: 0},
+		{Name: "app_layer.tx.ssh", Value: 0},
+		{Name: "app_layer.tx.dns_tcp", Value: s.txDNSTCP},
+		{Name: "app_layer.tx.dns_udp", Value: s.txDNSUDP},
+	}
+}
+
+// countFlow counts the protocol detection settled on for the current flow.
+func (a *appLayer) countFlow(p appProto) {
+	tcp := a.f.Proto() == 6
+	switch {
+	case p == appFailed && tcp:
+		a.stats.failedTCP++
+	case p == appFailed:
+		a.stats.failedUDP++
+	case p == appDNS && tcp:
+		a.stats.dnsTCP++
+	case p == appDNS:
+		a.stats.dnsUDP++
+	case p < appFailed:
+		a.stats.flows[p]++
+	}
 }
 
 // appFlow is the app-layer state of the flow in one slot.
@@ -189,6 +236,7 @@ func (a *appLayer) flowEnded(f *flow.Flow) uint64 {
 		// Suricata settles on "failed" when a side gave up and the other sent nothing to try.
 		if (s.gaveUp[0] || s.gaveUp[1]) && (s.gaveUp[0] || len(s.held[0]) == 0) && (s.gaveUp[1] || len(s.held[1]) == 0) {
 			f.AppProto = appProtoNames[appFailed]
+			a.countFlow(appFailed)
 		}
 	}
 	s.reset()
@@ -303,6 +351,7 @@ func (a *appLayer) concludeFailed() {
 	if s.gaveUp[0] && s.gaveUp[1] {
 		s.proto = appFailed
 		a.f.AppProto = appProtoNames[appFailed]
+		a.countFlow(appFailed)
 		s.held[0], s.held[1] = s.held[0][:0], s.held[1][:0]
 	}
 }
@@ -313,6 +362,7 @@ func (a *appLayer) settle(p appProto) {
 	s := a.cur
 	s.proto = p
 	a.f.AppProto = appProtoNames[p]
+	a.countFlow(p)
 	switch p {
 	case appHTTP:
 		if s.http == nil {
@@ -427,7 +477,9 @@ func (a *appLayer) feed(toServer bool, b []byte) {
 		if a.det != nil {
 			a.detectTLS(false)
 		}
-		if !s.logged && (s.tls.Encrypted() || s.tls.Done()) && s.tls.ClientHellos() > 0 {
+		// Like Suricata, the event is written once the server's certificate is in (or the
+		// handshake is over without one), not at the end of the flow.
+		if !s.logged && (s.tls.Encrypted() || s.tls.Done() || s.tls.Cert(true) != nil) && s.tls.ClientHellos() > 0 {
 			a.logTLS()
 		}
 	case appSSH:
@@ -459,6 +511,7 @@ func (a *appLayer) datagram(toServer bool, b []byte) {
 		case dns.Match:
 			s.proto = appDNS
 			a.f.AppProto = appProtoNames[appDNS]
+			a.countFlow(appDNS)
 		case dns.NoMatch:
 			s.gaveUp[dirIndex(toServer)] = true
 			a.concludeFailed()

@@ -196,6 +196,9 @@ func (a *appLayer) detectTLS(final bool) {
 	var st [2]uint8
 	if t.ClientHellos() > 0 {
 		st[0] = signatures.StageStart
+		if t.Cert(false) != nil {
+			st[0] = signatures.StageComplete // a client certificate (mutual TLS) was seen
+		}
 	}
 	if t.ServerHellos() > 0 {
 		st[1] = signatures.StageStart

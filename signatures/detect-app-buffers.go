@@ -50,8 +50,8 @@ const (
 	BufDNSResponseRRName    // multi: the response's names: questions, then each record's name and name-valued rdata
 
 	BufTLSSNI             // server_name of the ClientHello
-	BufTLSCertSubject     // leaf certificate subject, Suricata's string form
-	BufTLSCertIssuer      // leaf certificate issuer
+	BufTLSCertSubject     // leaf certificate subject, Suricata's string form: the server's to client, the client's to server
+	BufTLSCertIssuer      // leaf certificate issuer (both sides, as the subject)
 	BufTLSCertSerial      // leaf serial as "XX:XX:..."
 	BufTLSCertFingerprint // leaf SHA-1 as "xx:xx:..."
 	BufTLSCerts           // multi: each certificate of the chain, DER
@@ -138,10 +138,10 @@ var bufferDefs = [nBuffers]bufferDef{
 	BufDNSResponseRRName:    {"dns.response.rrname", AppDNS, bufToClient, StageStart, true},
 
 	BufTLSSNI:             {"tls.sni", AppTLS, bufToServer, StageStart, false},
-	BufTLSCertSubject:     {"tls.cert_subject", AppTLS, bufToClient, StageComplete, false},
-	BufTLSCertIssuer:      {"tls.cert_issuer", AppTLS, bufToClient, StageComplete, false},
-	BufTLSCertSerial:      {"tls.cert_serial", AppTLS, bufToClient, StageComplete, false},
-	BufTLSCertFingerprint: {"tls.cert_fingerprint", AppTLS, bufToClient, StageComplete, false},
+	BufTLSCertSubject:     {"tls.cert_subject", AppTLS, bufBoth, StageComplete, false},
+	BufTLSCertIssuer:      {"tls.cert_issuer", AppTLS, bufBoth, StageComplete, false},
+	BufTLSCertSerial:      {"tls.cert_serial", AppTLS, bufBoth, StageComplete, false},
+	BufTLSCertFingerprint: {"tls.cert_fingerprint", AppTLS, bufBoth, StageComplete, false},
 	BufTLSCerts:           {"tls.certs", AppTLS, bufToClient, StageComplete, true},
 	BufTLSSubjectAltName:  {"tls.subjectaltname", AppTLS, bufToClient, StageComplete, true},
 	BufJA3Hash:            {"ja3.hash", AppTLS, bufToServer, StageStart, false},
