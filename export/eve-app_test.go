@@ -48,6 +48,8 @@ func TestAppEventsAgainstSuricataSchema(t *testing.T) {
 		"http empty": f.AppendHTTP(nil, &HTTPEvent{AppHeader: sampleAppHeader(0, true), Port: -1}),
 		"tls":        f.AppendTLS(nil, sampleTLS()),
 		"tls empty":  f.AppendTLS(nil, &TLSEvent{AppHeader: sampleAppHeader(0, false)}),
+		"tls resumed": f.AppendTLS(nil, &TLSEvent{AppHeader: sampleAppHeader(0, false), SessionResumed: true,
+			SubjectAltName: []string{"a.example", "b.example"}}),
 		"ssh":        f.AppendSSH(nil, sampleSSH()),
 		"dns query":  f.AppendDNS(nil, sampleDNS(false)),
 		"dns answer": f.AppendDNS(nil, sampleDNS(true)),
@@ -87,6 +89,17 @@ func TestAppEventFields(t *testing.T) {
 	if m.TLS["sni"] != "example.com" || m.TLS["notbefore"] != "2024-01-02T03:04:05" ||
 		m.TLS["ja3"].(map[string]any)["hash"] != "abc" || m.TLS["ja4"] == nil || m.TxID != nil {
 		t.Errorf("tls: %+v", m.TLS)
+	}
+	if m.TLS["session_resumed"] != nil || m.TLS["subjectaltname"] != nil {
+		t.Errorf("tls: session_resumed and subjectaltname are written only when set: %+v", m.TLS)
+	}
+	decode(defaultEVE.AppendTLS(nil, &TLSEvent{AppHeader: sampleAppHeader(0, false), SessionResumed: true,
+		SubjectAltName: []string{"a.example", "b.example"}}))
+	if m.TLS["session_resumed"] != true {
+		t.Errorf("tls resumed: %+v", m.TLS)
+	}
+	if san, _ := m.TLS["subjectaltname"].([]any); len(san) != 2 || san[1] != "b.example" {
+		t.Errorf("tls subjectaltname: %+v", m.TLS)
 	}
 	decode(defaultEVE.AppendSSH(nil, sampleSSH()))
 	if m.SSH["client"]["software_version"] != "OpenSSH_8.9p1" || m.SSH["server"]["proto_version"] != "2.0" {

@@ -14,6 +14,20 @@ func (f *EVEFormat) AppendTLS(dst []byte, e *TLSEvent) []byte {
 	dst = append(dst, '{')
 	dst = appendBytesField(dst, "subject", e.Subject)
 	dst = appendBytesField(dst, "issuerdn", e.IssuerDN)
+	if len(e.SubjectAltName) > 0 {
+		dst = appendKey(dst, "subjectaltname")
+		dst = append(dst, '[')
+		for i, n := range e.SubjectAltName {
+			if i > 0 {
+				dst = append(dst, ',')
+			}
+			dst = appendJSONString(dst, n)
+		}
+		dst = append(dst, ']', ',')
+	}
+	if e.SessionResumed {
+		dst = appendBoolField(dst, "session_resumed", true)
+	}
 	dst = appendBytesField(dst, "serial", e.Serial)
 	dst = appendBytesField(dst, "fingerprint", e.Fingerprint)
 	dst = appendBytesField(dst, "sni", e.SNI)

@@ -227,19 +227,23 @@ const (
 // fields alias the parser's state; empty ones are not written.
 type TLSEvent struct {
 	AppHeader
-	SNI         []byte
-	Version     string // TLSv1.2, TLS 1.3, UNDETERMINED …
-	Subject     []byte
-	IssuerDN    []byte
-	Serial      []byte
-	Fingerprint []byte
-	NotBefore   time.Time // zero: no certificate
-	NotAfter    time.Time
-	JA3Hash     []byte
-	JA3String   []byte
-	JA3SHash    []byte
-	JA3SString  []byte
-	JA4         []byte
+	SNI      []byte
+	Version  string // TLSv1.2, TLS 1.3, UNDETERMINED …
+	Subject  []byte
+	IssuerDN []byte
+	// SubjectAltName are the leaf's DNS subject alternative names, in certificate order.
+	SubjectAltName []string
+	// SessionResumed: the server resumed the client's session (and showed no certificate).
+	SessionResumed bool
+	Serial         []byte
+	Fingerprint    []byte
+	NotBefore      time.Time // zero: no certificate
+	NotAfter       time.Time
+	JA3Hash        []byte
+	JA3String      []byte
+	JA3SHash       []byte
+	JA3SString     []byte
+	JA4            []byte
 }
 
 // SSHEvent is one SSH session's banners (EVE event_type "ssh").

@@ -3,7 +3,8 @@ package sensor
 import "github.com/nightjar-ids/nightjar/decoders/http"
 
 // AppLayerConfig is the part of suricata.yaml's app-layer section Nightjar reads: the HTTP
-// parser's limits, under libhtp's default-config (per-server personalities are not supported).
+// parser's limits, under libhtp's default-config (per-server personalities are not supported),
+// and the ports DNS is detected on.
 type AppLayerConfig struct {
 	Protocols struct {
 		HTTP struct {
@@ -11,6 +12,7 @@ type AppLayerConfig struct {
 				DefaultConfig HTTPParserConfig `yaml:"default-config"`
 			} `yaml:"libhtp"`
 		} `yaml:"http"`
+		DNS DNSAppConfig `yaml:"dns"`
 	} `yaml:"protocols"`
 }
 
@@ -30,4 +32,36 @@ func httpConfig(cfg *Config) http.Config {
 		ResponseBodyLimit:    int(min(max(d.ResponseBodyLimit, 0), 1<<30)),
 		DecompressLayerLimit: d.ResponseBodyDecompressLayerLimit,
 	}
+}
+
+// DNSAppConfig says on which server ports DNS is detected. Suricata 8 names one
+// detection-ports for both transports; 7 names one per transport (tcp/udp), which wins.
+type DNSAppConfig struct {
+	DetectionPorts DetectionPorts `yaml:"detection-ports"`
+	TCP            struct {
+		DetectionPorts DetectionPorts `yaml:"detection-ports"`
+	} `yaml:"tcp"`
+	UDP struct {
+		DetectionPorts DetectionPorts `yaml:"detection-ports"`
+	} `yaml:"udp"`
+}
+
+// DetectionPorts is an app-layer protocol's detection-ports: dp lists destination ports.
+type DetectionPorts struct {
+	DP PortList `yaml:"dp"`
+}
+
+// Ports are the DNS detection ports of one transport.
+func (d *DNSAppConfig) Ports(tcp bool) PortList {
+	own := d.UDP.DetectionPorts.DP
+	if tcp {
+		own = d.TCP.DetectionPorts.DP
+	}
+	if len(own) > 0 {
+		return own
+	}
+	if len(d.DetectionPorts.DP) > 0 {
+		return d.DetectionPorts.DP
+	}
+	return PortList{53}
 }

@@ -59,6 +59,7 @@ func (a *appLayer) logHTTP(final bool) {
 		if len(tx.RequestLine) == 0 && !tx.ResponseStarted {
 			continue
 		}
+		a.stats.txHTTP++
 		// Suricata logs a transaction's files before the transaction itself.
 		if a.appEVE(a.w.out.eveFiles) {
 			a.logFiles(tx)
@@ -132,6 +133,13 @@ func (a *appLayer) logTLS() {
 	if c := t.Cert(true); c != nil {
 		e.Subject, e.IssuerDN, e.Serial, e.Fingerprint = c.Subject, c.Issuer, c.Serial, c.Fingerprint
 		e.NotBefore, e.NotAfter = c.NotBefore, c.NotAfter
+		// Parsed once per flow; a leaf crypto/x509 rejects simply has none logged.
+		if sans, err := t.CertSANs(true); err == nil {
+			e.SubjectAltName = sans
+		}
+	} else {
+		// Suricata calls a session resumed only when the server showed no certificate.
+		e.SessionResumed = t.SessionResumed() && t.ServerHellos() > 0
 	}
 	a.fillAppHeader(&e.AppHeader, false)
 	a.w.eve.TLS(e)
@@ -162,6 +170,7 @@ func (a *appLayer) dnsMessage(toServer bool, m *dns.Message, err error) {
 		return
 	}
 	var tx uint64
+	newTx := true
 	if !m.Response() {
 		tx = s.dnsTx
 		s.dnsTx++
@@ -169,9 +178,15 @@ func (a *appLayer) dnsMessage(toServer bool, m *dns.Message, err error) {
 	} else if s.dnsQ && s.dnsID == m.ID {
 		tx = s.dnsTx - 1
 		s.dnsQ = false
+		newTx = false
 	} else {
 		tx = s.dnsTx
 		s.dnsTx++
+	}
+	if newTx && a.f.Proto() == 6 {
+		a.stats.txDNSTCP++
+	} else if newTx {
+		a.stats.txDNSUDP++
 	}
 	if a.det != nil {
 		a.detectDNS(toServer, m, tx)

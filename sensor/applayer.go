@@ -1,6 +1,8 @@
 package sensor
 
 import (
+	"slices"
+
 	"github.com/nightjar-ids/nightjar/decoders"
 	"github.com/nightjar-ids/nightjar/decoders/dns"
 	"github.com/nightjar-ids/nightjar/decoders/http"
@@ -40,6 +42,8 @@ type appLayer struct {
 	streams []stream.Stream
 	flows   []*appFlow
 	dnsUDP  dns.Parser // datagrams are parsed whole: one parser serves every UDP flow
+	// DNS detection ports (app-layer.protocols.dns.detection-ports) per transport.
+	dnsTCPPorts, dnsUDPPorts PortList
 
 	// The flow and packet the sink's calls belong to, set before each Reassembler call; pkt
 	// is nil when no packet is at hand (the flow is ending).
@@ -49,10 +53,15 @@ type appLayer struct {
 	pcapCnt     uint64
 	pkt         *decoders.Packet
 	pktToServer bool
+	// chunk is the stream data of a direction being fed to the parser right now: what the
+	// payload part of a transaction rule inspects ([0] to server).
+	chunk    [2][]byte
+	hasChunk [2]bool
 
 	det *appDetect // nil when no rules are loaded
 
 	httpCfg http.Config
+	stats   appStats
 
 	httpEv  export.HTTPEvent
 	tlsEv   export.TLSEvent
@@ -60,6 +69,51 @@ type appLayer struct {
 	dnsEv   export.DNSEvent
 	answers []export.DNSAnswer
 	text    []byte // formatted DNS names and rdata of the event being written
+}
+
+// appStats are Suricata's app_layer.flow.* and app_layer.tx.* counters of one worker.
+type appStats struct {
+	flows                      [appFailed]uint64 // by detected protocol (appUnknown unused)
+	dnsTCP, dnsUDP             uint64            // DNS flows by transport
+	failedTCP, failedUDP       uint64
+	txHTTP, txDNSTCP, txDNSUDP uint64
+}
+
+// counters names the app-layer counters as Suricata's stats do. TLS and SSH keep their one
+// session as their one transaction, which Suricata's transaction counter never counts (the
+// count does not grow past the one the state starts with), so their tx counters stay 0.
+func (s *appStats) counters() []export.Counter {
+	return []export.Counter{
+		{Name: "app_layer.flow.http", Value: s.flows[appHTTP]},
+		{Name: "app_layer.flow.tls", Value: s.flows[appTLS]},
+		{Name: "app_layer.flow.ssh", Value: s.flows[appSSH]},
+		{Name: "app_layer.flow.dns_tcp", Value: s.dnsTCP},
+		{Name: "app_layer.flow.dns_udp", Value: s.dnsUDP},
+		{Name: "app_layer.flow.failed_tcp", Value: s.failedTCP},
+		{Name: "app_layer.flow.failed_udp", Value: s.failedUDP},
+		{Name: "app_layer.tx.http", Value: s.txHTTP},
+		{Name: "app_layer.tx.tls", Value: 0},
+		{Name: "app_layer.tx.ssh", Value: 0},
+		{Name: "app_layer.tx.dns_tcp", Value: s.txDNSTCP},
+		{Name: "app_layer.tx.dns_udp", Value: s.txDNSUDP},
+	}
+}
+
+// countFlow counts the protocol detection settled on for the current flow.
+func (a *appLayer) countFlow(p appProto) {
+	tcp := a.f.Proto() == 6
+	switch {
+	case p == appFailed && tcp:
+		a.stats.failedTCP++
+	case p == appFailed:
+		a.stats.failedUDP++
+	case p == appDNS && tcp:
+		a.stats.dnsTCP++
+	case p == appDNS:
+		a.stats.dnsUDP++
+	case p < appFailed:
+		a.stats.flows[p]++
+	}
 }
 
 // appFlow is the app-layer state of the flow in one slot.
@@ -94,7 +148,8 @@ func newAppLayer(w *worker, cfg *Config, workers int) *appLayer {
 	sc.Inline = cfg.Stream.Inline
 	n := w.flows.Cap()
 	return &appLayer{w: w, reasm: stream.NewReassembler(sc), streams: make([]stream.Stream, n), flows: make([]*appFlow, n),
-		httpCfg: httpConfig(cfg)}
+		httpCfg:     httpConfig(cfg),
+		dnsTCPPorts: cfg.AppLayer.Protocols.DNS.Ports(true), dnsUDPPorts: cfg.AppLayer.Protocols.DNS.Ports(false)}
 }
 
 // enableDetection readies stream and transaction inspection; keep is how many bytes of each
@@ -183,6 +238,7 @@ func (a *appLayer) flowEnded(f *flow.Flow) uint64 {
 		// Suricata settles on "failed" when a side gave up and the other sent nothing to try.
 		if (s.gaveUp[0] || s.gaveUp[1]) && (s.gaveUp[0] || len(s.held[0]) == 0) && (s.gaveUp[1] || len(s.held[1]) == 0) {
 			f.AppProto = appProtoNames[appFailed]
+			a.countFlow(appFailed)
 		}
 	}
 	s.reset()
@@ -266,7 +322,7 @@ func (a *appLayer) detect(toServer bool, b []byte) {
 		data = s.held[d]
 	}
 	_, port := a.f.Server()
-	proto, v := probeTCP(toServer, data, port)
+	proto, v := probeTCP(toServer, data, port, slices.Contains(a.dnsTCPPorts, port))
 	switch {
 	case v == tls.Match: // the probe verdicts share their numbering: NeedMore, Match, NoMatch
 		if len(s.held[d]) == 0 {
@@ -297,6 +353,7 @@ func (a *appLayer) concludeFailed() {
 	if s.gaveUp[0] && s.gaveUp[1] {
 		s.proto = appFailed
 		a.f.AppProto = appProtoNames[appFailed]
+		a.countFlow(appFailed)
 		s.held[0], s.held[1] = s.held[0][:0], s.held[1][:0]
 	}
 }
@@ -307,6 +364,7 @@ func (a *appLayer) settle(p appProto) {
 	s := a.cur
 	s.proto = p
 	a.f.AppProto = appProtoNames[p]
+	a.countFlow(p)
 	switch p {
 	case appHTTP:
 		if s.http == nil {
@@ -347,9 +405,12 @@ func (a *appLayer) settle(p appProto) {
 }
 
 // probeTCP runs the probes, the port's protocol first. A Match wins; otherwise NeedMore if any
-// probe needs more bytes.
-func probeTCP(toServer bool, b []byte, port uint16) (appProto, tls.Verdict) {
+// probe needs more bytes. dnsPort says the server port is one of DNS's detection ports.
+func probeTCP(toServer bool, b []byte, port uint16, dnsPort bool) (appProto, tls.Verdict) {
 	hint := portHint(port)
+	if dnsPort {
+		hint = appDNS
+	}
 	best := tls.NoMatch
 	for i := range 5 {
 		p := appProto(i)
@@ -367,8 +428,9 @@ func probeTCP(toServer bool, b []byte, port uint16) (appProto, tls.Verdict) {
 		case appSSH:
 			v = tls.Verdict(ssh.Probe(toServer, b))
 		case appDNS:
-			// DNS over TCP has no signature worth the name: like Suricata, only on its port.
-			if port != 53 {
+			// DNS over TCP has no signature worth the name: like Suricata, only on its
+			// detection ports.
+			if !dnsPort {
 				continue
 			}
 			v = tls.Verdict(dns.Probe(toServer, b))
@@ -403,6 +465,8 @@ func portHint(port uint16) appProto {
 // feed hands in-order bytes to the flow's parser and writes the events they completed.
 func (a *appLayer) feed(toServer bool, b []byte) {
 	s := a.cur
+	d := dirIndex(toServer)
+	a.chunk[d], a.hasChunk[d] = b, true
 	switch s.proto {
 	case appHTTP:
 		s.http.Feed(toServer, b)
@@ -415,7 +479,9 @@ func (a *appLayer) feed(toServer bool, b []byte) {
 		if a.det != nil {
 			a.detectTLS(false)
 		}
-		if !s.logged && (s.tls.Encrypted() || s.tls.Done()) && s.tls.ClientHellos() > 0 {
+		// Like Suricata, the event is written once the server's certificate is in (or the
+		// handshake is over without one), not at the end of the flow.
+		if !s.logged && (s.tls.Encrypted() || s.tls.Done() || s.tls.Cert(true) != nil) && s.tls.ClientHellos() > 0 {
 			a.logTLS()
 		}
 	case appSSH:
@@ -429,6 +495,7 @@ func (a *appLayer) feed(toServer bool, b []byte) {
 	case appDNS:
 		s.dnsTCP.Feed(toServer, b)
 	}
+	a.chunk[d], a.hasChunk[d] = nil, false
 }
 
 // datagram handles one UDP payload: DNS is detected on its port and parsed per datagram.
@@ -436,16 +503,17 @@ func (a *appLayer) datagram(toServer bool, b []byte) {
 	s := a.cur
 	switch s.proto {
 	case appUnknown:
-		// Like Suricata's dns detection-ports, only port 53 is probed.
+		// Like Suricata's dns detection-ports, only those ports are probed.
 		_, cport := a.f.Client()
 		_, sport := a.f.Server()
-		if sport != 53 && cport != 53 {
+		if !slices.Contains(a.dnsUDPPorts, sport) && !slices.Contains(a.dnsUDPPorts, cport) {
 			return
 		}
 		switch dns.ProbeDatagram(toServer, b) {
 		case dns.Match:
 			s.proto = appDNS
 			a.f.AppProto = appProtoNames[appDNS]
+			a.countFlow(appDNS)
 		case dns.NoMatch:
 			s.gaveUp[dirIndex(toServer)] = true
 			a.concludeFailed()

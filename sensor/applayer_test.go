@@ -25,20 +25,27 @@ func TestProbeVerdictsAgree(t *testing.T) {
 	}
 }
 
+// dnsTCPQuery is a length-prefixed DNS query for google.net TXT.
+const dnsTCPQuery = "\x00\x1c\x11\x33\x01\x00\x00\x01\x00\x00\x00\x00\x00\x00\x06google\x03net\x00\x00\x10\x00\x01"
+
 func TestProbeTCP(t *testing.T) {
 	for _, c := range []struct {
 		data     string
 		toServer bool
 		port     uint16
 		want     appProto
+		dnsPort  bool
 	}{
-		{"GET / HTTP/1.1\r\nHost: a\r\n\r\n", true, 8081, appHTTP},
-		{"SSH-2.0-OpenSSH_9.0\r\n", false, 2222, appSSH},
-		{"SSH-2.0-OpenSSH_9.0\r\n", true, 80, appSSH}, // the port is only a hint
-		{"\x16\x03\x01\x00\x05\x01\x00\x00\x01\x03", true, 80, appTLS},
-		{"\x00\x01\x02\x03garbage that is no protocol at all", true, 80, appUnknown},
+		{"GET / HTTP/1.1\r\nHost: a\r\n\r\n", true, 8081, appHTTP, false},
+		{"SSH-2.0-OpenSSH_9.0\r\n", false, 2222, appSSH, false},
+		{"SSH-2.0-OpenSSH_9.0\r\n", true, 80, appSSH, false}, // the port is only a hint
+		{"\x16\x03\x01\x00\x05\x01\x00\x00\x01\x03", true, 80, appTLS, false},
+		{"\x00\x01\x02\x03garbage that is no protocol at all", true, 80, appUnknown, false},
+		// A DNS query over TCP is detected only on a DNS detection port.
+		{dnsTCPQuery, true, 5353, appDNS, true},
+		{dnsTCPQuery, true, 5353, appUnknown, false},
 	} {
-		got, _ := probeTCP(c.toServer, []byte(c.data), c.port)
+		got, _ := probeTCP(c.toServer, []byte(c.data), c.port, c.dnsPort)
 		if got != c.want {
 			t.Errorf("probeTCP(%q, port %d) = %s, want %s", c.data, c.port, appProtoNames[got], appProtoNames[c.want])
 		}
@@ -48,7 +55,7 @@ func TestProbeTCP(t *testing.T) {
 // TestAppLayerEvents reads an HTTP capture and a TLS capture and checks the app-layer events
 // and the flows' app_proto.
 func TestAppLayerEvents(t *testing.T) {
-	_, out := runRead(t, []string{"../testdata/demo/http-methods.pcap"}, 1)
+	sum, out := runRead(t, []string{"../testdata/demo/http-methods.pcap"}, 1)
 	evs := readEVE(t, filepath.Join(out, "eve.json"))
 	var https, withStatus, flows int
 	methods := map[string]bool{}
@@ -78,12 +85,18 @@ func TestAppLayerEvents(t *testing.T) {
 	if https < flows || withStatus == 0 || !methods["GET"] || len(methods) < 3 {
 		t.Errorf("%d http events (%d with a status) for %d flows, methods %v", https, withStatus, flows, methods)
 	}
+	if got := sum.Counter("app_layer.flow.http"); got != uint64(flows) {
+		t.Errorf("app_layer.flow.http %d, want %d", got, flows)
+	}
+	if got := sum.Counter("app_layer.tx.http"); got != uint64(https) {
+		t.Errorf("app_layer.tx.http %d, want %d (one per logged transaction)", got, https)
+	}
 
 	tlsPcap := filepath.Join("..", "..", "shared", "pcaps", "FoxIO-LLC+ja4", "pcap", "latest.pcapng")
 	if _, err := os.Stat(tlsPcap); err != nil {
 		t.Skipf("TLS capture %s absent (../shared is missing): %v", tlsPcap, err)
 	}
-	_, out = runRead(t, []string{tlsPcap}, 1)
+	sum, out = runRead(t, []string{tlsPcap}, 1)
 	var tlsEvents, tlsFlows, dnsEvents int
 	for _, ev := range readEVE(t, filepath.Join(out, "eve.json")) {
 		switch ev["event_type"] {
@@ -95,6 +108,10 @@ func TestAppLayerEvents(t *testing.T) {
 			if sni == "" || len(ja4) != 36 || x["version"] == nil {
 				t.Errorf("tls event lacks sni, ja4 or version: %v", x)
 			}
+			// Written when the handshake progressed on a packet, not at the flow's end.
+			if x["subject"] != nil && ev["pcap_cnt"] == nil {
+				t.Errorf("tls event with a certificate written without a packet: %v", ev)
+			}
 		case "dns":
 			dnsEvents++
 		case "flow":
@@ -105,6 +122,9 @@ func TestAppLayerEvents(t *testing.T) {
 	}
 	if tlsEvents == 0 || tlsFlows < tlsEvents || dnsEvents == 0 {
 		t.Errorf("%d tls events, %d tls flows, %d dns events", tlsEvents, tlsFlows, dnsEvents)
+	}
+	if got := sum.Counter("app_layer.flow.tls"); got != uint64(tlsFlows) {
+		t.Errorf("app_layer.flow.tls %d, want %d", got, tlsFlows)
 	}
 }
 

@@ -399,9 +399,9 @@ type tlsTx struct {
 	scratch []byte
 }
 
-// Buffer implements signatures.AppTx. The certificate buffers are the server's leaf, as
-// Suricata's tls.cert_* are; the State already holds them in Suricata's forms (serial
-// "XX:XX" upper hex, fingerprint "xx:xx" lower hex).
+// Buffer implements signatures.AppTx. The certificate buffers are the inspected side's leaf;
+// the State already holds them in Suricata's forms (serial "XX:XX" upper hex, fingerprint
+// "xx:xx" lower hex).
 func (t *tlsTx) Buffer(id signatures.BufferID, toServer bool, i int) ([]byte, bool) {
 	s := t.st
 	if s == nil || (i != 0 && !id.Multi()) {
@@ -410,6 +410,26 @@ func (t *tlsTx) Buffer(id signatures.BufferID, toServer bool, i int) ([]byte, bo
 	switch id {
 	case signatures.BufTLSRandom, signatures.BufTLSRandomTime, signatures.BufTLSRandomBytes:
 		return tlsRandom(s.Random(toServer), id)
+	}
+	switch id {
+	case signatures.BufTLSCertSubject, signatures.BufTLSCertIssuer, signatures.BufTLSCertSerial, signatures.BufTLSCertFingerprint:
+		// The leaf certificate of the inspected side: the server's to the client, the
+		// client's (mutual TLS) to the server, as in Suricata 7. Its fields exist only when
+		// its DER was walked; the State's buffers are reused across flows, so their
+		// nil-ness says nothing.
+		c := s.Cert(!toServer)
+		if c == nil {
+			return nil, false
+		}
+		switch id {
+		case signatures.BufTLSCertSubject:
+			return c.Subject, true
+		case signatures.BufTLSCertIssuer:
+			return c.Issuer, true
+		case signatures.BufTLSCertSerial:
+			return c.Serial, true
+		}
+		return c.Fingerprint, true
 	}
 	if toServer {
 		switch id {
@@ -437,21 +457,6 @@ func (t *tlsTx) Buffer(id signatures.BufferID, toServer bool, i int) ([]byte, bo
 		return certs[i], true
 	case signatures.BufTLSSubjectAltName:
 		return t.san(i)
-	}
-	// The leaf's fields exist only when its DER was walked; the State's buffers are reused
-	// across flows, so their nil-ness says nothing.
-	if s.Cert(true) == nil {
-		return nil, false
-	}
-	switch id {
-	case signatures.BufTLSCertSubject:
-		return s.CertSubject(), true
-	case signatures.BufTLSCertIssuer:
-		return s.CertIssuer(), true
-	case signatures.BufTLSCertSerial:
-		return s.CertSerial(), true
-	case signatures.BufTLSCertFingerprint:
-		return s.CertFingerprint(), true
 	}
 	return nil, false
 }
@@ -483,11 +488,23 @@ func (t *tlsTx) san(i int) ([]byte, bool) {
 	return t.scratch, true
 }
 
-// Number implements signatures.AppTx: tls.version is the negotiated version once a
-// ServerHello was seen, else the ClientHello's, whichever direction asks.
+// Number implements signatures.AppTx: ssl_version reads the inspected side's hello version;
+// tls.version is the negotiated version once a ServerHello was seen, else the ClientHello's,
+// whichever direction asks.
 func (t *tlsTx) Number(id signatures.NumberID, toServer bool, i int) (uint64, bool) {
 	s := t.st
-	if s == nil || id != signatures.NumTLSVersion || i != 0 {
+	if s == nil || i != 0 {
+		return 0, false
+	}
+	if id == signatures.NumSSLVersion {
+		// ssl_version reads the version of the inspected side's hello.
+		v := s.ClientVersion()
+		if !toServer {
+			v = s.Version()
+		}
+		return signatures.SSLVersionClass(v)
+	}
+	if id != signatures.NumTLSVersion {
 		return 0, false
 	}
 	if v := s.Version(); v != 0 {

@@ -581,6 +581,9 @@ func TestAppTxTLS(t *testing.T) {
 	mustNum(t, a, signatures.NumTLSVersion, false, 0, ctls.VersionTLS12)
 	mustNum(t, a, signatures.NumTLSVersion, true, 0, ctls.VersionTLS12)
 	mustNoNum(t, a, signatures.NumTLSVersion, true, 1)
+	// ssl_version reads each side's hello: both TLS 1.2 here.
+	mustNum(t, a, signatures.NumSSLVersion, true, 0, signatures.SSLClassTLS12)
+	mustNum(t, a, signatures.NumSSLVersion, false, 0, signatures.SSLClassTLS12)
 	mustNoNum(t, a, signatures.NumDNSOpcode, true, 0)
 
 	// The hello randoms, read off the wire: record header (5), handshake header (4) and
@@ -628,6 +631,7 @@ func TestAppTxTLS(t *testing.T) {
 	feedTLS(s3, tlsSession(t, cert, ctls.VersionTLS13), false)
 	c := &tlsTx{st: s3}
 	mustNum(t, c, signatures.NumTLSVersion, false, 0, ctls.VersionTLS13)
+	mustNum(t, c, signatures.NumSSLVersion, false, 0, signatures.SSLClassTLS13)
 	for _, id := range []signatures.BufferID{
 		signatures.BufTLSCertSubject, signatures.BufTLSCertIssuer, signatures.BufTLSCertSerial,
 		signatures.BufTLSCertFingerprint, signatures.BufTLSCerts, signatures.BufTLSSubjectAltName,

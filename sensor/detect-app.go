@@ -133,10 +133,11 @@ func (a *appLayer) inspectTx(tx signatures.AppTx, id uint64, toServer bool, prev
 	in := &d.txIn
 	a.input(&in.PacketInput, toServer)
 	in.Tx, in.TxID, in.Prev, in.Now = tx, id, prev, now
+	in.Stream, in.HasStream = a.chunk[dirIndex(toServer)], a.hasChunk[dirIndex(toServer)]
 	wd := a.w.det
 	wd.appMatches = wd.matcher.InspectTx(in, wd.appMatches[:0])
 	a.emit(&in.PacketInput)
-	in.Tx = nil
+	in.Tx, in.Stream = nil, nil
 }
 
 // inspectMark inspects both directions of a transaction whose stages moved since mark.
@@ -195,6 +196,9 @@ func (a *appLayer) detectTLS(final bool) {
 	var st [2]uint8
 	if t.ClientHellos() > 0 {
 		st[0] = signatures.StageStart
+		if t.Cert(false) != nil {
+			st[0] = signatures.StageComplete // a client certificate (mutual TLS) was seen
+		}
 	}
 	if t.ServerHellos() > 0 {
 		st[1] = signatures.StageStart

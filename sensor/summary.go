@@ -77,6 +77,9 @@ func newSummary(workers []*worker, files []FileResult, n int, elapsed time.Durat
 		for _, c := range streamCounters(&w.app.reasm.Stats) {
 			counters[c.Name] += c.Value
 		}
+		for _, c := range w.app.stats.counters() {
+			counters[c.Name] += c.Value
+		}
 		for _, c := range bypassCounters(&w.byp.stats) {
 			counters[c.Name] += c.Value
 		}

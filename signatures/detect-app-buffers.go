@@ -50,8 +50,8 @@ const (
 	BufDNSResponseRRName    // multi: the response's names: questions, then each record's name and name-valued rdata
 
 	BufTLSSNI             // server_name of the ClientHello
-	BufTLSCertSubject     // leaf certificate subject, Suricata's string form
-	BufTLSCertIssuer      // leaf certificate issuer
+	BufTLSCertSubject     // leaf certificate subject, Suricata's string form: the server's to client, the client's to server
+	BufTLSCertIssuer      // leaf certificate issuer (both sides, as the subject)
 	BufTLSCertSerial      // leaf serial as "XX:XX:..."
 	BufTLSCertFingerprint // leaf SHA-1 as "xx:xx:..."
 	BufTLSCerts           // multi: each certificate of the chain, DER
@@ -138,10 +138,10 @@ var bufferDefs = [nBuffers]bufferDef{
 	BufDNSResponseRRName:    {"dns.response.rrname", AppDNS, bufToClient, StageStart, true},
 
 	BufTLSSNI:             {"tls.sni", AppTLS, bufToServer, StageStart, false},
-	BufTLSCertSubject:     {"tls.cert_subject", AppTLS, bufToClient, StageComplete, false},
-	BufTLSCertIssuer:      {"tls.cert_issuer", AppTLS, bufToClient, StageComplete, false},
-	BufTLSCertSerial:      {"tls.cert_serial", AppTLS, bufToClient, StageComplete, false},
-	BufTLSCertFingerprint: {"tls.cert_fingerprint", AppTLS, bufToClient, StageComplete, false},
+	BufTLSCertSubject:     {"tls.cert_subject", AppTLS, bufBoth, StageComplete, false},
+	BufTLSCertIssuer:      {"tls.cert_issuer", AppTLS, bufBoth, StageComplete, false},
+	BufTLSCertSerial:      {"tls.cert_serial", AppTLS, bufBoth, StageComplete, false},
+	BufTLSCertFingerprint: {"tls.cert_fingerprint", AppTLS, bufBoth, StageComplete, false},
 	BufTLSCerts:           {"tls.certs", AppTLS, bufToClient, StageComplete, true},
 	BufTLSSubjectAltName:  {"tls.subjectaltname", AppTLS, bufToClient, StageComplete, true},
 	BufJA3Hash:            {"ja3.hash", AppTLS, bufToServer, StageStart, false},
@@ -206,9 +206,40 @@ const (
 	NumDNSRRType  // multi: the type of each question of the message of the direction
 	NumHTTPURILen // length of the normalised URI (urilen)
 	NumHTTPURIRawLen
+	NumSSLVersion // version class (SSLVersionClass) of the inspected direction's hello
 
 	nNumbers
 )
+
+// SSL/TLS version classes ssl_version names; NumSSLVersion reports one of them.
+const (
+	SSLClassV2 = iota
+	SSLClassV3
+	SSLClassTLS10
+	SSLClassTLS11
+	SSLClassTLS12
+	SSLClassTLS13
+)
+
+// SSLVersionClass maps a wire version to its ssl_version class; TLS 1.3 drafts (0x7fxx)
+// count as TLS 1.3, as in Suricata. ok is false for any other version.
+func SSLVersionClass(v uint16) (class uint64, ok bool) {
+	switch {
+	case v == 0x0002 || v == 0x0200:
+		return SSLClassV2, true
+	case v == 0x0300:
+		return SSLClassV3, true
+	case v == 0x0301:
+		return SSLClassTLS10, true
+	case v == 0x0302:
+		return SSLClassTLS11, true
+	case v == 0x0303:
+		return SSLClassTLS12, true
+	case v == 0x0304 || v>>8 == 0x7f:
+		return SSLClassTLS13, true
+	}
+	return 0, false
+}
 
 // AppTx is one transaction as the engine inspects it; the sensor implements it per protocol
 // over its parsers' state. Calls must not allocate; returned slices are read, never kept.

@@ -227,3 +227,33 @@ func TestSSHHasshBuffers(t *testing.T) {
 		t.Errorf("hassh rule readiness: need %v", tr.need)
 	}
 }
+
+// The payload part of a transaction rule inspects the stream data that moved the transaction
+// when the sensor passes it, not the packet at hand (which may be an empty pseudo packet).
+func TestTxRulePayloadInspectsStream(t *testing.T) {
+	h := newHarness(t, `alert dns any any -> any any (dns.queries.rrname; content:"example"; pkt_data; pcre:"/^GET/"; content:"two"; sid:1;)
+`, EngineOptions{})
+	tx := &fakeTx{queries: []string{"example.org"}}
+	run := func(stream string, has bool) []uint32 {
+		s := tcpTo(53, "")
+		s.proto = 17
+		h.dec.Decode(&h.pkt, buildFrame(s), decoders.LinkEthernet, 0, 0)
+		in := TxInput{PacketInput: PacketInput{Pkt: &h.pkt, HasFlow: true, ToServer: true, App: AppDNS,
+			FlowSlot: 1, FlowGen: 1}, Tx: tx, Now: [2]uint8{StageStart, 0}, Stream: []byte(stream), HasStream: has}
+		h.out = h.m.InspectTx(&in, h.out[:0])
+		var sids []uint32
+		for _, m := range h.out {
+			sids = append(sids, m.Rule.SID)
+		}
+		return sids
+	}
+	if got := run("", false); len(got) != 0 {
+		t.Errorf("empty packet, no stream: %v", got)
+	}
+	if got := run("GET /one/\r\n\r\nGET /two/", true); !sidsEqual(got, []uint32{1}) {
+		t.Errorf("stream holds the payload: %v, want [1]", got)
+	}
+	if got := run("POST /two/", true); len(got) != 0 {
+		t.Errorf("stream without the payload: %v", got)
+	}
+}

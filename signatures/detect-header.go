@@ -151,6 +151,8 @@ func headerValue(p *decoders.Packet, f HeaderField) (uint64, bool) {
 		return uint64(p.ICMPID), icmp
 	case FieldICMPSeq:
 		return uint64(p.ICMPSeq), icmp
+	case FieldTCPMSS:
+		return uint64(p.TCPOpts.MSS), tcp && p.TCPOpts.HasMSS
 	}
 	return 0, false
 }

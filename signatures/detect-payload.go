@@ -17,6 +17,10 @@ func (r *Rule) MatchPayload(payload []byte, st *MatchState) bool {
 	if r.Payload == nil || len(r.Payload.Matchers) == 0 {
 		return true
 	}
+	if len(payload) == 0 {
+		// Suricata runs no payload inspection on a packet without payload.
+		return false
+	}
 	if !st.fits(r) {
 		// A state from a smaller rule set: grow once rather than index out of range.
 		*st = *newMatchState(max(len(r.ByteVars), len(st.vars)), max(r.maxCaps, st.pcreCaps))
@@ -24,13 +28,14 @@ func (r *Rule) MatchPayload(payload []byte, st *MatchState) bool {
 	return st.InspectBuffer(r.Payload, payload)
 }
 
-// InspectBuffer runs one inspection list over buf from a fresh cursor.
+// InspectBuffer runs one inspection list over buf from a fresh cursor. A nil buf is an absent
+// buffer, which no list matches; an empty non-nil one is a present empty buffer, which Suricata
+// inspects (bsize:0 and a negated content match it).
 func (st *MatchState) InspectBuffer(l *Buffer, buf []byte) bool {
 	if len(l.Matchers) == 0 {
 		return true
 	}
-	if len(buf) == 0 || len(buf) > 1<<31-1 {
-		// Suricata inspects no list against an absent buffer.
+	if buf == nil || len(buf) > 1<<31-1 {
 		return false
 	}
 	st.bufOff, st.pcreStart, st.recursion, st.maxEnd = 0, 0, 0, 0

@@ -133,3 +133,26 @@ func TestMatchPayloadAllocs(t *testing.T) {
 		t.Errorf("MatchPayload allocates %.0f times per call", n)
 	}
 }
+
+// A present empty buffer is inspected (bsize:0 and negated contents match it); an absent
+// (nil) one and an empty packet payload are not.
+func TestInspectEmptyBuffer(t *testing.T) {
+	r := mustRule(t, `alert http any any -> any any (http.user_agent; bsize:0; sid:1;)`)
+	neg := mustRule(t, `alert http any any -> any any (http.user_agent; content:!"u"; sid:2;)`)
+	st := NewMatchState(&RuleSet{Rules: []*Rule{r, neg}})
+	for _, x := range []*Rule{r, neg} {
+		if !st.InspectBuffer(x.Buffers[0], []byte{}) {
+			t.Errorf("sid %d: present empty buffer must match", x.SID)
+		}
+		if st.InspectBuffer(x.Buffers[0], nil) {
+			t.Errorf("sid %d: absent buffer must not match", x.SID)
+		}
+	}
+	if st.InspectBuffer(r.Buffers[0], []byte("x")) {
+		t.Error("bsize:0 matched a 1-byte buffer")
+	}
+	p := mustRule(t, `alert tcp any any -> any any (content:!"u"; sid:3;)`)
+	if p.MatchPayload([]byte{}, st) {
+		t.Error("a packet without payload is not payload-inspected")
+	}
+}

@@ -203,6 +203,11 @@ type TxInput struct {
 	// Prev and Now are the transaction's stages ([0] to server, [1] to client) at the
 	// previous inspection of this direction and now.
 	Prev, Now [2]uint8
+	// Stream, when HasStream, is the in-order stream data of the inspected direction that
+	// moved the transaction: a rule's payload keywords inspect it instead of the packet, as
+	// Suricata inspects the raw stream for the payload part of an app-layer rule.
+	Stream    []byte
+	HasStream bool
 }
 
 // InspectTx runs the rules of the flow's protocol that became ready on the transaction and
@@ -325,8 +330,14 @@ func (m *Matcher) matchTxRule(er *engineRule, in *TxInput, d int, fs *flowState)
 			return false
 		}
 	}
-	if r.Payload != nil && !r.MatchPayload(p.Payload, m.st) {
-		return false
+	if r.Payload != nil {
+		payload := p.Payload
+		if in.HasStream {
+			payload = in.Stream
+		}
+		if !r.MatchPayload(payload, m.st) {
+			return false
+		}
 	}
 	return true
 }

@@ -26,7 +26,7 @@ func (b *ruleBuilder) bufferDir(name string, dir uint8) (*Buffer, error) {
 		return nil, notSupported("buffer %s not supported yet", name)
 	}
 	for _, x := range b.r.Buffers {
-		if x.ID == id && len(x.Transforms) == 0 && x.force == dir {
+		if x.ID == id && len(x.Transforms) == 0 && x.force == dir && !x.own {
 			return x, nil
 		}
 	}
@@ -146,10 +146,69 @@ func (b *ruleBuilder) tlsVersion(val string) error {
 	return nil
 }
 
+// sslVersionClasses are ssl_version's names, each the class the sensor reports for
+// NumSSLVersion (bit positions of the match's mask).
+var sslVersionClasses = map[string]uint64{
+	"sslv2": SSLClassV2, "sslv3": SSLClassV3, "tls1.0": SSLClassTLS10, "tls1.1": SSLClassTLS11,
+	"tls1.2": SSLClassTLS12, "tls1.3": SSLClassTLS13,
+}
+
+// sslVersion is ssl_version:[!]v[,v…]: the version of the inspected direction (the hello
+// that side sent) is one of the list; a leading "!" negates the whole list, as Suricata
+// 7.0.14 reads it ("!tls1.3,tls1.2" is neither 1.3 nor 1.2). A version outside the known
+// ones never matches, negated or not.
+func (b *ruleBuilder) sslVersion(val string) error {
+	v := strings.TrimSpace(val)
+	neg := strings.HasPrefix(v, "!")
+	v = strings.TrimPrefix(v, "!")
+	var mask uint64
+	for _, w := range strings.Split(v, ",") {
+		c, ok := sslVersionClasses[strings.ToLower(strings.TrimSpace(w))]
+		if !ok {
+			return fmt.Errorf("bad ssl_version %q", strings.TrimSpace(w))
+		}
+		if mask&(1<<c) != 0 {
+			return fmt.Errorf("ssl_version %q listed twice", strings.TrimSpace(w))
+		}
+		mask |= 1 << c
+	}
+	op := byte('m')
+	if neg {
+		op = 'M'
+	}
+	b.r.AppNumbers = append(b.r.AppNumbers, AppNumberMatch{ID: NumSSLVersion, Dir: bufBoth, Cmp: UintMatch{Op: op, A: mask}})
+	return nil
+}
+
+// tlsLegacyString is tls.subject:[!]"text" and tls.issuerdn:[!]"text", Suricata's legacy
+// certificate keywords: a case-sensitive substring test of the server leaf's subject or
+// issuer, with no modifiers and no escapes. It is a negatable content in a list of its own
+// over the tls.cert_subject / tls.cert_issuer buffer, which keeps Suricata's semantics (no
+// certificate: no match, negated or not) and leaves the current sticky buffer alone.
+func (b *ruleBuilder) tlsLegacyString(name, val string) error {
+	v := strings.TrimSpace(val)
+	neg := strings.HasPrefix(v, "!")
+	v = strings.TrimSpace(strings.TrimPrefix(v, "!"))
+	if len(v) < 3 || v[0] != '"' || v[len(v)-1] != '"' {
+		return fmt.Errorf("want a quoted string, got %q", val)
+	}
+	pattern := v[1 : len(v)-1]
+	buf := "tls.cert_subject"
+	if name == "tls.issuerdn" {
+		buf = "tls.cert_issuer"
+	}
+	id, _ := BufferByName(buf)
+	x := &Buffer{Name: buf, ID: id, own: true}
+	c := &Content{Pattern: []byte(pattern), Offset: literal(0), Depth: literal(0), Distance: literal(0), Within: literal(0)}
+	x.Matchers = append(x.Matchers, Keyword{Kind: MatchContent, Negated: neg, Content: c})
+	b.r.Buffers = append(b.r.Buffers, x)
+	return nil
+}
+
 // numberProto is the protocol whose transactions carry a numeric property.
 func numberProto(id NumberID) AppProto {
 	switch id {
-	case NumTLSVersion:
+	case NumTLSVersion, NumSSLVersion:
 		return AppTLS
 	case NumDNSOpcode, NumDNSRRType:
 		return AppDNS

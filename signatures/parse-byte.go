@@ -15,6 +15,7 @@ func splitArgs(v string) []string {
 
 func (b *ruleBuilder) isdataat(val string) error {
 	parts := splitArgs(val)
+	defer b.relativeTo(hasRelative(parts[1:]))()
 	neg := false
 	first := parts[0]
 	if strings.HasPrefix(first, "!") {
@@ -100,6 +101,7 @@ func checkNBytes(op *ByteOp, jump bool) error {
 
 func (b *ruleBuilder) byteOp(name, val string) error {
 	parts := splitArgs(val)
+	defer b.relativeTo(hasRelative(parts))()
 	op := &ByteOp{Multiplier: 1, Result: -1, Value: literal(0), RValue: literal(0), NBytes: literal(0), Offset: literal(0)}
 	var kind MatcherKind
 	var err error

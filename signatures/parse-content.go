@@ -95,6 +95,7 @@ func (b *ruleBuilder) moveToBuffer(name string) error {
 	}
 	dst.Matchers = append(dst.Matchers, m)
 	b.lastContent, b.lastBuf = &dst.Matchers[len(dst.Matchers)-1], dst
+	b.lastMatchBuf = dst
 	return nil
 }
 

@@ -87,7 +87,7 @@ var headerFields = map[string]struct {
 	"ip_proto": {FieldIPProto, 255}, "fragoffset": {FieldFragOffset, 8191 * 8},
 	"seq": {FieldSeq, 1<<32 - 1}, "ack": {FieldAck, 1<<32 - 1}, "window": {FieldWindow, 65535},
 	"itype": {FieldIType, 255}, "icode": {FieldICode, 255}, "icmp_id": {FieldICMPID, 65535},
-	"icmp_seq": {FieldICMPSeq, 65535},
+	"icmp_seq": {FieldICMPSeq, 65535}, "tcp.mss": {FieldTCPMSS, 65535},
 }
 
 var ipProtoNames = map[string]uint64{

@@ -16,8 +16,42 @@ var pcreBufferFlags = map[byte]string{
 	'Z': "http.host.raw",
 }
 
-// captureVar finds named groups that Suricata stores into packet/flow variables.
-var captureVar = regexp.MustCompile(`\(\?P?<(pkt_|flow_|alert_)`)
+// captureVar finds named groups that Suricata stores into packet, flow or alert variables:
+// (?P<flow_ua>…) stores group "ua" into the flow variable ua.
+var captureVar = regexp.MustCompile(`\(\?P?<(pkt|flow|alert)_([A-Za-z0-9_]+)>`)
+
+// maxCaptureVars bounds the variables one pcre may capture into (Suricata allows 16).
+const maxCaptureVars = 16
+
+// captureVars reads where a pcre stores its capture groups: named groups with a pkt_, flow_ or
+// alert_ prefix, or Suricata's list after the flags ("/re/i, flow:key, pkt:value"), which
+// names the groups in order. The match itself does not depend on them.
+func captureVars(pattern []byte, specs string) ([]CaptureVar, error) {
+	var out []CaptureVar
+	for _, m := range captureVar.FindAllSubmatch(pattern, -1) {
+		out = append(out, CaptureVar{Scope: string(m[1]), Name: string(m[2])})
+	}
+	if specs = strings.TrimSpace(specs); specs != "" {
+		if len(out) > 0 {
+			return nil, fmt.Errorf("pcre mixes named capture groups with a capture list")
+		}
+		for _, sp := range strings.Split(specs, ",") {
+			scope, name, ok := strings.Cut(strings.TrimSpace(sp), ":")
+			name = strings.TrimSpace(name)
+			switch {
+			case !ok || name == "":
+				return nil, fmt.Errorf("bad pcre capture %q: want scope:name", sp)
+			case scope != "pkt" && scope != "flow" && scope != "alert":
+				return nil, fmt.Errorf("bad pcre capture scope %q: want pkt, flow or alert", scope)
+			}
+			out = append(out, CaptureVar{Scope: scope, Name: name})
+		}
+	}
+	if len(out) > maxCaptureVars {
+		return nil, fmt.Errorf("pcre captures into %d variables, at most %d", len(out), maxCaptureVars)
+	}
+	return out, nil
+}
 
 func (b *ruleBuilder) nextGonidsPCRE() (*gonids.PCRE, error) {
 	n := 0
@@ -38,14 +72,13 @@ func (b *ruleBuilder) pcre(val string) error {
 	if err != nil {
 		return err
 	}
-	flags := string(gp.Options)
-	if strings.Contains(flags, "flow:") || strings.Contains(flags, "pkt:") {
-		return notSupported("pcre capture into variables not supported yet")
+	flags, specs, _ := strings.Cut(string(gp.Options), ",")
+	flags = strings.TrimSpace(flags)
+	captures, err := captureVars(gp.Pattern, specs)
+	if err != nil {
+		return err
 	}
-	if captureVar.Match(gp.Pattern) {
-		return notSupported("pcre capture into variables not supported yet")
-	}
-	p := &PCRE{Source: string(gp.Pattern), Flags: flags}
+	p := &PCRE{Source: string(gp.Pattern), Flags: flags, Captures: captures}
 	buffer := ""
 	for i := 0; i < len(flags); i++ {
 		switch f := flags[i]; f {

@@ -142,6 +142,7 @@ type ruleBuilder struct {
 	cur          *Buffer        // list that content-like keywords go to
 	lastContent  *Keyword       // target of content modifiers
 	lastBuf      *Buffer        // list holding lastContent
+	lastMatchBuf *Buffer        // list of the last content, pcre, byte_* or isdataat
 	contentIdx   int            // next gonids content to take
 	pcreIdx      int            // next gonids pcre to take
 	varSlot      map[string]int // "buffer\x00name" -> slot
@@ -404,7 +405,7 @@ func (b *ruleBuilder) option(o Option) error {
 		return b.flowAge(val)
 	case "threshold", "detection_filter":
 		return b.threshold(name, val)
-	case "ttl", "tos", "id", "ip_proto", "fragoffset", "seq", "ack", "window", "itype", "icode", "icmp_id", "icmp_seq":
+	case "ttl", "tos", "id", "ip_proto", "fragoffset", "seq", "ack", "window", "itype", "icode", "icmp_id", "icmp_seq", "tcp.mss":
 		return b.headerField(name, val)
 	case "flags":
 		f, err := parseFlags(val, tcpFlagChars, true)
@@ -428,6 +429,10 @@ func (b *ruleBuilder) option(o Option) error {
 		return b.urilen(val)
 	case "tls.version":
 		return b.tlsVersion(val)
+	case "ssl_version":
+		return b.sslVersion(val)
+	case "tls.subject", "tls.issuerdn":
+		return b.tlsLegacyString(name, val)
 	default:
 		if isHdrBuffer(name) {
 			return b.hdrBuffer(name)
@@ -463,7 +468,34 @@ func (b *ruleBuilder) list() *Buffer {
 func (b *ruleBuilder) add(m Keyword) *Keyword {
 	l := b.list()
 	l.Matchers = append(l.Matchers, m)
+	switch m.Kind {
+	case MatchContent, MatchPCRE, MatchIsdataat, MatchByteTest, MatchByteJump, MatchByteExtract, MatchByteMath:
+		b.lastMatchBuf = l
+	}
 	return &l.Matchers[len(l.Matchers)-1]
+}
+
+// relativeTo points the builder at the list a relative isdataat or byte_* keyword joins and
+// returns the function that undoes it. Outside a sticky buffer Suricata puts such a keyword in
+// the list of the last content-like keyword, so "uricontent:x; isdataat:4,relative" checks the
+// URI, not the packet, and a byte_extract variable defined there serves later uricontents.
+func (b *ruleBuilder) relativeTo(relative bool) func() {
+	if !relative || b.cur != nil || b.lastMatchBuf == nil || b.lastMatchBuf == b.r.Payload {
+		return func() {}
+	}
+	saved := b.cur
+	b.cur = b.lastMatchBuf
+	return func() { b.cur = saved }
+}
+
+// hasRelative reports whether a keyword's comma-separated options include "relative".
+func hasRelative(parts []string) bool {
+	for _, p := range parts {
+		if strings.TrimSpace(p) == "relative" {
+			return true
+		}
+	}
+	return false
 }
 
 // finish resolves what needs the whole rule: content modifier checks, relative chains,

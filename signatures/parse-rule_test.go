@@ -89,7 +89,8 @@ func TestParseRuleRejects(t *testing.T) {
 		{`content:"ab"; fast_pattern:1,5;`, "bad fast_pattern chop"},
 		{`dsize:300000;`, "bad value"},
 		{`threshold:type limit, track by_src, count 1;`, "incomplete"},
-		{`pcre:"/(?P<pkt_x>a)/";`, "pcre capture into variables not supported yet"},
+		{`pcre:"/(a)/i, flow:x, bogus:y";`, "bad pcre capture scope"},
+		{`pcre:"/(?P<flow_x>a)/, pkt:y";`, "mixes named capture groups"},
 	}
 	for _, tc := range tests {
 		r, errs := loadOne(t, tc.rule)
@@ -167,5 +168,48 @@ func TestParseBypassKeyword(t *testing.T) {
 	_, errs := LoadReader(strings.NewReader(`alert tcp any any -> any any (msg:"m"; bypass:yes; sid:3;)`+"\n"), "f.rules", nil, Options{})
 	if len(errs) != 1 || !strings.Contains(errs[0].Error(), "bypass") {
 		t.Errorf("bypass with a value: errors %v, want one naming bypass", errs)
+	}
+}
+
+// A relative isdataat or byte_* outside a sticky buffer joins the list of the keyword it is
+// relative to, as in Suricata: after uricontent that is the URI, not the packet payload.
+func TestParseRelativeJoinsLastContentList(t *testing.T) {
+	r := mustRule(t, `alert tcp any any -> any any (uricontent:"this"; byte_extract:1,2,one,string,dec,relative; `+
+		`uricontent:"ring"; distance:one; isdataat:4,relative; sid:1;)`)
+	if r.Payload != nil {
+		t.Fatalf("nothing belongs to the payload, got %d matchers", len(r.Payload.Matchers))
+	}
+	if len(r.Buffers) != 1 || r.Buffers[0].Name != "http.uri" {
+		t.Fatalf("want one http.uri buffer, got %d", len(r.Buffers))
+	}
+	ms := r.Buffers[0].Matchers
+	if len(ms) != 4 || ms[1].Kind != MatchByteExtract || ms[3].Kind != MatchIsdataat {
+		t.Fatalf("http.uri matchers %+v", ms)
+	}
+	if ms[2].Content.Distance.Var != 0 {
+		t.Errorf("distance must read the byte_extract variable, got %+v", ms[2].Content.Distance)
+	}
+	// Not relative: the keyword stays on the payload.
+	r = mustRule(t, `alert tcp any any -> any any (uricontent:"this"; isdataat:4; sid:2;)`)
+	if r.Payload == nil || len(r.Payload.Matchers) != 1 || r.Payload.Matchers[0].Kind != MatchIsdataat {
+		t.Errorf("a non-relative isdataat belongs to the payload")
+	}
+	// Inside a sticky buffer the sticky buffer wins.
+	r = mustRule(t, `alert http any any -> any any (http.uri; content:"a"; byte_test:1,=,1,0,relative; sid:3;)`)
+	if len(r.Buffers) != 1 || len(r.Buffers[0].Matchers) != 2 {
+		t.Errorf("sticky buffer keeps the byte_test")
+	}
+}
+
+func TestParsePCRECaptureVars(t *testing.T) {
+	r := mustRule(t, `alert http any any -> any any (http.user_agent; pcre:"/^(.*)\/(\d+)/G, flow:key, pkt:value"; sid:1;)`)
+	p := r.Buffers[0].Matchers[0].PCRE
+	if p.Flags != "G" || len(p.Captures) != 2 || p.Captures[0] != (CaptureVar{"flow", "key"}) || p.Captures[1] != (CaptureVar{"pkt", "value"}) {
+		t.Errorf("flags %q captures %+v", p.Flags, p.Captures)
+	}
+	r = mustRule(t, `alert tcp any any -> any any (pcre:"/(?P<flow_ua>a+)(?<alert_b>b)/"; sid:2;)`)
+	p = r.Payload.Matchers[0].PCRE
+	if len(p.Captures) != 2 || p.Captures[0] != (CaptureVar{"flow", "ua"}) || p.Captures[1] != (CaptureVar{"alert", "b"}) {
+		t.Errorf("captures %+v", p.Captures)
 	}
 }

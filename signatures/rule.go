@@ -162,7 +162,10 @@ type Reference struct {
 
 // Buffer is an inspection list: the keywords that run against one buffer, in rule order.
 type Buffer struct {
-	Name       string
+	Name string
+	// own marks a list that one legacy keyword (tls.subject:"x") owns: later sticky buffers
+	// of the same name open a list of their own, as in Suricata where they are separate lists.
+	own        bool
 	Matchers   []Keyword
 	ID         BufferID    // the app-layer buffer; BufNone for pkt_data and header buffers
 	Transforms []Transform // applied to the buffer before the keywords run, in order
@@ -248,7 +251,17 @@ type PCRE struct {
 	Options  uint32 // PCRE2 compile options
 	Relative bool
 	NoLimit  bool // 'O': ignore the match limits
+	// Captures are the packet/flow/alert variables the capture groups feed, in group order.
+	// They never change whether the pcre matches; no keyword or log reads them yet, so
+	// the values are not stored.
+	Captures []CaptureVar
 	code     *pcreCode
+}
+
+// CaptureVar is one variable a pcre capture group is stored into.
+type CaptureVar struct {
+	Scope string // "pkt", "flow" or "alert"
+	Name  string
 }
 
 // Isdataat is the isdataat keyword.
@@ -292,7 +305,7 @@ type ByteOp struct {
 // UintMatch is Suricata's unsigned comparison syntax: N, !N, <N, <=N, >N, >=N, N<>M / N-M
 // (exclusive range).
 type UintMatch struct {
-	Op   byte // '=' '!' '<' 'l' '>' 'g' 'r' (range) 'R' (negated range)
+	Op   byte // '=' '!' '<' 'l' '>' 'g' 'r' (range) 'R' (negated range) 'm' (bit v of A set) 'M' (not set)
 	A, B uint64
 }
 
@@ -315,6 +328,10 @@ func (u *UintMatch) Match(v uint64) bool {
 		return v > u.A && v < u.B
 	case 'R':
 		return !(v > u.A && v < u.B)
+	case 'm':
+		return v < 64 && u.A&(1<<v) != 0
+	case 'M':
+		return v < 64 && u.A&(1<<v) == 0
 	}
 	return false
 }
@@ -335,6 +352,7 @@ const (
 	FieldICode
 	FieldICMPID
 	FieldICMPSeq
+	FieldTCPMSS // the MSS option's value; packets without the option have none
 )
 
 // HeaderMatch compares one header field.
