@@ -15,14 +15,14 @@ type pcapWriter struct {
 	rec     [16]byte
 }
 
-func newPcapWriter(w io.Writer) (*pcapWriter, error) {
+func newPcapWriter(w io.Writer, linkType uint32) (*pcapWriter, error) {
 	p := &pcapWriter{w: bufio.NewWriterSize(w, 1<<20)}
 	var h [24]byte
 	binary.LittleEndian.PutUint32(h[0:], 0xa1b2c3d4)
 	binary.LittleEndian.PutUint16(h[4:], 2)
 	binary.LittleEndian.PutUint16(h[6:], 4)
 	binary.LittleEndian.PutUint32(h[16:], 65535) // snaplen
-	binary.LittleEndian.PutUint32(h[20:], 1)     // LINKTYPE_ETHERNET
+	binary.LittleEndian.PutUint32(h[20:], linkType)
 	if _, err := p.w.Write(h[:]); err != nil {
 		return nil, fmt.Errorf("pcap header: %w", err)
 	}

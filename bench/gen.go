@@ -71,7 +71,7 @@ func Generate(w io.Writer, opts GenOptions) (*GenStats, error) {
 	for i := range g.cports {
 		g.cports[i] = uint16(32768 + g.rng.IntN(20000))
 	}
-	out, err := newPcapWriter(w)
+	out, err := newPcapWriter(w, 1) // LINKTYPE_ETHERNET
 	if err != nil {
 		return nil, err
 	}

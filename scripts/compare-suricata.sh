@@ -12,7 +12,9 @@
 # its default; make N the machine's CPU count to compare like with like). --cpu is the
 # taskset CPU list both are confined to (default 1; give as many CPUs as workers). A directory
 # is read whole by both (every capture below it for Nightjar; Suricata's pcap-file directory
-# mode, so give a flat directory, e.g. of links).
+# mode, so give a flat directory, e.g. of links). Both are also run on the input's first frame
+# alone, and the processing figures subtract that start-up (Suricata spends tens of seconds
+# loading a large rule set; Nightjar reads its compiled databases from its cache).
 set -euo pipefail
 bin=${1:?usage: compare-suricata.sh BIN PCAP RULES…}
 pcap=${2:?usage: compare-suricata.sh BIN PCAP RULES…}
@@ -50,5 +52,5 @@ if ((workers > 1)); then
 	# autofp: one reader, detect threads = online CPUs × threading.detect-thread-ratio (1.0).
 	runmode=(--runmode autofp)
 fi
-taskset -c "$cpu" "$bin" bench compare -r "$pcap" --repeat "$repeat" --workers "$workers" -S "$tmp/common.rules" -- \
+taskset -c "$cpu" "$bin" bench compare -r "$pcap" --repeat "$repeat" --workers "$workers" --startup -S "$tmp/common.rules" -- \
 	suricata -r '{pcap}' -S "$tmp/common.rules" -l "$tmp/suricata" -k none "${runmode[@]}"

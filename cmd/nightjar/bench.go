@@ -24,8 +24,11 @@ const benchUsage = `usage: nightjar bench SUBCOMMAND [flags]
                               [--workers N[,N…]] [--rule-sizes N,N,…,all] [--repeat K] [--stages]
                               [--json FILE] [--md FILE] [--svg DIR] [--out DIR] [-q]
   compare  run another command on the same input, side by side with Nightjar
-           nightjar bench compare -r FILE | --gen SIZE [--repeat K] [--workers N] [-S RULES…] -- CMD…
-           ({pcap} in CMD is replaced by the input file; one quoted argument runs through sh -c)
+           nightjar bench compare -r FILE|DIR | --gen SIZE [--repeat K] [--workers N] [-S RULES…]
+                              [--startup] -- CMD…
+           ({pcap} in CMD is replaced by the input; one quoted argument runs through sh -c;
+           --startup also runs both on the input's first frame alone and compares the
+           processing cost, start-up subtracted)
   live     replay a capture through a veth pair between two private network namespaces at
            rising rates; find the highest rate each worker count takes without loss (root)
            nightjar bench live -r FILE [--workers 1,2] [--rates 20k,50k,100k,200k |
@@ -149,6 +152,7 @@ func benchRun(args []string, compare bool) int {
 		jsonOut, mdOut string
 		svgDir, outDir string
 		quiet, noPin   bool
+		startup        bool
 		g              = bench.DefaultGenOptions()
 		genSizeGiven   bool
 	)
@@ -169,6 +173,9 @@ func benchRun(args []string, compare bool) int {
 	p.value(func(v string) (err error) { g.Seed, err = strconv.ParseUint(v, 10, 64); return err }, "--seed")
 	p.boolean(func() error { quiet = true; return nil }, "-q", "--quiet")
 	p.boolean(func() error { noPin = true; return nil }, "--no-pin")
+	if compare {
+		p.boolean(func() error { startup = true; return nil }, "--startup")
+	}
 	if err := p.parse(args); err != nil || len(p.ignored) > 0 || (!compare && len(p.positional) > 0) {
 		return benchBadArgs(name, err, p)
 	}
@@ -205,7 +212,7 @@ func benchRun(args []string, compare bool) int {
 	}
 
 	if compare {
-		c, err := bench.Compare(ctx, bench.CompareOptions{Run: ro, Command: p.positional, Stderr: os.Stderr})
+		c, err := bench.Compare(ctx, bench.CompareOptions{Run: ro, Command: p.positional, Stderr: os.Stderr, Startup: startup})
 		if err != nil {
 			fmt.Fprintf(os.Stderr, "nightjar bench compare: %v\n", err)
 			return exitUnusable
