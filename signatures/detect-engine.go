@@ -95,9 +95,7 @@ func (m *Matcher) Inspect(in *PacketInput, dst []Match) []Match {
 		}
 	}
 	if len(e.ipOnly) > 0 && m.ipOnlyDue(fs, dir) {
-		for _, ri := range e.ipOnly {
-			m.addCandidate(ri)
-		}
+		m.ipOnlyCandidates(p.Src, p.Dst)
 	}
 	if len(m.cand) == 0 {
 		return dst

@@ -45,7 +45,8 @@ type Engine struct {
 	ports [2][2][]uint16
 	other [2][256]uint16
 
-	ipOnly []int32 // IP-only rules, evaluated once per flow direction
+	ipOnly []int32      // IP-only rules, evaluated once per flow direction
+	ipIdx  *ipOnlyIndex // the enabled IP-only rules by address
 	// deRules are the rules with decode-event keywords, ascending: candidates only on packets
 	// that carry decoder events (with or without an IP layer), so they sit in no group.
 	deRules []int32
@@ -133,6 +134,7 @@ func Compile(rs *RuleSet, opts EngineOptions) (*Engine, []LoadError, error) {
 			e.rules[ri].disabled = true
 		}
 	}
+	e.ipIdx = e.buildIPOnlyIndex(e.ipOnly)
 	for _, er := range e.rules {
 		if er.disabled {
 			continue
