@@ -119,13 +119,13 @@ func (e *Engine) buildGroups(opts EngineOptions) {
 	words := (len(e.rules) + 63) / 64
 	byKey := map[string]uint16{}
 	e.groups = []*group{{}}
-	// pf is the prefilter class of the traffic the set was built for; a group shared by
-	// several classes keeps the first, whose database holds all of the group's patterns.
+	// pf is the prefilter class of the traffic the set was built for.
 	groupFor := func(set ruleSetBits, pf int) uint16 {
 		if set.count() == 0 {
 			return 0
 		}
-		k := set.key()
+		// Groups are per class: each scans its class's databases, split by side.
+		k := string(rune('a'+pf)) + set.key()
 		if gi, ok := byKey[k]; ok {
 			return gi
 		}
