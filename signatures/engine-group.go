@@ -162,17 +162,31 @@ func (e *Engine) buildGroups(opts EngineOptions) {
 			pf := pfClass(proto, dir)
 			e.ports[ti][dir] = e.portGroups(dir, proto, words, limit, func(set ruleSetBits) uint16 { return groupFor(set, pf) })
 		}
+		// Most protocol numbers match the same header protocols (ip only): build each
+		// distinct combination's set once.
+		byProtos := map[uint8]uint16{}
 		for n := 0; n < 256; n++ {
 			if n == 6 || n == 17 {
 				continue
 			}
+			var protos uint8
+			for p := ProtoIP; p <= ProtoSCTP; p++ {
+				if protoMatches(&Rule{Proto: p}, n) {
+					protos |= 1 << p
+				}
+			}
+			if gi, ok := byProtos[protos]; ok {
+				e.other[dir][n] = gi
+				continue
+			}
 			set := make(ruleSetBits, words)
 			for _, er := range e.rules {
-				if er.grouped() && len(er.r.DecodeEvents) == 0 && inDirection(er.r, dir) && protoMatches(er.r, n) {
+				if er.grouped() && len(er.r.DecodeEvents) == 0 && inDirection(er.r, dir) && protos&(1<<er.r.Proto) != 0 {
 					set[er.idx>>6] |= 1 << (uint(er.idx) & 63)
 				}
 			}
 			e.other[dir][n] = groupFor(set, pfClass(n, dir))
+			byProtos[protos] = e.other[dir][n]
 		}
 	}
 }

@@ -4,8 +4,6 @@ import (
 	"fmt"
 	"regexp"
 	"strings"
-
-	"github.com/google/gonids"
 )
 
 // pcreBufferFlags are the pcre modifiers that pick an HTTP buffer.
@@ -19,18 +17,12 @@ var pcreBufferFlags = map[byte]string{
 // captureVar finds named groups that Suricata stores into packet/flow variables.
 var captureVar = regexp.MustCompile(`\(\?P?<(pkt_|flow_|alert_)`)
 
-func (b *ruleBuilder) nextGonidsPCRE() (*gonids.PCRE, error) {
-	n := 0
-	for _, m := range b.g.Matchers {
-		if p, ok := m.(*gonids.PCRE); ok {
-			if n == b.pcreIdx {
-				b.pcreIdx++
-				return p, nil
-			}
-			n++
-		}
+func (b *ruleBuilder) nextGonidsPCRE() (*gonidsPCRE, error) {
+	if b.pcreIdx >= len(b.g.pcres) {
+		return nil, fmt.Errorf("pcre not decoded by the parser")
 	}
-	return nil, fmt.Errorf("pcre not decoded by the parser")
+	b.pcreIdx++
+	return &b.g.pcres[b.pcreIdx-1], nil
 }
 
 func (b *ruleBuilder) pcre(val string) error {
@@ -38,14 +30,14 @@ func (b *ruleBuilder) pcre(val string) error {
 	if err != nil {
 		return err
 	}
-	flags := string(gp.Options)
+	flags := string(gp.options)
 	if strings.Contains(flags, "flow:") || strings.Contains(flags, "pkt:") {
 		return notSupported("pcre capture into variables not supported yet")
 	}
-	if captureVar.Match(gp.Pattern) {
+	if captureVar.Match(gp.pattern) {
 		return notSupported("pcre capture into variables not supported yet")
 	}
-	p := &PCRE{Source: string(gp.Pattern), Flags: flags}
+	p := &PCRE{Source: string(gp.pattern), Flags: flags}
 	buffer := ""
 	for i := 0; i < len(flags); i++ {
 		switch f := flags[i]; f {
@@ -85,7 +77,7 @@ func (b *ruleBuilder) pcre(val string) error {
 		return err
 	}
 	p.code = code
-	m := Keyword{Kind: MatchPCRE, Negated: gp.Negate, Relative: p.Relative, PCRE: p}
+	m := Keyword{Kind: MatchPCRE, Negated: gp.negate, Relative: p.Relative, PCRE: p}
 	if buffer != "" {
 		saved := b.cur
 		x, err := b.buffer(buffer)
