@@ -58,6 +58,42 @@ type gonidsPCRE struct {
 // gonidsMu serialises gonids, which keeps its parser state in package variables.
 var gonidsMu sync.Mutex
 
+// gonids's lexer allocates a 4096-item channel per rule, about 100 KB of garbage each: over a
+// large file the collector would run every few hundred rules, and it took a quarter of a cold
+// ET Open load. While gonids parses a large file, the garbage collector's target is raised
+// (GOGC 400, unless it is already higher or off); concurrent loads share one raise and the
+// last to finish restores the setting.
+const (
+	gonidsGCReliefBytes   = 1 << 20
+	gonidsGCReliefPercent = 400
+)
+
+var gcRelief struct {
+	sync.Mutex
+	users int
+	prev  int
+}
+
+func gonidsGCRelief() func() {
+	gcRelief.Lock()
+	if gcRelief.users == 0 {
+		gcRelief.prev = debug.SetGCPercent(gonidsGCReliefPercent)
+		if gcRelief.prev < 0 || gcRelief.prev >= gonidsGCReliefPercent {
+			debug.SetGCPercent(gcRelief.prev)
+		}
+	}
+	gcRelief.users++
+	gcRelief.Unlock()
+	return func() {
+		gcRelief.Lock()
+		gcRelief.users--
+		if gcRelief.users == 0 && gcRelief.prev >= 0 && gcRelief.prev < gonidsGCReliefPercent {
+			debug.SetGCPercent(gcRelief.prev)
+		}
+		gcRelief.Unlock()
+	}
+}
+
 // runGonids parses text with gonids and keeps the digest.
 func runGonids(text string) *gonidsDigest {
 	gonidsMu.Lock()

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"runtime/debug"
 	"strings"
 	"testing"
 )
@@ -199,5 +200,27 @@ func TestParseCacheETOpen(t *testing.T) {
 	}
 	if n, _ := filepath.Glob(filepath.Join(dir, "*.rules-parse")); len(n) == 0 {
 		t.Error("no ET Open file cached")
+	}
+}
+
+// The collector setting comes back after overlapping loads, whatever their order.
+func TestGonidsGCReliefRestores(t *testing.T) {
+	prev := debug.SetGCPercent(100)
+	defer debug.SetGCPercent(prev)
+	a := gonidsGCRelief()
+	b := gonidsGCRelief()
+	if got := debug.SetGCPercent(gonidsGCReliefPercent); got != gonidsGCReliefPercent {
+		t.Errorf("during loads: GOGC %d, want %d", got, gonidsGCReliefPercent)
+	}
+	a()
+	b()
+	if got := debug.SetGCPercent(100); got != 100 {
+		t.Errorf("after loads: GOGC %d, want 100", got)
+	}
+	// A higher setting is left alone.
+	debug.SetGCPercent(800)
+	gonidsGCRelief()()
+	if got := debug.SetGCPercent(100); got != 800 {
+		t.Errorf("GOGC 800 changed to %d", got)
 	}
 }

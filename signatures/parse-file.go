@@ -78,7 +78,14 @@ func LoadWith(files []string, vars Vars, opt Options) (*RuleSet, []LoadError) {
 			continue
 		}
 		fd := loadFileDigests(opt.CacheDir, data)
+		var relief func()
+		if fd.cached == nil && len(data) >= gonidsGCReliefBytes {
+			relief = gonidsGCRelief()
+		}
 		errs = loadReader(rs, errs, bytes.NewReader(data), f, vars, &opt, fd)
+		if relief != nil {
+			relief()
+		}
 		done = append(done, loaded{data, fd})
 	}
 	// Only a large rule set is worth caching: a few rules parse in milliseconds, and caching
