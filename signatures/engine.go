@@ -2,12 +2,13 @@ package signatures
 
 import (
 	"fmt"
+	"math"
 	mathbits "math/bits"
 	"time"
 )
 
-// EngineOptions tune Compile; the zero value compiles without a cache, with Suricata's default
-// ("medium" profile) group limits and no threshold.config.
+// EngineOptions tune Compile; the zero value compiles without a cache, without a bound on the
+// port groups and without threshold.config.
 type EngineOptions struct {
 	// CacheDir holds serialized Hyperscan databases keyed by a hash of their patterns, flags
 	// and windows, the database layout, the Hyperscan version and the CPU features; ""
@@ -17,7 +18,11 @@ type EngineOptions struct {
 	Thresholds *ThresholdConfig
 	// ToServerGroups and ToClientGroups bound the distinct port groups per transport and
 	// direction, as Suricata's detect.custom-values toserver-groups / toclient-groups do
-	// (0: 40 and 20, Suricata's medium profile).
+	// (0: no bound). Suricata bounds them (40 and 20 in its medium profile) because each group
+	// owns a pattern matcher; here a group is a rule bit set over shared databases (ET Open:
+	// 255 groups, under 1 MB), and merging the rare ports' groups made every packet to an
+	// unlisted port check their rules without fast pattern (port 80 and 443 traffic checked
+	// a dozen SSH, VNC and database scan rules per packet).
 	ToServerGroups, ToClientGroups int
 }
 
@@ -95,10 +100,10 @@ func Compile(rs *RuleSet, opts EngineOptions) (*Engine, []LoadError, error) {
 		rs = &RuleSet{}
 	}
 	if opts.ToServerGroups <= 0 {
-		opts.ToServerGroups = 40
+		opts.ToServerGroups = math.MaxInt
 	}
 	if opts.ToClientGroups <= 0 {
-		opts.ToClientGroups = 20
+		opts.ToClientGroups = math.MaxInt
 	}
 	e := &Engine{maxVars: rs.maxVars, maxCaps: rs.maxCaps}
 	var lerrs []LoadError
