@@ -101,16 +101,15 @@ func (m *Matcher) Inspect(in *PacketInput, dst []Match) []Match {
 	g := e.groupOf(p, dir)
 
 	m.cand = m.cand[:0]
-	m.groupCandidates(g, p.Payload)
+	// Stream-capable rules wait for the stream when the payload goes there.
+	m.groupCandidates(g, p.Payload, true, !in.Stream)
 	if p.EventCount > 0 {
 		for _, ri := range e.deRules {
 			m.addCandidate(ri)
 		}
 	}
 	if len(e.ipOnly) > 0 && m.ipOnlyDue(fs, dir) {
-		for _, ri := range e.ipOnly {
-			m.addCandidate(ri)
-		}
+		m.ipOnlyCandidates(p.Src, p.Dst)
 	}
 	if len(m.cand) == 0 {
 		return dst
@@ -244,23 +243,36 @@ func (m *Matcher) matchRule(er *engineRule, p *decoders.Packet, fi FlowInfo, fs 
 	return m.matchVarTests(er, p, fs) && r.MatchPayload(payload, m.st)
 }
 
-// groupCandidates adds the rules of group g that data's prefilter scan wakes, and the group's
-// rules without a fast pattern.
-func (m *Matcher) groupCandidates(g *group, data []byte) {
-	if pf := g.pf; pf != nil && len(data) > 0 && m.hs != nil {
-		// The database is shared by the groups of a class: a hit only wakes this group's rules.
-		for _, id := range m.hs.scan(pf.db, data) {
-			if int(id) < len(pf.patRules) {
-				for _, ri := range pf.patRules[id] {
-					if g.fp.has(ri) {
-						m.addCandidate(ri)
-					}
-				}
-			}
+// groupCandidates adds the rules of group g that data's prefilter scan of the packet side,
+// the stream side or both wakes, and the group's rules without a fast pattern.
+func (m *Matcher) groupCandidates(g *group, data []byte, packetSide, streamSide bool) {
+	if len(data) > 0 && m.hs != nil {
+		if packetSide {
+			m.scanGroup(g, g.pf[pfPacket], data)
+		}
+		if streamSide {
+			m.scanGroup(g, g.pf[pfStream], data)
 		}
 	}
 	for _, ri := range g.always {
 		m.addCandidate(ri)
+	}
+}
+
+// scanGroup scans data with one of g's databases and adds the group's rules it wakes.
+func (m *Matcher) scanGroup(g *group, pf *prefilter, data []byte) {
+	if pf == nil {
+		return
+	}
+	// The database is shared by the groups of a class: a hit only wakes this group's rules.
+	for _, id := range m.hs.scan(pf.db, data) {
+		if int(id) < len(pf.patRules) {
+			for _, ri := range pf.patRules[id] {
+				if g.fp.has(ri) {
+					m.addCandidate(ri)
+				}
+			}
+		}
 	}
 }
 

@@ -18,10 +18,10 @@ type FlowInfo struct {
 // protocol, addresses and ports (both ways for "<>"), flow, dsize and the IP/TCP/ICMP header
 // keywords. Flowbits, flowint, xbits and thresholds are stateful and left to the caller.
 func (r *Rule) MatchHeader(p *decoders.Packet, f FlowInfo) bool {
-	if !r.matchProto(p) || !r.matchTuple(p) || !r.matchFlow(p, f) {
-		return false
-	}
-	return r.matchPacketKeywords(p)
+	// Pure tests, cheapest and most selective first: the address sets (binary searches, some
+	// over long reputation lists) come last, after flags, dsize and the flow keyword have
+	// turned most packets away.
+	return r.matchProto(p) && r.matchFlow(p, f) && r.matchPacketKeywords(p) && r.matchTuple(p)
 }
 
 // matchTuple checks the rule's addresses and ports against the packet's, both ways for "<>".

@@ -95,10 +95,13 @@ type txPrefilter struct {
 	side       int
 	transforms []Transform
 	stage      uint8
-	db         *hsDB
-	pats       []fastPattern
-	patRules   [][]int32
-	patIDs     map[string]int
+	// needs are the distinct stages its rules need ([side]) in the group's direction: a
+	// rescan at a later stage is only worth it when one of them becomes ready.
+	needs    [][2]uint8
+	db       *hsDB
+	pats     []fastPattern
+	patRules [][]int32
+	patIDs   map[string]int
 }
 
 func transformsKey(ts []Transform) string {
@@ -113,7 +116,7 @@ func transformsKey(ts []Transform) string {
 // buildTxGroups sorts the per-transaction rules into groups by protocol and direction and
 // compiles their prefilter databases. It returns the rules whose fast pattern Hyperscan
 // refused.
-func (e *Engine) buildTxGroups(cacheDir string) (map[int32]string, error) {
+func (e *Engine) buildTxGroups(dbs *dbBuilder) (map[int32]string, error) {
 	bad := map[int32]string{}
 	for _, er := range e.rules {
 		t := er.tx
@@ -156,6 +159,9 @@ func (e *Engine) buildTxGroups(cacheDir string) (map[int32]string, error) {
 				pf.patRules = append(pf.patRules, nil)
 			}
 			pf.patRules[id] = append(pf.patRules[id], er.idx)
+			if !slices.Contains(pf.needs, t.need[d]) {
+				pf.needs = append(pf.needs, t.need[d])
+			}
 		}
 	}
 	for p := range e.tx {
@@ -165,14 +171,9 @@ func (e *Engine) buildTxGroups(cacheDir string) (map[int32]string, error) {
 			}
 			for _, pf := range g.pfs {
 				for {
-					db, hit, badPat, err := buildDB(pf.pats, cacheDir)
+					db, badPat, err := dbs.build(pf.pats)
 					if err == nil {
 						pf.db = db
-						e.stats.Databases++
-						e.stats.Patterns += len(pf.pats)
-						if hit {
-							e.stats.CachedDBs++
-						}
 						break
 					}
 					if badPat < 0 {
@@ -190,6 +191,17 @@ func (e *Engine) buildTxGroups(cacheDir string) (map[int32]string, error) {
 		}
 	}
 	return bad, nil
+}
+
+// due reports whether some rule of the prefilter becomes ready between stages prev and now:
+// the others were inspected at an earlier stage or cannot run yet.
+func (pf *txPrefilter) due(prev, now [2]uint8) bool {
+	for _, n := range pf.needs {
+		if now[0] >= n[0] && now[1] >= n[1] && (prev[0] < n[0] || prev[1] < n[1]) {
+			return true
+		}
+	}
+	return false
 }
 
 // TxInput is one inspection of a transaction in one direction.
@@ -234,7 +246,7 @@ func (m *Matcher) InspectTx(in *TxInput, dst []Match) []Match {
 	m.cand = m.cand[:0]
 	if m.hs != nil {
 		for _, pf := range g.pfs {
-			if in.Now[pf.side] < pf.stage || pf.db == nil {
+			if in.Now[pf.side] < pf.stage || pf.db == nil || !pf.due(in.Prev, in.Now) {
 				continue
 			}
 			for i := 0; ; i++ {

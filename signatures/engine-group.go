@@ -11,18 +11,20 @@ import (
 // side uses (destination port to the server, source port to the client), other protocols by
 // IP protocol number. A group is a superset of the rules whose header can match a packet that
 // lands in it; the verifier still checks every header field, so grouping only saves work.
-// Like Suricata, the number of distinct port groups per transport and direction is bounded:
-// the largest keep their own group, the rest share one.
+// Like Suricata, the number of distinct port groups per transport and direction can be
+// bounded (EngineOptions): the largest keep their own group, the rest share one.
 //
 // Unlike Suricata, groups do not own a prefilter database. Per-group databases repeat the "any
 // port" rules' patterns in every port group (ET Open: 41k patterns in 113 databases for 1.7k
 // distinct patterns), which made the cold compile take a minute and a half. Instead there is
 // one database per prefilter class, (TCP, UDP, other) x direction, over the distinct fast
 // patterns of the class's rules, and a group keeps the bit set of its rules with a fast
-// pattern, which filters the scan's hits. ET Open needs 5 databases, 2.1k patterns, which
-// compile in about 0.2 s on one core. One database for everything compiles faster still, but
-// UDP's short binary patterns then make the scan of a TCP packet about 1.6x slower; per-class
-// databases scan within about 10% of per-group ones on the capture corpus.
+// pattern, which filters the scan's hits; groups are per class. TCP classes hold two
+// databases, the stream-capable rules' patterns and the others', so that a packet whose
+// payload goes to stream inspection scans only the patterns of the few packet-only rules
+// (ET Open: about 100 of 1.4k to the server). One database for everything compiles faster
+// still, but UDP's short binary patterns then make the scan of a TCP packet about 1.6x
+// slower; per-class databases scan within about 10% of per-group ones on the capture corpus.
 
 const (
 	dirToServer = 0
@@ -115,17 +117,29 @@ func groupPorts(r *Rule, dir int) []span[uint32] {
 	return portDomain.normalize(append(append([]span[uint32](nil), ps.spans...), other.spans...))
 }
 
+// subsetOfAll reports whether set is contained in every one of sets.
+func subsetOfAll(set ruleSetBits, sets []ruleSetBits) bool {
+	for _, o := range sets {
+		for w, b := range o {
+			if set[w]&^b != 0 {
+				return false
+			}
+		}
+	}
+	return true
+}
+
 func (e *Engine) buildGroups(opts EngineOptions) {
 	words := (len(e.rules) + 63) / 64
 	byKey := map[string]uint16{}
 	e.groups = []*group{{}}
-	// pf is the prefilter class of the traffic the set was built for; a group shared by
-	// several classes keeps the first, whose database holds all of the group's patterns.
+	// pf is the prefilter class of the traffic the set was built for.
 	groupFor := func(set ruleSetBits, pf int) uint16 {
 		if set.count() == 0 {
 			return 0
 		}
-		k := set.key()
+		// Groups are per class: each scans its class's databases, split by side.
+		k := string(rune('a'+pf)) + set.key()
 		if gi, ok := byKey[k]; ok {
 			return gi
 		}
@@ -162,17 +176,31 @@ func (e *Engine) buildGroups(opts EngineOptions) {
 			pf := pfClass(proto, dir)
 			e.ports[ti][dir] = e.portGroups(dir, proto, words, limit, func(set ruleSetBits) uint16 { return groupFor(set, pf) })
 		}
+		// Most protocol numbers match the same header protocols (ip only): build each
+		// distinct combination's set once.
+		byProtos := map[uint8]uint16{}
 		for n := 0; n < 256; n++ {
 			if n == 6 || n == 17 {
 				continue
 			}
+			var protos uint8
+			for p := ProtoIP; p <= ProtoSCTP; p++ {
+				if protoMatches(&Rule{Proto: p}, n) {
+					protos |= 1 << p
+				}
+			}
+			if gi, ok := byProtos[protos]; ok {
+				e.other[dir][n] = gi
+				continue
+			}
 			set := make(ruleSetBits, words)
 			for _, er := range e.rules {
-				if er.grouped() && len(er.r.DecodeEvents) == 0 && inDirection(er.r, dir) && protoMatches(er.r, n) {
+				if er.grouped() && len(er.r.DecodeEvents) == 0 && inDirection(er.r, dir) && protos&(1<<er.r.Proto) != 0 {
 					set[er.idx>>6] |= 1 << (uint(er.idx) & 63)
 				}
 			}
 			e.other[dir][n] = groupFor(set, pfClass(n, dir))
+			byProtos[protos] = e.other[dir][n]
 		}
 	}
 }
@@ -250,6 +278,19 @@ func (e *Engine) portGroups(dir, proto, words, limit int, groupFor func(ruleSetB
 		limit = 1
 	}
 	if len(us) > limit {
+		// The ports no port-specific rule names (most of the port space, and most traffic on
+		// ephemeral ports) have the smallest set: merging it with the rare ports' sets would
+		// make their packets check every rare-port rule. It keeps its own group.
+		sets := make([]ruleSetBits, len(us))
+		for j, u := range us {
+			sets[j] = u.set
+		}
+		base := slices.IndexFunc(sets, func(set ruleSetBits) bool { return subsetOfAll(set, sets) })
+		if base >= 0 && limit >= 2 {
+			rank = slices.DeleteFunc(rank, func(j int) bool { return j == base })
+			final[base] = us[base].set
+			limit--
+		}
 		merged := make(ruleSetBits, words)
 		for _, j := range rank[limit-1:] {
 			for w := range merged {

@@ -1,6 +1,9 @@
 package signatures
 
-import "sort"
+import (
+	"cmp"
+	"slices"
+)
 
 // Suricata's signature ordering (detect-engine-sigorder.c). The internal rule id is the
 // position in this order; candidates are evaluated and alerts queued in it, which is what makes
@@ -95,28 +98,35 @@ func ruleOrderKey(r *Rule) orderKey {
 // orderRules returns rules in Suricata's evaluation order. The input order (file order) only
 // breaks ties that Suricata leaves to its merge sort (equal sid).
 func orderRules(rules []*Rule) []*Rule {
-	out := append([]*Rule(nil), rules...)
-	keys := make(map[*Rule]orderKey, len(out))
-	for _, r := range out {
-		keys[r] = ruleOrderKey(r)
+	type keyed struct {
+		k orderKey
+		r *Rule
 	}
-	sort.SliceStable(out, func(i, j int) bool {
-		a, b := keys[out[i]], keys[out[j]]
+	ks := make([]keyed, len(rules))
+	for i, r := range rules {
+		ks[i] = keyed{ruleOrderKey(r), r}
+	}
+	slices.SortStableFunc(ks, func(x, y keyed) int {
+		a, b := &x.k, &y.k
 		switch {
 		case a.action != b.action:
-			return a.action < b.action
+			return cmp.Compare(a.action, b.action)
 		case a.flowbits != b.flowbits:
-			return a.flowbits > b.flowbits
+			return cmp.Compare(b.flowbits, a.flowbits)
 		case a.flowint != b.flowint:
-			return a.flowint > b.flowint
+			return cmp.Compare(b.flowint, a.flowint)
 		case a.hostbits != b.hostbits:
-			return a.hostbits > b.hostbits
+			return cmp.Compare(b.hostbits, a.hostbits)
 		case a.ippair != b.ippair:
-			return a.ippair > b.ippair
+			return cmp.Compare(b.ippair, a.ippair)
 		case a.prio != b.prio:
-			return a.prio < b.prio
+			return cmp.Compare(a.prio, b.prio)
 		}
-		return out[i].SID < out[j].SID
+		return cmp.Compare(x.r.SID, y.r.SID)
 	})
+	out := make([]*Rule, len(ks))
+	for i := range ks {
+		out[i] = ks[i].r
+	}
 	return out
 }

@@ -106,6 +106,7 @@ func newEngineRule(r *Rule, idx int32, names *varNames) *engineRule {
 	} else {
 		er.fp, er.hasFP = chooseFastPattern(r)
 	}
+	er.fp = er.fp.withoutRuns()
 	er.stream = streamCapable(r)
 	for _, op := range r.Flowbits {
 		fo := flowbitOp{cmd: bitCmds[op.Cmd], or: op.Or}

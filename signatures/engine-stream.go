@@ -73,7 +73,7 @@ func (m *Matcher) InspectStream(in *PacketInput, win []byte, fresh int, dst []Ma
 	}
 	g := e.groupOf(p, dir)
 	m.cand = m.cand[:0]
-	m.groupCandidates(g, win)
+	m.groupCandidates(g, win, false, true)
 	if len(m.cand) == 0 {
 		return dst
 	}

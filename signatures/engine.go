@@ -2,11 +2,13 @@ package signatures
 
 import (
 	"fmt"
+	"math"
+	mathbits "math/bits"
 	"time"
 )
 
-// EngineOptions tune Compile; the zero value compiles without a cache, with Suricata's default
-// ("medium" profile) group limits and no threshold.config.
+// EngineOptions tune Compile; the zero value compiles without a cache, without a bound on the
+// port groups and without threshold.config.
 type EngineOptions struct {
 	// CacheDir holds serialized Hyperscan databases keyed by a hash of their patterns, flags
 	// and windows, the database layout, the Hyperscan version and the CPU features; ""
@@ -16,7 +18,11 @@ type EngineOptions struct {
 	Thresholds *ThresholdConfig
 	// ToServerGroups and ToClientGroups bound the distinct port groups per transport and
 	// direction, as Suricata's detect.custom-values toserver-groups / toclient-groups do
-	// (0: 40 and 20, Suricata's medium profile).
+	// (0: no bound). Suricata bounds them (40 and 20 in its medium profile) because each group
+	// owns a pattern matcher; here a group is a rule bit set over shared databases (ET Open:
+	// 255 groups, under 1 MB), and merging the rare ports' groups made every packet to an
+	// unlisted port check their rules without fast pattern (port 80 and 443 traffic checked
+	// a dozen SSH, VNC and database scan rules per packet).
 	ToServerGroups, ToClientGroups int
 }
 
@@ -25,7 +31,7 @@ type EngineStats struct {
 	Rules         int           // rules loaded into the engine
 	Groups        int           // distinct signature groups (protocol, direction, port)
 	Patterns      int           // fast patterns (distinct pattern, case, window per database) over all databases
-	Databases     int           // Hyperscan databases: one per prefilter class (transport x direction) with fast patterns
+	Databases     int           // distinct Hyperscan databases: packet and stream prefilters by class, transaction prefilters by buffer
 	NoFastPattern int           // grouped rules without a fast pattern (checked on every packet of their groups)
 	IPOnly        int           // IP-only rules (addresses only: checked once per flow direction)
 	TxRules       int           // per-transaction rules (app-layer buffers)
@@ -45,12 +51,17 @@ type Engine struct {
 	ports [2][2][]uint16
 	other [2][256]uint16
 
-	ipOnly []int32 // IP-only rules, evaluated once per flow direction
+	ipOnly []int32      // IP-only rules, evaluated once per flow direction
+	ipIdx  *ipOnlyIndex // the enabled IP-only rules by address
 	// deRules are the rules with decode-event keywords, ascending: candidates only on packets
 	// that carry decoder events (with or without an IP layer), so they sit in no group.
 	deRules []int32
 
-	pfs [nPFClasses]*prefilter // by class; nil when the class has no fast pattern
+	// pfs are the prefilter databases by class and side (pfPacket, pfStream); nil when
+	// empty. TCP classes keep the stream-capable rules' patterns apart, so that a packet whose
+	// payload is inspected as stream data scans only the patterns of packet-only rules, and a
+	// stream window only those of stream rules.
+	pfs [nPFClasses][2]*prefilter
 
 	tx         [nAppProtos][2]*txGroup // per-transaction rules by protocol and direction
 	streamKeep int                     // bytes of stream data kept between chunks (StreamKeep)
@@ -63,8 +74,8 @@ type Engine struct {
 
 // group is one signature group head: the rules a packet landing in it may match.
 type group struct {
-	fp      ruleSetBits // rules with a fast pattern: candidates when their pattern hits
-	pf      *prefilter  // the database holding those patterns; nil when fp is empty
+	fp      ruleSetBits   // rules with a fast pattern: candidates when their pattern hits
+	pf      [2]*prefilter // the databases holding those patterns by side; nil when none is there
 	pfClass int
 	always  []int32 // rules without a fast pattern, ascending
 }
@@ -89,10 +100,10 @@ func Compile(rs *RuleSet, opts EngineOptions) (*Engine, []LoadError, error) {
 		rs = &RuleSet{}
 	}
 	if opts.ToServerGroups <= 0 {
-		opts.ToServerGroups = 40
+		opts.ToServerGroups = math.MaxInt
 	}
 	if opts.ToClientGroups <= 0 {
-		opts.ToClientGroups = 20
+		opts.ToClientGroups = math.MaxInt
 	}
 	e := &Engine{maxVars: rs.maxVars, maxCaps: rs.maxCaps}
 	var lerrs []LoadError
@@ -114,11 +125,12 @@ func Compile(rs *RuleSet, opts EngineOptions) (*Engine, []LoadError, error) {
 		applyThresholdConfig(e.rules, opts.Thresholds)
 	}
 	e.buildGroups(opts)
-	bad, err := e.buildDatabases(opts.CacheDir)
+	dbs := &dbBuilder{cacheDir: opts.CacheDir, stats: &e.stats}
+	bad, err := e.buildDatabases(dbs)
 	if err != nil {
 		return nil, lerrs, err
 	}
-	txBad, err := e.buildTxGroups(opts.CacheDir)
+	txBad, err := e.buildTxGroups(dbs)
 	if err != nil {
 		return nil, lerrs, err
 	}
@@ -133,6 +145,7 @@ func Compile(rs *RuleSet, opts EngineOptions) (*Engine, []LoadError, error) {
 			e.rules[ri].disabled = true
 		}
 	}
+	e.ipIdx = e.buildIPOnlyIndex(e.ipOnly)
 	for _, er := range e.rules {
 		if er.disabled {
 			continue
@@ -148,6 +161,7 @@ func Compile(rs *RuleSet, opts EngineOptions) (*Engine, []LoadError, error) {
 		}
 	}
 	e.stats.Groups = len(e.groups) - 1
+	e.stats.CacheHit = e.stats.Databases > 0 && e.stats.CachedDBs == e.stats.Databases
 	e.stats.CompileTime = time.Since(start)
 	return e, lerrs, nil
 }
@@ -162,54 +176,73 @@ func checkEngineRule(r *Rule) error {
 	return nil
 }
 
-// buildDatabases compiles (or loads) the prefilter database of each class over the fast
-// patterns of the class's rules. It returns the rules whose fast pattern Hyperscan refused,
+// Prefilter sides: a class's database of packet patterns and, for TCP, of stream patterns.
+const (
+	pfPacket = 0
+	pfStream = 1
+)
+
+// pfSide is the database side of a rule in prefilter class c.
+func (er *engineRule) pfSide(c int) int {
+	if er.stream && (c == pfClass(6, dirToServer) || c == pfClass(6, dirToClient)) {
+		return pfStream
+	}
+	return pfPacket
+}
+
+// buildDatabases compiles (or loads) the prefilter databases of each class and side over the
+// fast patterns of their rules. It returns the rules whose fast pattern Hyperscan refused,
 // with the reason; they are left out of every group.
-func (e *Engine) buildDatabases(cacheDir string) (map[int32]string, error) {
+func (e *Engine) buildDatabases(dbs *dbBuilder) (map[int32]string, error) {
 	bad := map[int32]string{}
 	words := (len(e.rules) + 63) / 64
 	for c := range e.pfs {
-		members := make(ruleSetBits, words)
+		members := [2]ruleSetBits{make(ruleSetBits, words), make(ruleSetBits, words)}
 		for _, g := range e.groups {
-			if g.pfClass == c {
-				for w := range g.fp {
-					members[w] |= g.fp[w]
+			if g.pfClass != c {
+				continue
+			}
+			for w, bits := range g.fp {
+				for ; bits != 0; bits &= bits - 1 {
+					ri := int32(w*64 + mathbits.TrailingZeros64(bits))
+					side := e.rules[ri].pfSide(c)
+					members[side][w] |= 1 << (uint(ri) & 63)
 				}
 			}
 		}
-		for {
-			pf, pats := e.collectPatterns(members, bad)
-			if len(pats) == 0 {
-				break
-			}
-			db, hit, badPat, err := buildDB(pats, cacheDir)
-			if err == nil {
-				pf.db = db
-				e.pfs[c] = pf
-				e.stats.Databases++
-				e.stats.Patterns += len(pats)
-				if hit {
-					e.stats.CachedDBs++
+		for side := range members {
+			for {
+				pf, pats := e.collectPatterns(members[side], bad)
+				if len(pats) == 0 {
+					break
 				}
-				break
-			}
-			if badPat < 0 {
-				return nil, err
-			}
-			// Each round drops at least one pattern, so this ends. A rule refused here may
-			// already sit in an earlier class's database: harmless, it is disabled.
-			for _, ri := range pf.patRules[badPat] {
-				bad[ri] = fmt.Sprintf("fast pattern rejected: %v", err)
+				db, badPat, err := dbs.build(pats)
+				if err == nil {
+					pf.db = db
+					e.pfs[c][side] = pf
+					break
+				}
+				if badPat < 0 {
+					return nil, err
+				}
+				// Each round drops at least one pattern, so this ends. A rule refused here
+				// may already sit in an earlier database: harmless, it is disabled.
+				for _, ri := range pf.patRules[badPat] {
+					bad[ri] = fmt.Sprintf("fast pattern rejected: %v", err)
+				}
 			}
 		}
 	}
-	e.stats.CacheHit = e.stats.Databases > 0 && e.stats.CachedDBs == e.stats.Databases
 	if len(bad) > 0 {
 		e.dropRules(bad)
 	}
 	for _, g := range e.groups {
-		if g.fp.count() > 0 {
-			g.pf = e.pfs[g.pfClass]
+		for w, bits := range g.fp {
+			for ; bits != 0; bits &= bits - 1 {
+				ri := int32(w*64 + mathbits.TrailingZeros64(bits))
+				side := e.rules[ri].pfSide(g.pfClass)
+				g.pf[side] = e.pfs[g.pfClass][side]
+			}
 		}
 	}
 	return bad, nil
@@ -244,9 +277,11 @@ func (e *Engine) collectPatterns(members ruleSetBits, bad map[int32]string) (*pr
 // databases lists the engine's Hyperscan databases.
 func (e *Engine) databases() []*hsDB {
 	var dbs []*hsDB
-	for _, pf := range e.pfs {
-		if pf != nil {
-			dbs = append(dbs, pf.db)
+	for _, sides := range e.pfs {
+		for _, pf := range sides {
+			if pf != nil {
+				dbs = append(dbs, pf.db)
+			}
 		}
 	}
 	for p := range e.tx {

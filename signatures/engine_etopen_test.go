@@ -166,3 +166,77 @@ func BenchmarkCompileETOpen(b *testing.B) {
 		}
 	})
 }
+
+// benchTx is an HTTP transaction for the benchmarks: fixed buffers per side.
+type benchTx struct {
+	bufs [2]map[BufferID][]byte // [0] to server
+}
+
+func (t *benchTx) Buffer(id BufferID, toServer bool, i int) ([]byte, bool) {
+	side := 1
+	if toServer {
+		side = 0
+	}
+	b, ok := t.bufs[side][id]
+	return b, ok && i == 0
+}
+
+func (t *benchTx) Number(NumberID, bool, int) (uint64, bool) { return 0, false }
+func (t *benchTx) Event(string) bool                         { return false }
+
+func BenchmarkInspectTx(b *testing.B) {
+	e := benchEngine(b)
+	m := e.NewMatcher()
+	body := make([]byte, 4096)
+	for i := range body {
+		body[i] = byte('a' + i%26)
+	}
+	tx := &benchTx{bufs: [2]map[BufferID][]byte{{
+		BufHTTPURI: []byte("/index.php?id=1&page=2"), BufHTTPURIRaw: []byte("/index.php?id=1&page=2"),
+		BufHTTPMethod: []byte("GET"), BufHTTPHost: []byte("www.example.com"), BufHTTPHostRaw: []byte("www.example.com"),
+		BufHTTPUserAgent:   []byte("Mozilla/5.0 (Windows NT 10.0; Win64; x64)"),
+		BufHTTPHeader:      []byte("Host: www.example.com\r\nUser-Agent: Mozilla/5.0 (Windows NT 10.0; Win64; x64)\r\nAccept: */*"),
+		BufHTTPRequestLine: []byte("GET /index.php?id=1&page=2 HTTP/1.1"), BufHTTPProtocol: []byte("HTTP/1.1"),
+	}, {
+		BufHTTPStatCode: []byte("200"), BufHTTPStatMsg: []byte("OK"), BufHTTPResponseBody: body, BufFileData: body,
+		BufHTTPHeader:      []byte("Server: nginx\r\nContent-Type: text/html\r\nContent-Length: 4096"),
+		BufHTTPContentType: []byte("text/html"), BufHTTPServer: []byte("nginx"),
+	}}}
+	dec := decoders.NewDecoder(decoders.DefaultConfig())
+	var pkt decoders.Packet
+	frame := buildFrame(tcpTo(80, ""))
+	dec.Decode(&pkt, frame, decoders.LinkEthernet, 0, len(frame))
+	ins := []TxInput{
+		{PacketInput: PacketInput{Pkt: &pkt, HasFlow: true, ToServer: true, Established: true, FlowSlot: 1, FlowGen: 1, App: AppHTTP},
+			Tx: tx, Now: [2]uint8{StageComplete, 0}},
+		{PacketInput: PacketInput{Pkt: &pkt, HasFlow: true, ToServer: false, Established: true, FlowSlot: 1, FlowGen: 1, App: AppHTTP},
+			Tx: tx, Prev: [2]uint8{StageComplete, 0}, Now: [2]uint8{StageComplete, StageComplete}},
+	}
+	dst := make([]Match, 0, 64)
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		dst = m.InspectTx(&ins[i%len(ins)], dst[:0])
+	}
+}
+
+func BenchmarkInspectStream(b *testing.B) {
+	e := benchEngine(b)
+	m := e.NewMatcher()
+	dec := decoders.NewDecoder(decoders.DefaultConfig())
+	var pkt decoders.Packet
+	frame := buildFrame(tcpTo(8080, ""))
+	dec.Decode(&pkt, frame, decoders.LinkEthernet, 0, len(frame))
+	in := PacketInput{Pkt: &pkt, HasFlow: true, ToServer: true, Established: true, FlowSlot: 1, FlowGen: 1, Stream: true}
+	win := make([]byte, e.StreamKeep()+1448)
+	for i := range win {
+		win[i] = byte(i*13 + i>>4)
+	}
+	dst := make([]Match, 0, 64)
+	b.ReportAllocs()
+	b.SetBytes(1448)
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		dst = m.InspectStream(&in, win, e.StreamKeep(), dst[:0])
+	}
+}

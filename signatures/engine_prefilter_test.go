@@ -36,7 +36,7 @@ func withoutPrefilter(e *Engine) *Engine {
 		slices.Sort(ng.always)
 		full.groups[gi] = ng
 	}
-	full.pfs = [nPFClasses]*prefilter{}
+	full.pfs = [nPFClasses][2]*prefilter{}
 	return &full
 }
 

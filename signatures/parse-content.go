@@ -5,23 +5,18 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/google/gonids"
 )
 
-// nextGonidsContent returns the decoded pattern of the n-th content keyword as gonids read it.
-func (b *ruleBuilder) nextGonidsContent() (*gonids.Content, error) {
-	n := 0
-	for _, m := range b.g.Matchers {
-		if c, ok := m.(*gonids.Content); ok {
-			if n == b.contentIdx {
-				b.contentIdx++
-				return c, nil
-			}
-			n++
-		}
+// nextGonidsContent returns the decoded pattern of the next content keyword as gonids read it.
+func (b *ruleBuilder) nextGonidsContent() (*gonidsContent, error) {
+	if b.contentIdx >= len(b.g.contents) {
+		return nil, fmt.Errorf("content not decoded by the parser")
 	}
-	return nil, fmt.Errorf("content not decoded by the parser")
+	b.contentIdx++
+	return &b.g.contents[b.contentIdx-1], nil
 }
 
 func (b *ruleBuilder) content(name, val string) error {
@@ -29,14 +24,14 @@ func (b *ruleBuilder) content(name, val string) error {
 	if err != nil {
 		return err
 	}
-	if len(gc.Pattern) == 0 {
+	if len(gc.pattern) == 0 {
 		return fmt.Errorf("empty content")
 	}
-	if len(gc.Pattern) > 65535 {
+	if len(gc.pattern) > 65535 {
 		return fmt.Errorf("content longer than 65535 bytes")
 	}
-	c := &Content{Pattern: gc.Pattern, Offset: literal(0), Depth: literal(0), Distance: literal(0), Within: literal(0)}
-	neg := gc.Negate
+	c := &Content{Pattern: gc.pattern, Offset: literal(0), Depth: literal(0), Distance: literal(0), Within: literal(0)}
+	neg := gc.negate
 	if name == "uricontent" {
 		saved := b.cur
 		x, err := b.buffer("http.uri")
@@ -270,7 +265,7 @@ func stickyBufferName(keyword string) (string, bool) {
 	if n, ok := bufferAliases[keyword]; ok {
 		return n, true
 	}
-	if _, err := gonids.StickyBuffer(keyword); err == nil {
+	if gonidsSticky(keyword) {
 		if strings.Contains(keyword, ".") {
 			return keyword, true
 		}
@@ -280,6 +275,32 @@ func stickyBufferName(keyword string) (string, bool) {
 		return keyword, true
 	}
 	return "", false
+}
+
+// gonidsStickyNames memoizes gonids.StickyBuffer, which walks its whole table on every call.
+// Keywords come from rule text, so the memo is bounded.
+var gonidsStickyNames struct {
+	sync.Mutex
+	m map[string]bool
+}
+
+const gonidsStickyMemoMax = 4096
+
+func gonidsSticky(keyword string) bool {
+	memo := &gonidsStickyNames
+	memo.Lock()
+	defer memo.Unlock()
+	if v, ok := memo.m[keyword]; ok {
+		return v
+	}
+	_, err := gonids.StickyBuffer(keyword)
+	if memo.m == nil {
+		memo.m = map[string]bool{}
+	}
+	if len(memo.m) < gonidsStickyMemoMax {
+		memo.m[keyword] = err == nil
+	}
+	return err == nil
 }
 
 // bufferAliases maps the Suricata 4 buffer keywords to their current names.

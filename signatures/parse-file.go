@@ -2,11 +2,11 @@ package signatures
 
 import (
 	"bufio"
+	"bytes"
 	"fmt"
 	"io"
 	"os"
 	"strings"
-	"sync"
 )
 
 // LoadError is one rule (or file) that was not loaded, and why. Line is the first line of the
@@ -39,12 +39,12 @@ type RuleSet struct {
 type Options struct {
 	Classifications Classifications
 	References      References
+	// CacheDir, when set, keeps what gonids parsed of each large rule file, keyed by the
+	// file's bytes, so that loading the same file again skips gonids (see parse-cache.go).
+	CacheDir string
 
 	cache headerCache
 }
-
-// gonidsMu serialises gonids, which keeps its parser state in package variables.
-var gonidsMu sync.Mutex
 
 // Load reads Suricata rule files. A rule that cannot be loaded is reported in the returned
 // errors and skipped; it never stops the others. A file that cannot be read is one LoadError
@@ -66,14 +66,34 @@ func LoadWith(files []string, vars Vars, opt Options) (*RuleSet, []LoadError) {
 	}
 	rs := &RuleSet{}
 	var errs []LoadError
+	type loaded struct {
+		data []byte
+		fd   *fileDigests
+	}
+	var done []loaded
 	for _, f := range files {
-		fh, err := os.Open(f)
+		data, err := os.ReadFile(f)
 		if err != nil {
 			errs = append(errs, LoadError{File: f, Reason: fmt.Sprintf("cannot read rule file: %v", err)})
 			continue
 		}
-		errs = loadReader(rs, errs, fh, f, vars, &opt)
-		fh.Close()
+		fd := loadFileDigests(opt.CacheDir, data)
+		var relief func()
+		if fd.cached == nil && len(data) >= gonidsGCReliefBytes {
+			relief = gonidsGCRelief()
+		}
+		errs = loadReader(rs, errs, bytes.NewReader(data), f, vars, &opt, fd)
+		if relief != nil {
+			relief()
+		}
+		done = append(done, loaded{data, fd})
+	}
+	// Only a large rule set is worth caching: a few rules parse in milliseconds, and caching
+	// every small test set would only fill the directory.
+	if rs.Total >= parseCacheMinRules {
+		for _, l := range done {
+			l.fd.store(opt.CacheDir, l.data)
+		}
 	}
 	return rs, errs
 }
@@ -90,17 +110,17 @@ func LoadReader(r io.Reader, file string, vars Vars, opt Options) (*RuleSet, []L
 		vars = DefaultVars()
 	}
 	rs := &RuleSet{}
-	errs := loadReader(rs, nil, r, file, vars, &opt)
+	errs := loadReader(rs, nil, r, file, vars, &opt, nil)
 	return rs, errs
 }
 
-func loadReader(rs *RuleSet, errs []LoadError, r io.Reader, file string, vars Vars, opt *Options) []LoadError {
+func loadReader(rs *RuleSet, errs []LoadError, r io.Reader, file string, vars Vars, opt *Options, fd *fileDigests) []LoadError {
 	if opt.cache.addrs == nil {
 		opt.cache = headerCache{addrs: map[string]AddrSet{}, ports: map[string]PortSet{}}
 	}
 	err := scanRules(r, func(line int, text string) {
 		rs.Total++
-		rule, sid, err := parseRule(text, vars, opt)
+		rule, sid, err := parseRule(text, vars, opt, fd)
 		if err != nil {
 			errs = append(errs, LoadError{File: file, Line: line, SID: sid, Reason: err.Error()})
 			return

@@ -4,8 +4,6 @@ import (
 	"fmt"
 	"regexp"
 	"strings"
-
-	"github.com/google/gonids"
 )
 
 // pcreBufferFlags are the pcre modifiers that pick an HTTP buffer.
@@ -53,18 +51,12 @@ func captureVars(pattern []byte, specs string) ([]CaptureVar, error) {
 	return out, nil
 }
 
-func (b *ruleBuilder) nextGonidsPCRE() (*gonids.PCRE, error) {
-	n := 0
-	for _, m := range b.g.Matchers {
-		if p, ok := m.(*gonids.PCRE); ok {
-			if n == b.pcreIdx {
-				b.pcreIdx++
-				return p, nil
-			}
-			n++
-		}
+func (b *ruleBuilder) nextGonidsPCRE() (*gonidsPCRE, error) {
+	if b.pcreIdx >= len(b.g.pcres) {
+		return nil, fmt.Errorf("pcre not decoded by the parser")
 	}
-	return nil, fmt.Errorf("pcre not decoded by the parser")
+	b.pcreIdx++
+	return &b.g.pcres[b.pcreIdx-1], nil
 }
 
 func (b *ruleBuilder) pcre(val string) error {
@@ -72,13 +64,13 @@ func (b *ruleBuilder) pcre(val string) error {
 	if err != nil {
 		return err
 	}
-	flags, specs, _ := strings.Cut(string(gp.Options), ",")
+	flags, specs, _ := strings.Cut(string(gp.options), ",")
 	flags = strings.TrimSpace(flags)
-	captures, err := captureVars(gp.Pattern, specs)
+	captures, err := captureVars(gp.pattern, specs)
 	if err != nil {
 		return err
 	}
-	p := &PCRE{Source: string(gp.Pattern), Flags: flags, Captures: captures}
+	p := &PCRE{Source: string(gp.pattern), Flags: flags, Captures: captures}
 	buffer := ""
 	for i := 0; i < len(flags); i++ {
 		switch f := flags[i]; f {
@@ -118,7 +110,7 @@ func (b *ruleBuilder) pcre(val string) error {
 		return err
 	}
 	p.code = code
-	m := Keyword{Kind: MatchPCRE, Negated: gp.Negate, Relative: p.Relative, PCRE: p}
+	m := Keyword{Kind: MatchPCRE, Negated: gp.negate, Relative: p.Relative, PCRE: p}
 	if buffer != "" {
 		saved := b.cur
 		x, err := b.buffer(buffer)

@@ -6,8 +6,6 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-
-	"github.com/google/gonids"
 )
 
 // checkHeaderStart refuses a header without an action and a protocol word before gonids sees
@@ -27,17 +25,15 @@ func checkHeaderStart(header string) error {
 }
 
 // parseRule turns one rule's text into a Rule, or says why it cannot be loaded. The sid is
-// returned even on failure when it could be read.
-func parseRule(text string, vars Vars, opt *Options) (*Rule, uint32, error) {
+// returned even on failure when it could be read. fd, when not nil, supplies and records the
+// rule's gonids digest (the parsed-rule cache).
+func parseRule(text string, vars Vars, opt *Options, fd *fileDigests) (*Rule, uint32, error) {
 	header, opts, err := splitRule(text)
 	sid := sidOf(opts)
-	if err != nil {
-		return nil, sid, err
-	}
 	// Suricata 8's transactional direction: the rule matches a request and its response as
 	// one transaction. gonids knows only "->"; the builder records the direction itself.
 	transactional, raw := false, text
-	if f := strings.Fields(header); slices.Contains(f, "=>") {
+	if f := strings.Fields(header); err == nil && slices.Contains(f, "=>") {
 		transactional = true
 		for i := range f {
 			if f[i] == "=>" {
@@ -47,24 +43,28 @@ func parseRule(text string, vars Vars, opt *Options) (*Rule, uint32, error) {
 		header = strings.Join(f, " ")
 		text = header + text[strings.Index(text, "("):]
 	}
-	if err := checkHeaderStart(header); err != nil {
+	if err == nil {
+		err = checkHeaderStart(header)
+	}
+	if err != nil {
+		if fd != nil {
+			fd.skip()
+		}
 		return nil, sid, err
 	}
-	gonidsMu.Lock()
-	g, gerr := gonids.ParseRule(gonidsText(quoteBarePCRE(text, header, opts)))
-	gonidsMu.Unlock()
-	unknown := map[string]bool{}
-	var uerr *gonids.UnsupportedOptionError
-	if errors.As(gerr, &uerr) {
-		g = uerr.Rule
-		for _, o := range uerr.Options {
-			unknown[strings.ToLower(o)] = true
-		}
-	} else if gerr != nil {
-		return nil, sid, fmt.Errorf("parse error: %v", gerr)
+	gtext := gonidsText(quoteBarePCRE(text, header, opts))
+	var g *gonidsDigest
+	if fd != nil {
+		g = fd.next(gtext)
+	} else {
+		g = runGonids(gtext)
 	}
-	if g == nil {
-		return nil, sid, fmt.Errorf("parse error: not a rule")
+	if g.err != "" {
+		return nil, sid, fmt.Errorf("parse error: %s", g.err)
+	}
+	unknown := map[string]bool{}
+	for _, o := range g.unknown {
+		unknown[o] = true
 	}
 	b := &ruleBuilder{
 		r:       &Rule{Raw: raw, GID: 1, Priority: -1, Options: opts},
@@ -134,7 +134,7 @@ func quoteBarePCRE(text, header string, opts []Option) string {
 
 type ruleBuilder struct {
 	r       *Rule
-	g       *gonids.Rule
+	g       *gonidsDigest
 	vars    Vars
 	opt     *Options
 	unknown map[string]bool // keywords gonids did not know; we decide on them
@@ -191,7 +191,7 @@ func (b *ruleBuilder) header(h string) error {
 		return fmt.Errorf("unknown action %q", f[0])
 	}
 	r.Action, r.RejectTarget = act.a, act.target
-	proto := strings.ToLower(g.Protocol)
+	proto := strings.ToLower(g.protocol)
 	if p, ok := protos[proto]; ok {
 		r.Proto = p
 		r.PacketOnly, r.StreamOnly = proto == "tcp-pkt", proto == "tcp-stream"
@@ -202,20 +202,20 @@ func (b *ruleBuilder) header(h string) error {
 	} else if p, ok := appProtos[proto]; ok {
 		r.Proto, r.AppProto = p, proto
 	} else {
-		return fmt.Errorf("unknown protocol %q", g.Protocol)
+		return fmt.Errorf("unknown protocol %q", g.protocol)
 	}
-	r.Bidirectional = g.Bidirectional
+	r.Bidirectional = g.bidir
 	var err error
-	if r.Src, err = b.addrSet(netExpr(g.Source.NegateNets, g.Source.Nets)); err != nil {
+	if r.Src, err = b.addrSet(netExpr(g.src.negNets, g.src.nets)); err != nil {
 		return fmt.Errorf("source address: %w", err)
 	}
-	if r.Dst, err = b.addrSet(netExpr(g.Destination.NegateNets, g.Destination.Nets)); err != nil {
+	if r.Dst, err = b.addrSet(netExpr(g.dst.negNets, g.dst.nets)); err != nil {
 		return fmt.Errorf("destination address: %w", err)
 	}
-	if r.SrcPorts, err = b.portSet(netExpr(g.Source.NegatePorts, g.Source.Ports)); err != nil {
+	if r.SrcPorts, err = b.portSet(netExpr(g.src.negPorts, g.src.ports)); err != nil {
 		return fmt.Errorf("source port: %w", err)
 	}
-	if r.DstPorts, err = b.portSet(netExpr(g.Destination.NegatePorts, g.Destination.Ports)); err != nil {
+	if r.DstPorts, err = b.portSet(netExpr(g.dst.negPorts, g.dst.ports)); err != nil {
 		return fmt.Errorf("destination port: %w", err)
 	}
 	return nil
@@ -292,7 +292,7 @@ func (b *ruleBuilder) option(o Option) error {
 	name, val := o.Name, o.Value
 	switch name {
 	case "msg":
-		r.Msg = b.g.Description
+		r.Msg = b.g.description
 	case "sid":
 		v, err := strconv.ParseUint(val, 10, 32)
 		if err != nil || v == 0 {
@@ -506,7 +506,7 @@ func (b *ruleBuilder) finish() error {
 		return fmt.Errorf("rule has no sid")
 	}
 	if r.Msg == "" {
-		r.Msg = b.g.Description
+		r.Msg = b.g.description
 	}
 	if r.Priority < 0 {
 		r.Priority = 3

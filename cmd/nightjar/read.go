@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"os"
 	"os/signal"
+	"runtime/pprof"
 	"strings"
 	"syscall"
 
@@ -24,11 +25,13 @@ func cmdRead(args []string) int {
 	var (
 		files    []string
 		checksum string
+		cpuProf  string
 		sf       sensorFlags
 	)
 	p := newArgParser()
 	p.value(func(v string) error { files = append(files, v); return nil }, "-r", "--pcap")
 	p.value(func(v string) error { checksum = v; return nil }, "-k")
+	p.value(func(v string) error { cpuProf = v; return nil }, "--cpuprofile")
 	sf.register(p)
 	// Suricata flags suricata-verify passes that take a value Nightjar has no use for.
 	p.ignoreValue("--runmode", "--data-dir", "--include", "--pcap-file-delete", "-F",
@@ -72,6 +75,14 @@ func cmdRead(args []string) int {
 		return exitUnusable
 	}
 	outDir := sf.outDir
+	if cpuProf != "" {
+		stopProf, err := startCPUProfile(cpuProf)
+		if err != nil {
+			fmt.Fprintf(os.Stderr, "nightjar read: %v\n", err)
+			return exitUnusable
+		}
+		defer stopProf()
+	}
 
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
@@ -107,4 +118,21 @@ func cmdRead(args []string) int {
 		return exitDamaged
 	}
 	return exitOK
+}
+
+// startCPUProfile writes a Go CPU profile of the run to path (for `go tool pprof`); the
+// returned function stops it and closes the file.
+func startCPUProfile(path string) (func(), error) {
+	f, err := os.Create(path)
+	if err != nil {
+		return nil, fmt.Errorf("cpu profile: %w", err)
+	}
+	if err := pprof.StartCPUProfile(f); err != nil {
+		f.Close()
+		return nil, fmt.Errorf("cpu profile %s: %w", path, err)
+	}
+	return func() {
+		pprof.StopCPUProfile()
+		f.Close()
+	}, nil
 }
