@@ -60,18 +60,36 @@ func (l *Lab) Replay(ctx context.Context, file string, o ReplayOptions) (ReplayR
 		r   ReplayResult
 		err error
 	}
-	res := make(chan result, senders)
-	start := time.Now()
+	// The clock starts once every sender has its socket: entering the namespace and opening
+	// the socket are not sending time (on a loaded machine they can take a good part of a
+	// short step).
+	opened, res := make(chan error, senders), make(chan result, senders)
+	begin := make(chan struct{})
+	var start time.Time
 	for id := range senders {
 		go func() {
 			// The thread enters the sender namespace and is never unlocked, so the runtime
 			// retires it with the goroutine instead of reusing a thread in the wrong namespace.
 			runtime.LockOSThread()
-			s := &sender{lab: l, file: file, o: o, id: uint32(id), of: uint32(senders), start: start}
-			err := s.run(ctx)
+			s := &sender{lab: l, file: file, o: o, id: uint32(id), of: uint32(senders)}
+			err := s.open()
+			opened <- err
+			if err != nil {
+				res <- result{err: err}
+				return
+			}
+			defer unix.Close(s.fd)
+			<-begin
+			s.start = start
+			err = s.run(ctx)
 			res <- result{ReplayResult{Sent: s.sent, Bytes: s.bytes, Elapsed: time.Since(start)}, err}
 		}()
 	}
+	for range senders {
+		<-opened // a sender that failed to open still sends nothing and reports its error below
+	}
+	start = time.Now()
+	close(begin)
 	var total ReplayResult
 	var errs []error
 	for range senders {
@@ -113,11 +131,8 @@ type mmsghdr struct {
 	_   [4]byte
 }
 
+// run sends the sender's frames from s.start on; the socket is open.
 func (s *sender) run(ctx context.Context) error {
-	if err := s.open(); err != nil {
-		return err
-	}
-	defer unix.Close(s.fd)
 	s.arena = make([]byte, 0, arenaSize)
 	for i := range s.msgs {
 		s.msgs[i].hdr.Iov = &s.iov[i]
