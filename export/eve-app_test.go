@@ -31,11 +31,13 @@ func sampleSSH() *SSHEvent {
 }
 
 func sampleDNS(answer bool) *DNSEvent {
-	e := &DNSEvent{AppHeader: sampleAppHeader(1, false), ID: 0x1234, RRName: []byte("example.com"), RRType: []byte("A")}
+	e := &DNSEvent{AppHeader: sampleAppHeader(1, false), Version: 2, ID: 0x1234,
+		Queries: []DNSQuery{{RRName: []byte("example.com"), RRType: []byte("A")}}}
 	if answer {
-		e.Answer, e.Flags, e.Rcode = true, 0x8180, []byte("NOERROR")
-		e.Answers = []DNSAnswer{{RRName: []byte("example.com"), RRType: []byte("A"), TTL: 60, RData: []byte("192.0.2.1")},
-			{RRName: []byte(""), RRType: []byte("SOA"), TTL: 5}}
+		e.Response, e.Flags, e.Rcode = true, 0x8180, []byte("NOERROR")
+		e.Answers = []DNSAnswer{{RRName: []byte("example.com"), RRType: []byte("A"), TTL: 60, Data: DNSDataText,
+			RData: []byte("192.0.2.1")}, {RRName: []byte(""), RRType: []byte("SOA"), TTL: 5, Data: DNSDataSOA,
+			SOA: DNSSOA{MName: []byte("ns.example"), RName: []byte("root.example"), Serial: 7}}}
 	}
 	return e
 }
@@ -50,10 +52,12 @@ func TestAppEventsAgainstSuricataSchema(t *testing.T) {
 		"tls empty":  f.AppendTLS(nil, &TLSEvent{AppHeader: sampleAppHeader(0, false)}),
 		"tls resumed": f.AppendTLS(nil, &TLSEvent{AppHeader: sampleAppHeader(0, false), SessionResumed: true,
 			SubjectAltName: []string{"a.example", "b.example"}}),
-		"ssh":        f.AppendSSH(nil, sampleSSH()),
-		"dns query":  f.AppendDNS(nil, sampleDNS(false)),
-		"dns answer": f.AppendDNS(nil, sampleDNS(true)),
-		"fileinfo":   f.AppendFileInfo(nil, sampleFileInfo()),
+		"ssh":             f.AppendSSH(nil, sampleSSH()),
+		"dns query":       f.AppendDNS(nil, sampleDNS(false)),
+		"dns answer":      f.AppendDNS(nil, sampleDNS(true)),
+		"dns v3 request":  f.AppendDNS(nil, sampleDNSv3(false)),
+		"dns v3 response": f.AppendDNS(nil, sampleDNSv3(true)),
+		"fileinfo":        f.AppendFileInfo(nil, sampleFileInfo()),
 		"fileinfo no http": f.AppendFileInfo(nil, &FileInfoEvent{AppHeader: sampleAppHeader(0, false),
 			File: FileInfo{State: FileStateTruncated, Gaps: true}}),
 	}
@@ -118,13 +122,16 @@ func TestAppEventFields(t *testing.T) {
 
 func TestAppEventsDoNotAllocate(t *testing.T) {
 	h, tl, s, dq, da := sampleHTTP(), sampleTLS(), sampleSSH(), sampleDNS(false), sampleDNS(true)
+	d3q, d3r := sampleDNSv3(false), sampleDNSv3(true)
 	buf := make([]byte, 0, 1<<16)
 	n := testing.AllocsPerRun(100, func() {
 		b := defaultEVE.AppendHTTP(buf[:0], h)
 		b = defaultEVE.AppendTLS(b, tl)
 		b = defaultEVE.AppendSSH(b, s)
 		b = defaultEVE.AppendDNS(b, dq)
-		_ = defaultEVE.AppendDNS(b, da)
+		b = defaultEVE.AppendDNS(b, da)
+		b = defaultEVE.AppendDNS(b, d3q)
+		_ = defaultEVE.AppendDNS(b, d3r)
 	})
 	if n != 0 {
 		t.Errorf("app-layer encoders allocate %v times per run", n)

@@ -258,24 +258,79 @@ type SSHHost struct {
 	SoftwareVersion []byte
 }
 
-// DNSEvent is one DNS message as Suricata 7 logs it (EVE event_type "dns", version 2): a
-// "query" event per question of a request, one "answer" event per response.
+// DNSEvent is one EVE "dns" event. In Suricata 8's default layout (Version 3) it is one DNS
+// message, a request or a response, with all its questions and records. In Suricata 7's layout
+// (Version 2), still selectable in Suricata 8, a request is logged as one "query" event per
+// question (Queries then holds that one question) and a response as one "answer" event.
 type DNSEvent struct {
-	AppHeader
-	Answer  bool // a response: type "answer" with the whole message; else type "query"
+	AppHeader       // TxID is written as dns.tx_id; HasTxID stays false (no top-level tx_id)
+	Version   uint8 // 2 or 3; 0 is taken as 3, Suricata 8's default
+	Response  bool  // QR set: v3 type "response", v2 type "answer"; else "request" / "query"
+	// Formats says how a response's answer section is written; zero means both, the default.
+	Formats DNSFormats
 	ID      uint16
 	Flags   uint16
 	Opcode  uint8
 	Rcode   []byte // the response code's name, NOERROR, NXDOMAIN …
-	RRName  []byte // the (first) question's name
-	RRType  []byte // its type's name, A, AAAA …
-	Answers []DNSAnswer
+	Queries []DNSQuery
+	// The record sections. Additionals hold no OPT record without options (Suricata skips them).
+	Answers, Authorities, Additionals []DNSAnswer
 }
 
-// DNSAnswer is one resource record of an answer section, its fields already in EVE's text form.
+// DNSFormats selects the answer formats of Suricata's eve-log dns option "formats".
+type DNSFormats uint8
+
+const (
+	DNSDetailed DNSFormats = 1 << iota // dns.answers: one object per record
+	DNSGrouped                         // dns.grouped: record data by type
+)
+
+// DNSQuery is one question.
+type DNSQuery struct {
+	RRName    []byte
+	RRType    []byte // its type's name, A, AAAA …
+	Truncated bool   // the name was cut at the maximum length (rrname_truncated)
+}
+
+// DNSData says which rdata form a record has in EVE.
+type DNSData uint8
+
+const (
+	DNSDataNone  DNSData = iota // a type Suricata does not decode: no rdata
+	DNSDataText                 // rdata: the address, name, string or raw bytes in EVE's text form
+	DNSDataSOA                  // soa object
+	DNSDataSRV                  // srv object
+	DNSDataSSHFP                // sshfp object
+	DNSDataOPT                  // opt array from the raw option bytes in RData
+)
+
+// DNSAnswer is one resource record of a response section, its fields already in EVE's text form.
 type DNSAnswer struct {
-	RRName []byte
-	RRType []byte
-	TTL    uint32
-	RData  []byte // empty: not written (SOA, SRV, SSHFP have objects Nightjar does not log yet)
+	RRName    []byte
+	Truncated bool // rrname_truncated
+	RRType    []byte
+	TTL       uint32
+	Data      DNSData
+	RData     []byte // DNSDataText: the text (may be empty); DNSDataOPT: the raw options
+	SOA       DNSSOA
+	SRV       DNSSRV
+	SSHFP     DNSSSHFP
+}
+
+// DNSSOA is EVE's soa object.
+type DNSSOA struct {
+	MName, RName                            []byte
+	Serial, Refresh, Retry, Expire, Minimum uint32
+}
+
+// DNSSRV is EVE's srv object.
+type DNSSRV struct {
+	Priority, Weight, Port uint16
+	Name                   []byte
+}
+
+// DNSSSHFP is EVE's sshfp object; Fingerprint is raw and written as colon-separated hex.
+type DNSSSHFP struct {
+	Algo, Type  uint8
+	Fingerprint []byte
 }

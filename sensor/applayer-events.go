@@ -14,8 +14,8 @@ import (
 func (a *appLayer) appEVE(on bool) bool { return a.w.eve != nil && on }
 
 // fillAppHeader sets the event's tuple from the current flow. Suricata's transaction loggers
-// orient it as the flow (client as src); the DNS logger as the packet, so answers come from the
-// server (reply true).
+// orient it as the flow (client as src); the DNS logger's version 3 events as the packet, so
+// responses come from the server (reply true).
 func (a *appLayer) fillAppHeader(h *export.AppHeader, reply bool) {
 	f := a.f
 	*h = export.AppHeader{Timestamp: a.ts, PcapCnt: a.pcapCnt}
@@ -162,76 +162,104 @@ func (a *appLayer) logSSH() {
 	a.w.eve.SSH(e)
 }
 
-// dnsMessage numbers the message's transaction and writes Suricata 7's events for it: one
-// query event per question of a request, one answer event per response.
+// dnsMessage numbers the message's transaction and writes its EVE events. Like Suricata 8,
+// every message is a transaction of its own, a response too: its tx_id follows its request's.
 func (a *appLayer) dnsMessage(toServer bool, m *dns.Message, err error) {
 	s := a.cur
 	if m == nil || (err != nil && len(m.Queries) == 0 && !m.Response()) {
 		return
 	}
-	var tx uint64
-	newTx := true
-	if !m.Response() {
-		tx = s.dnsTx
-		s.dnsTx++
-		s.dnsID, s.dnsQ = m.ID, true
-	} else if s.dnsQ && s.dnsID == m.ID {
-		tx = s.dnsTx - 1
-		s.dnsQ = false
-		newTx = false
-	} else {
-		tx = s.dnsTx
-		s.dnsTx++
-	}
-	if newTx && a.f.Proto() == 6 {
+	tx := s.dnsTx
+	s.dnsTx++
+	if a.f.Proto() == 6 {
 		a.stats.txDNSTCP++
-	} else if newTx {
+	} else {
 		a.stats.txDNSUDP++
 	}
 	if a.det != nil {
 		a.detectDNS(toServer, m, tx)
 	}
-	if !a.appEVE(a.w.out.eveDNS) {
+	cfg := &a.w.out.dns
+	if !a.appEVE(a.w.out.eveDNS) || (m.Response() && !cfg.responses) || (!m.Response() && !cfg.requests) {
 		return
 	}
 	e := &a.dnsEv
 	a.text = a.text[:0]
-	if !m.Response() {
-		for i := range m.Queries {
-			q := &m.Queries[i]
-			a.fillDNSHeader(e, m, tx, !toServer)
-			e.RRName = q.Name
-			e.RRType = a.rrType(q.Type)
+	// Suricata 8 writes a version 3 event as its packet went (a response from the server), a
+	// version 2 event as the flow goes (client as source), as the suites of both expect.
+	a.fillDNSEvent(e, m, tx, cfg.version != 2 && !toServer)
+	if cfg.version == 2 && !m.Response() {
+		// Suricata 7's layout: one query event per question.
+		all := e.Queries
+		for i := range all {
+			e.Queries = all[i : i+1]
 			a.w.eve.DNS(e)
 		}
 		return
 	}
-	a.fillDNSHeader(e, m, tx, !toServer)
-	e.Answer = true
-	e.Rcode = a.textOf(dns.RcodeString(a.text, m.Rcode()))
-	if len(m.Queries) > 0 {
-		e.RRName, e.RRType = m.Queries[0].Name, a.rrType(m.Queries[0].Type)
-	}
-	a.answers = a.answers[:0]
-	for i := range m.Answers {
-		rr := &m.Answers[i]
-		ans := export.DNSAnswer{RRName: rr.Name, RRType: a.rrType(rr.Type), TTL: rr.TTL}
-		switch rr.Type {
-		case dns.TypeA, dns.TypeAAAA:
-			ans.RData = a.textOf(dns.AddrString(a.text, rr.Data))
-		default:
-			ans.RData = a.textOf(dns.SafeString(a.text, rr.Data))
-		}
-		a.answers = append(a.answers, ans)
-	}
-	e.Answers = a.answers
 	a.w.eve.DNS(e)
 }
 
-func (a *appLayer) fillDNSHeader(e *export.DNSEvent, m *dns.Message, tx uint64, reply bool) {
-	*e = export.DNSEvent{ID: m.ID, Flags: m.Flags, Opcode: m.Opcode()}
+// fillDNSEvent sets e from the message: header, questions and the three record sections in
+// EVE's text forms (kept in a.text and the reused record slices).
+func (a *appLayer) fillDNSEvent(e *export.DNSEvent, m *dns.Message, tx uint64, reply bool) {
+	cfg := &a.w.out.dns
+	*e = export.DNSEvent{Version: cfg.version, Formats: cfg.formats, Response: m.Response(), ID: m.ID,
+		Flags: m.Flags, Opcode: m.Opcode()}
 	a.fillAppHeader(&e.AppHeader, reply)
 	e.TxID = tx
+	// Suricata 8 names the rcode in requests too; Suricata 7's query events have none.
+	if m.Response() || cfg.version != 2 {
+		e.Rcode = a.textOf(dns.RcodeString(a.text, m.Rcode()))
+	}
+	a.queries = a.queries[:0]
+	for i := range m.Queries {
+		q := &m.Queries[i]
+		a.queries = append(a.queries, export.DNSQuery{RRName: q.Name, RRType: a.rrType(q.Type), Truncated: q.NameTruncated})
+	}
+	e.Queries = a.queries
+	a.answers = a.answers[:0]
+	a.answers = a.appendDNSRecords(a.answers, m.Answers)
+	n := len(a.answers)
+	a.answers = a.appendDNSRecords(a.answers, m.Authorities)
+	na := len(a.answers)
+	a.answers = a.appendDNSRecords(a.answers, m.Additionals)
+	e.Answers, e.Authorities, e.Additionals = a.answers[:n:n], a.answers[n:na:na], a.answers[na:]
+}
+
+// appendDNSRecords converts records to their EVE form. Only the types Suricata decodes have
+// rdata; an OPT record without options is left out, as Suricata does.
+func (a *appLayer) appendDNSRecords(dst []export.DNSAnswer, rrs []dns.RR) []export.DNSAnswer {
+	for i := range rrs {
+		rr := &rrs[i]
+		ans := export.DNSAnswer{RRName: rr.Name, Truncated: rr.NameTruncated, RRType: a.rrType(rr.Type), TTL: rr.TTL,
+			Data: export.DNSDataText}
+		switch rr.Type {
+		case dns.TypeA, dns.TypeAAAA:
+			ans.RData = a.textOf(dns.AddrString(a.text, rr.Data))
+		case dns.TypeCNAME, dns.TypeNS, dns.TypePTR, dns.TypeMX, dns.TypeTXT, dns.TypeNULL:
+			ans.RData = a.textOf(dns.SafeString(a.text, rr.Data))
+		case dns.TypeSOA:
+			ans.Data = export.DNSDataSOA
+			ans.SOA = export.DNSSOA{MName: rr.SOA.MName, RName: rr.SOA.RName, Serial: rr.SOA.Serial,
+				Refresh: rr.SOA.Refresh, Retry: rr.SOA.Retry, Expire: rr.SOA.Expire, Minimum: rr.SOA.Minimum}
+		case dns.TypeSRV:
+			ans.Data = export.DNSDataSRV
+			ans.SRV = export.DNSSRV{Priority: rr.SRV.Priority, Weight: rr.SRV.Weight, Port: rr.SRV.Port, Name: rr.SRV.Name}
+		case dns.TypeSSHFP:
+			ans.Data = export.DNSDataSSHFP
+			ans.SSHFP = export.DNSSSHFP{Algo: rr.SSHFP.Algo, Type: rr.SSHFP.Type, Fingerprint: rr.SSHFP.Fingerprint}
+		case dns.TypeOPT:
+			if len(rr.Data) == 0 {
+				continue
+			}
+			ans.Data, ans.RData = export.DNSDataOPT, rr.Data
+		default:
+			ans.Data = export.DNSDataNone
+		}
+		dst = append(dst, ans)
+	}
+	return dst
 }
 
 // textOf keeps what was just appended to a.text and returns it. Earlier slices stay valid when

@@ -67,8 +67,9 @@ type appLayer struct {
 	tlsEv   export.TLSEvent
 	sshEv   export.SSHEvent
 	dnsEv   export.DNSEvent
-	answers []export.DNSAnswer
-	text    []byte // formatted DNS names and rdata of the event being written
+	queries []export.DNSQuery
+	answers []export.DNSAnswer // all three sections of the message, in order
+	text    []byte             // formatted DNS names and rdata of the event being written
 }
 
 // appStats are Suricata's app_layer.flow.* and app_layer.tx.* counters of one worker.
@@ -116,6 +117,20 @@ func (a *appLayer) countFlow(p appProto) {
 	}
 }
 
+// udpOtherPorts are the server ports of the UDP parsers Suricata 8 enables by default that
+// Nightjar lacks (DHCP, TFTP, Kerberos, NTP, SNMP, LDAP, QUIC, IKEv2, NFS, SIP, mDNS, ENIP).
+var udpOtherPorts = [...]uint16{67, 68, 69, 88, 123, 161, 162, 389, 443, 500, 2049, 4500, 5060, 5061, 5353, 44818}
+
+// udpOtherParser reports whether Suricata 8 would likely detect a protocol Nightjar does not
+// parse: one of those ports, or the payloads its any-port probes look for (DCERPC over UDP,
+// version 4; BitTorrent DHT's bencoded dictionaries).
+func udpOtherParser(sport, cport uint16, b []byte) bool {
+	if slices.Contains(udpOtherPorts[:], sport) || slices.Contains(udpOtherPorts[:], cport) {
+		return true
+	}
+	return len(b) >= 80 && b[0] == 4 || len(b) >= 3 && b[0] == 'd' && b[1] == '1' && b[2] == ':'
+}
+
 // appFlow is the app-layer state of the flow in one slot.
 type appFlow struct {
 	proto   appProto
@@ -124,9 +139,7 @@ type appFlow struct {
 	dropped [2]int    // bytes of a direction not held after it gave up
 	logged  bool      // the flow's tls or ssh event was written
 	httpNxt uint64    // next HTTP tx_id to log
-	dnsTx   uint64    // DNS transactions so far
-	dnsID   uint16    // id of the last DNS query, for pairing its answer's tx_id
-	dnsQ    bool      // a query is waiting for its answer
+	dnsTx   uint64    // DNS transactions (messages) so far
 
 	http   *http.Parser
 	tls    *tls.State
@@ -499,28 +512,38 @@ func (a *appLayer) feed(toServer bool, b []byte) {
 }
 
 // datagram handles one UDP payload: DNS is detected on its port and parsed per datagram.
+// Like Suricata, detection runs once per direction. A flow whose first payload is not
+// recognised is "failed" (Suricata's app-layer UDP handler settles it so on that packet), and
+// becomes DNS if the other direction's first payload is.
 func (a *appLayer) datagram(toServer bool, b []byte) {
 	s := a.cur
 	switch s.proto {
-	case appUnknown:
-		// Like Suricata's dns detection-ports, only those ports are probed.
+	case appUnknown, appFailed:
+		d := dirIndex(toServer)
+		if s.gaveUp[d] {
+			return
+		}
 		_, cport := a.f.Client()
 		_, sport := a.f.Server()
-		if !slices.Contains(a.dnsUDPPorts, sport) && !slices.Contains(a.dnsUDPPorts, cport) {
+		dnsPort := slices.Contains(a.dnsUDPPorts, sport) || slices.Contains(a.dnsUDPPorts, cport)
+		if !dnsPort || dns.ProbeDatagram(toServer, b) != dns.Match {
+			if !dnsPort && udpOtherParser(sport, cport, b) {
+				// Suricata would name a protocol Nightjar has no parser for: claim nothing.
+				return
+			}
+			s.gaveUp[d] = true
+			if s.proto == appUnknown {
+				s.proto = appFailed
+				a.f.AppProto = appProtoNames[appFailed]
+				a.countFlow(appFailed)
+			}
 			return
 		}
-		switch dns.ProbeDatagram(toServer, b) {
-		case dns.Match:
-			s.proto = appDNS
-			a.f.AppProto = appProtoNames[appDNS]
+		if s.proto == appUnknown {
 			a.countFlow(appDNS)
-		case dns.NoMatch:
-			s.gaveUp[dirIndex(toServer)] = true
-			a.concludeFailed()
-			return
-		default:
-			return
 		}
+		s.proto = appDNS
+		a.f.AppProto = appProtoNames[appDNS]
 	case appDNS:
 	default:
 		return

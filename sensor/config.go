@@ -92,12 +92,45 @@ type EVEOutput struct {
 	// (Suricata's eve-log alert option tagged-packets, on in its shipped configuration).
 	TaggedPackets bool `yaml:"tagged-packets"`
 	// App-layer events, as Suricata's eve-log types http, dns, tls and ssh.
-	HTTP bool `yaml:"http"`
-	DNS  bool `yaml:"dns"`
-	TLS  bool `yaml:"tls"`
-	SSH  bool `yaml:"ssh"`
+	HTTP bool      `yaml:"http"`
+	DNS  EVEDNSLog `yaml:"dns"` // a bool, or Suricata's dns options (version, formats …)
+	TLS  bool      `yaml:"tls"`
+	SSH  bool      `yaml:"ssh"`
 	// Files is Suricata's eve-log type "files": a fileinfo event per HTTP request or response body.
 	Files bool `yaml:"files"`
+}
+
+// EVEDNSLog is eve-log's dns setting. `dns: false` turns the events off; a mapping takes the
+// options of Suricata's eve-log dns type, each defaulting as there.
+type EVEDNSLog struct {
+	Enabled bool `yaml:"enabled"`
+	// Version is the event layout: 3 (Suricata 8's default) or 2 (Suricata 7's). 0 means
+	// $SURICATA_EVE_DNS_VERSION when set, as Suricata 8 reads it, else 3.
+	Version   int      `yaml:"version"`
+	Requests  bool     `yaml:"requests"`  // log requests (queries)
+	Responses bool     `yaml:"responses"` // log responses (answers)
+	Formats   []string `yaml:"formats"`   // detailed, grouped; none listed: both
+}
+
+// UnmarshalYAML takes a bool (on or off with the other options as they were) or a mapping,
+// which turns the events on unless it says enabled: false.
+func (d *EVEDNSLog) UnmarshalYAML(n *yaml.Node) error {
+	if n.Kind == yaml.ScalarNode {
+		var on bool
+		if err := n.Decode(&on); err != nil {
+			return fmt.Errorf("eve-log dns: line %d: want a bool or a mapping: %w", n.Line, err)
+		}
+		d.Enabled = on
+		return nil
+	}
+	type plain EVEDNSLog
+	v := plain(*d)
+	v.Enabled = true
+	if err := n.Decode(&v); err != nil {
+		return fmt.Errorf("eve-log dns: %w", err)
+	}
+	*d = EVEDNSLog(v)
+	return nil
 }
 
 // ArrowOutput configures the Arrow IPC stream files.
@@ -211,7 +244,7 @@ func DefaultConfig() Config {
 	c.DefaultLogDir = "."
 	c.SensorName = hostnameOr("nightjar")
 	c.Outputs.EVE = EVEOutput{Enabled: true, Filename: "eve.json", Anomaly: true, Flow: true, Stats: true, Alert: true,
-		TaggedPackets: true, HTTP: true, DNS: true, TLS: true, SSH: true, Files: true}
+		TaggedPackets: true, HTTP: true, DNS: EVEDNSLog{Enabled: true, Requests: true, Responses: true}, TLS: true, SSH: true, Files: true}
 	c.Outputs.Arrow = ArrowOutput{Enabled: true, FlowsDir: "flows", AlertsDir: "alerts", AnomaliesDir: "anomalies", StatsDir: "stats",
 		BatchRows: 65536, BatchAgeMs: 1000, RotateBytes: 256 << 20, RotateSeconds: 300}
 	c.Outputs.Fast = FastOutput{Enabled: true, Filename: "fast.log"}
@@ -386,7 +419,7 @@ func pruneUnknown(t reflect.Type, tree map[string]any) {
 			delete(tree, k)
 			continue
 		}
-		if f.Type.Kind() == reflect.Struct {
+		if f.Type.Kind() == reflect.Struct && !reflect.PointerTo(f.Type).Implements(yamlUnmarshaler) {
 			sub, ok := v.(map[string]any)
 			if !ok {
 				delete(tree, k)
@@ -396,6 +429,10 @@ func pruneUnknown(t reflect.Type, tree map[string]any) {
 		}
 	}
 }
+
+// yamlUnmarshaler is the interface of struct settings that decode other shapes themselves (a
+// bool for a mapping): pruneUnknown leaves their values alone.
+var yamlUnmarshaler = reflect.TypeFor[yaml.Unmarshaler]()
 
 func abbreviate(s []string, n int) string {
 	if len(s) <= n {

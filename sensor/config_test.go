@@ -1,6 +1,11 @@
 package sensor
 
-import "testing"
+import (
+	"os"
+	"testing"
+
+	"github.com/nightjar-ids/nightjar/export"
+)
 
 // DNS detection ports: Suricata 7's per-transport key wins over Suricata 8's shared one, and
 // 53 is the default.
@@ -19,5 +24,57 @@ func TestDNSDetectionPorts(t *testing.T) {
 	}
 	if got := d.Ports(false); got[0] != 5353 {
 		t.Errorf("udp falls back to the shared key, got %v", got)
+	}
+}
+
+// outputs.eve-log.dns is a bool or Suricata's dns options; the version resolves as Suricata 8
+// does (config, then $SURICATA_EVE_DNS_VERSION, then 3).
+func TestEVEDNSLogConfig(t *testing.T) {
+	dir := t.TempDir()
+	file := dir + "/n.yaml"
+	for _, tc := range []struct {
+		yaml, env string
+		enabled   bool
+		version   uint8
+		formats   export.DNSFormats
+		requests  bool
+	}{
+		{"", "", true, 3, 0, true},
+		{"", "2", true, 2, 0, true},
+		{"outputs:\n  eve-log:\n    dns: false\n", "", false, 3, 0, true},
+		{"outputs:\n  eve-log:\n    dns:\n      version: 2\n", "", true, 2, 0, true},
+		{"outputs:\n  eve-log:\n    dns:\n      version: 3\n", "2", true, 3, 0, true},
+		{"outputs:\n  eve-log:\n    dns:\n      formats: [grouped]\n      requests: no\n", "", true, 3, export.DNSGrouped, false},
+	} {
+		if err := os.WriteFile(file, []byte(tc.yaml), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		cfg, _, err := LoadConfig(file, nil)
+		if err != nil {
+			t.Fatalf("%q: %v", tc.yaml, err)
+		}
+		d, err := newDNSLog(cfg.Outputs.EVE.DNS, tc.env)
+		if err != nil {
+			t.Fatalf("%q: %v", tc.yaml, err)
+		}
+		if cfg.Outputs.EVE.DNS.Enabled != tc.enabled || d.version != tc.version || d.formats != tc.formats ||
+			d.requests != tc.requests || !d.responses {
+			t.Errorf("%q env %q: enabled %v, %+v", tc.yaml, tc.env, cfg.Outputs.EVE.DNS.Enabled, d)
+		}
+	}
+	cfg, _, err := LoadConfig("", []string{"outputs.eve-log.dns.version=2"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d, _ := newDNSLog(cfg.Outputs.EVE.DNS, ""); d.version != 2 || !cfg.Outputs.EVE.DNS.Enabled {
+		t.Errorf("--set outputs.eve-log.dns.version=2: %+v", cfg.Outputs.EVE.DNS)
+	}
+	for _, bad := range []EVEDNSLog{{Version: 4}, {Formats: []string{"flat"}}} {
+		if _, err := newDNSLog(bad, ""); err == nil {
+			t.Errorf("%+v: want an error", bad)
+		}
+	}
+	if _, err := newDNSLog(EVEDNSLog{}, "x"); err == nil {
+		t.Error("SURICATA_EVE_DNS_VERSION=x: want an error")
 	}
 }

@@ -28,6 +28,7 @@ type outputs struct {
 	eveAlert    bool
 	eveHTTP     bool
 	eveDNS      bool
+	dns         dnsLog // how DNS events are written
 	eveTLS      bool
 	eveSSH      bool
 	eveFiles    bool
@@ -59,7 +60,13 @@ func openOutputs(cfg *Config, dir string, alerts, noSync bool) (*outputs, error)
 		o.eve = w
 		o.eveFlow, o.eveAnomaly, o.eveStats, o.eveAlert = e.Flow, e.Anomaly, e.Stats, e.Alert
 		o.evePackets = e.Alert && e.TaggedPackets
-		o.eveHTTP, o.eveDNS, o.eveTLS, o.eveSSH, o.eveFiles = e.HTTP, e.DNS, e.TLS, e.SSH, e.Files
+		o.eveHTTP, o.eveDNS, o.eveTLS, o.eveSSH, o.eveFiles = e.HTTP, e.DNS.Enabled, e.TLS, e.SSH, e.Files
+		dl, err := newDNSLog(e.DNS, os.Getenv("SURICATA_EVE_DNS_VERSION"))
+		if err != nil {
+			o.close()
+			return nil, err
+		}
+		o.dns = dl
 	}
 	if f := cfg.Outputs.Fast; alerts && f.Enabled {
 		w, err := export.OpenEVEWriter(filepath.Join(dir, f.Filename))
@@ -87,6 +94,46 @@ func openOutputs(cfg *Config, dir string, alerts, noSync bool) (*outputs, error)
 		o.statsTo = st
 	}
 	return o, nil
+}
+
+// dnsLog is the eve-log dns setting resolved for the writers.
+type dnsLog struct {
+	version             uint8 // 2 or 3
+	formats             export.DNSFormats
+	requests, responses bool
+}
+
+// newDNSLog resolves the layout version as Suricata 8 does: the configured version, else the
+// environment's SURICATA_EVE_DNS_VERSION, else 3. Suricata falls back to its default on a
+// version it does not know; Nightjar refuses it, so a typo cannot change the output silently.
+func newDNSLog(c EVEDNSLog, env string) (dnsLog, error) {
+	d := dnsLog{version: 3, requests: c.Requests, responses: c.Responses}
+	v := c.Version
+	if v == 0 && env != "" {
+		n, err := strconv.Atoi(strings.TrimSpace(env))
+		if err != nil {
+			return d, fmt.Errorf("SURICATA_EVE_DNS_VERSION %q: %w", env, err)
+		}
+		v = n
+	}
+	switch v {
+	case 0, 3:
+	case 2:
+		d.version = 2
+	default:
+		return d, fmt.Errorf("outputs.eve-log.dns.version %d: want 2 or 3", v)
+	}
+	for _, f := range c.Formats {
+		switch strings.ToLower(f) {
+		case "detailed":
+			d.formats |= export.DNSDetailed
+		case "grouped":
+			d.formats |= export.DNSGrouped
+		default:
+			return d, fmt.Errorf("outputs.eve-log.dns.formats: unknown format %q (detailed, grouped)", f)
+		}
+	}
+	return d, nil
 }
 
 // openEVE opens eve.json, or connects to the socket it names, as the eve-log section says.
