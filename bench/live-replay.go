@@ -116,6 +116,7 @@ type sender struct {
 	start  time.Time
 	sent   uint64
 	bytes  uint64
+	loop   int // the pass over the file (uniqueLoop moves its addresses)
 
 	fd    int
 	arena []byte // the batch's frames, copied out of the reader's buffer
@@ -141,6 +142,7 @@ func (s *sender) run(ctx context.Context) error {
 	deadline := s.start.Add(s.o.Duration)
 	var f capture.Frame
 	for loop := 0; s.o.Duration > 0 || loop < max(s.o.Loops, 1); loop++ {
+		s.loop = loop
 		src, err := capture.Open(s.file)
 		if err != nil {
 			return err
@@ -236,6 +238,7 @@ func (s *sender) send(ctx context.Context, deadline time.Time) (done bool, err e
 func (s *sender) add(frame []byte) {
 	off := len(s.arena)
 	s.arena = append(s.arena, frame...)
+	uniqueLoop(s.arena[off:], s.loop)
 	s.iov[s.n].Base = &s.arena[off]
 	s.iov[s.n].SetLen(len(frame))
 	s.n++

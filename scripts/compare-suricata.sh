@@ -12,7 +12,8 @@
 # its default; make N the machine's CPU count to compare like with like). --cpu is the
 # taskset CPU list both are confined to (default 1; give as many CPUs as workers). A directory
 # is read whole by both (every capture below it for Nightjar; Suricata's pcap-file directory
-# mode, so give a flat directory, e.g. of links). Both are also run on the input's first frame
+# mode, so give a flat directory of regular files: Suricata skips symbolic links, and reads
+# nothing from a folder of them). Both are also run on the input's first frame
 # alone, and the processing figures subtract that start-up (Suricata spends tens of seconds
 # loading a large rule set; Nightjar reads its compiled databases from its cache).
 set -euo pipefail
