@@ -43,6 +43,14 @@ func (r ReplayResult) Rate() float64 {
 	return float64(r.Sent) / r.Elapsed.Seconds()
 }
 
+// Gbps is the achieved send rate in link-layer gigabits a second.
+func (r ReplayResult) Gbps() float64 {
+	if r.Elapsed <= 0 {
+		return 0
+	}
+	return float64(r.Bytes) * 8 / r.Elapsed.Seconds() / 1e9
+}
+
 // sendBatch is how many frames one sendmmsg call hands the kernel: enough to make the system
 // call's cost small beside the per-frame work in the veth driver, small enough to pace finely.
 const sendBatch = 32

@@ -212,10 +212,7 @@ func liveStep(ctx context.Context, lab *Lab, opts LiveOptions, out string, worke
 	if err != nil {
 		return st, err
 	}
-	st.Sent, st.Achieved = r.Sent, r.Rate()
-	if r.Elapsed > 0 {
-		st.AchievedGbps = float64(r.Bytes) * 8 / r.Elapsed.Seconds() / 1e9
-	}
+	st.Sent, st.Achieved, st.AchievedGbps = r.Sent, r.Rate(), r.Gbps()
 	time.Sleep(300 * time.Millisecond) // let the last frames cross the veth
 	ps, err := s.stop()
 	if err != nil {

@@ -130,10 +130,7 @@ wait:
 	if res.err != nil {
 		return rep, fmt.Errorf("bench soak: %w", res.err)
 	}
-	rep.Step = LiveStep{Asked: o.Rate, Sent: res.r.Sent, Achieved: res.r.Rate()}
-	if res.r.Elapsed > 0 {
-		rep.Step.AchievedGbps = float64(res.r.Bytes) * 8 / res.r.Elapsed.Seconds() / 1e9
-	}
+	rep.Step = LiveStep{Asked: o.Rate, Sent: res.r.Sent, Achieved: res.r.Rate(), AchievedGbps: res.r.Gbps()}
 	time.Sleep(300 * time.Millisecond) // let the last frames cross the veth
 	ps, err := s.stop()
 	if err != nil {
