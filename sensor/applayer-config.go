@@ -4,8 +4,13 @@ import "github.com/nightjar-ids/nightjar/decoders/http"
 
 // AppLayerConfig is the part of suricata.yaml's app-layer section Nightjar reads: the HTTP
 // parser's limits, under libhtp's default-config (per-server personalities are not supported),
-// and the ports DNS is detected on.
+// and the ports DNS is detected on; and Nightjar's own memcap.
 type AppLayerConfig struct {
+	// Memcap bounds the memory of all flows' app-layer state (parsers, detection bytes), shared
+	// evenly by the workers; absent or 0: 1 GiB. Suricata has per-protocol memcaps instead
+	// (http's is unlimited by default); one bound over every parser is what keeps a sensor's
+	// memory flat.
+	Memcap    ByteSize `yaml:"memcap"`
 	Protocols struct {
 		HTTP struct {
 			Libhtp struct {
@@ -22,6 +27,14 @@ type HTTPParserConfig struct {
 	RequestBodyLimit                 ByteSize `yaml:"request-body-limit"`
 	ResponseBodyLimit                ByteSize `yaml:"response-body-limit"`
 	ResponseBodyDecompressLayerLimit int      `yaml:"response-body-decompress-layer-limit"`
+}
+
+// appMemcap is app-layer.memcap in bytes, for all workers.
+func appMemcap(cfg *Config) int {
+	if cfg.AppLayer.Memcap <= 0 {
+		return appMemcapDefault
+	}
+	return int(min(cfg.AppLayer.Memcap, 1<<50))
 }
 
 // httpConfig is the HTTP parser configuration cfg asks for.

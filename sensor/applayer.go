@@ -22,11 +22,12 @@ const (
 	appTLS
 	appDNS
 	appSSH
-	appFailed // detection gave up both ways
+	appFailed  // detection gave up both ways
+	appRefused // the app-layer memcap gave the flow no state: no protocol, stream inspection only
 )
 
-// appProtoNames are Suricata's app_proto names.
-var appProtoNames = [...]string{"", "http", "tls", "dns", "ssh", "failed"}
+// appProtoNames are Suricata's app_proto names (a refused flow is named none).
+var appProtoNames = [...]string{"", "http", "tls", "dns", "ssh", "failed", ""}
 
 // probeLimit is how many bytes of one direction detection looks at before it gives that
 // direction up (Suricata's detection gives up after a few hundred bytes without a match too).
@@ -34,13 +35,18 @@ const probeLimit = 1024
 
 // appLayer is one worker's TCP reassembly and app-layer stage: it turns a flow's packets into
 // in-order stream data, detects the protocol on its first bytes, feeds the protocol's parser
-// and writes the parser's EVE events. Per-flow state lives in tables indexed by flow slot; the
-// parsers a slot needs are made the first time and reused (Reset) for every later flow there.
+// and writes the parser's EVE events. Reassembly state lives in a table indexed by flow slot;
+// the rest of a flow's state comes from the pool while the flow needs it (applayer-pool.go).
 type appLayer struct {
 	w       *worker
 	reasm   *stream.Reassembler
 	streams []stream.Stream
-	flows   []*appFlow
+	flows   []*appFlow // by flow slot: nil until the flow needs state
+	pool    appPool
+	// Shared states: the one refused flows use, and per protocol the one a flow keeps once its
+	// session is over and its own state went back to the pool.
+	refused appFlow
+	ended   [appRefused + 1]appFlow
 	dnsUDP  dns.Parser // datagrams are parsed whole: one parser serves every UDP flow
 	// DNS detection ports (app-layer.protocols.dns.detection-ports) per transport.
 	dnsTCPPorts, dnsUDPPorts PortList
@@ -146,6 +152,10 @@ type appFlow struct {
 	ssh    *ssh.State
 	dnsTCP *dns.State
 
+	mem    int  // bytes charged to the pool's memcap
+	cut    bool // the parser was dropped at the memcap: data goes to stream inspection only
+	shared bool // one of the appLayer's shared states, never pooled or reset
+
 	// Detection: the last stream bytes of each direction, and what was inspected of the
 	// transactions (HTTP: one mark per live transaction; TLS and SSH: the flow's one).
 	tails     [2]stream.Tail
@@ -160,25 +170,21 @@ func newAppLayer(w *worker, cfg *Config, workers int) *appLayer {
 	sc.Midstream = cfg.Stream.Midstream
 	sc.Inline = cfg.Stream.Inline
 	n := w.flows.Cap()
-	return &appLayer{w: w, reasm: stream.NewReassembler(sc), streams: make([]stream.Stream, n), flows: make([]*appFlow, n),
+	a := &appLayer{w: w, reasm: stream.NewReassembler(sc), streams: make([]stream.Stream, n), flows: make([]*appFlow, n),
+		pool:        newAppPool(appMemcap(cfg) / max(workers, 1)),
 		httpCfg:     httpConfig(cfg),
 		dnsTCPPorts: cfg.AppLayer.Protocols.DNS.Ports(true), dnsUDPPorts: cfg.AppLayer.Protocols.DNS.Ports(false)}
+	a.refused = appFlow{proto: appRefused, gaveUp: [2]bool{true, true}, shared: true}
+	for p := range a.ended {
+		a.ended[p] = appFlow{proto: appProto(p), gaveUp: [2]bool{true, true}, shared: true}
+	}
+	return a
 }
 
 // enableDetection readies stream and transaction inspection; keep is how many bytes of each
 // direction stream inspection keeps in front of the next chunk.
 func (a *appLayer) enableDetection(keep int) {
 	a.det = &appDetect{keep: keep, win: stream.NewWindow(keep)}
-}
-
-// state returns the slot's app-layer state, making it the first time the slot is used.
-func (a *appLayer) state(f *flow.Flow) *appFlow {
-	s := a.flows[f.Slot()]
-	if s == nil {
-		s = &appFlow{}
-		a.flows[f.Slot()] = s
-	}
-	return s
 }
 
 func dirIndex(toServer bool) int {
@@ -197,7 +203,15 @@ func (a *appLayer) packet(f *flow.Flow, p *decoders.Packet, toServer bool, index
 		}
 		a.setFlow(f, p.Time, index)
 		a.pkt, a.pktToServer = p, toServer
-		a.reasm.Packet(&a.streams[f.Slot()], p, toServer, a)
+		st := &a.streams[f.Slot()]
+		if a.cur.shared && a.cur != &a.refused {
+			a.reasm.Packet(st, p, toServer, nil) // the session is over: nothing more to deliver
+			break
+		}
+		a.reasm.Packet(st, p, toServer, a)
+		if !a.cur.shared && st.Finished(true) && st.Finished(false) {
+			a.release(f, a.finish())
+		}
 	case p.IPProto == 17 && p.Layers&decoders.HasUDP != 0 && len(p.Payload) > 0:
 		a.setFlow(f, p.Time, index)
 		a.pkt, a.pktToServer = p, toServer
@@ -208,18 +222,40 @@ func (a *appLayer) packet(f *flow.Flow, p *decoders.Packet, toServer bool, index
 
 func (a *appLayer) setFlow(f *flow.Flow, ts int64, index uint64) {
 	a.f, a.cur, a.ts, a.pcapCnt, a.pkt = f, a.state(f), ts, index, nil
+	if a.cur == &a.refused {
+		// The refused flows share one state: no pattern straddles two of their packets.
+		a.refused.tails[0].Reset()
+		a.refused.tails[1].Reset()
+	}
 }
 
 // flowEnded flushes what reassembly still holds, lets the parsers finish, writes the events
-// that were waiting for the end, and readies the slot for its next flow. It returns the
+// that were waiting for the end, and gives the state back to the pool. It returns the
 // stream's missed bytes for the flow record.
 func (a *appLayer) flowEnded(f *flow.Flow) uint64 {
 	a.setFlow(f, f.Last(), 0)
 	var missed uint64
 	if f.Proto() == 6 {
-		missed = a.reasm.Close(&a.streams[f.Slot()], a)
+		var sink stream.Sink = a
+		if a.cur.shared && a.cur != &a.refused {
+			sink = nil // released at the session's end: nothing is left to deliver
+		}
+		missed = a.reasm.Close(&a.streams[f.Slot()], sink)
 	}
+	a.release(f, a.finish())
+	a.flows[f.Slot()] = nil
+	a.cur, a.f = nil, nil
+	return missed
+}
+
+// finish lets the current flow's parser finish, runs the inspections and writes the events
+// that were waiting for the end of its data, and returns the protocol the flow ends with.
+func (a *appLayer) finish() appProto {
 	s := a.cur
+	if s.shared || s.cut {
+		return s.proto
+	}
+	f := a.f
 	switch s.proto {
 	case appHTTP:
 		s.http.Finish(true)
@@ -252,21 +288,20 @@ func (a *appLayer) flowEnded(f *flow.Flow) uint64 {
 		if (s.gaveUp[0] || s.gaveUp[1]) && (s.gaveUp[0] || len(s.held[0]) == 0) && (s.gaveUp[1] || len(s.held[1]) == 0) {
 			f.AppProto = appProtoNames[appFailed]
 			a.countFlow(appFailed)
+			return appFailed
 		}
 	}
-	s.reset()
-	a.cur, a.f = nil, nil
-	return missed
+	return s.proto
 }
 
-// reset readies the slot's state for its next flow, keeping buffers and parsers.
+// reset readies a state for its next flow, keeping its buffers; its parser went back to the
+// pool on its own.
 func (s *appFlow) reset() {
 	held := [2][]byte{s.held[0][:0], s.held[1][:0]}
-	h, t, sh, d := s.http, s.tls, s.ssh, s.dnsTCP
 	tails, marks := s.tails, s.httpMarks[:0]
 	tails[0].Reset()
 	tails[1].Reset()
-	*s = appFlow{held: held, http: h, tls: t, ssh: sh, dnsTCP: d, tails: tails, httpMarks: marks}
+	*s = appFlow{held: held, tails: tails, httpMarks: marks, mem: s.mem}
 }
 
 // Data is the stream.Sink side: in-order bytes of one direction of the current flow.
@@ -276,14 +311,16 @@ func (a *appLayer) Data(toServer bool, b []byte) {
 		// Stream inspection of bytes held for detection waits for its verdict, so that rules
 		// naming the protocol see it (settle and giveUp inspect them).
 		a.detect(toServer, b)
+		a.charge()
 		return
 	}
 	a.inspectStream(toServer, b)
 	if s.proto == appUnknown {
 		a.detect(toServer, b)
-		return
+	} else {
+		a.feed(toServer, b)
 	}
-	a.feed(toServer, b)
+	a.charge()
 }
 
 // Gap is the stream.Sink side: bytes of one direction that were never seen.
@@ -291,6 +328,9 @@ func (a *appLayer) Gap(toServer bool, n int) {
 	s := a.cur
 	// No pattern can straddle bytes that were never seen.
 	s.tails[dirIndex(toServer)].Reset()
+	if s.cut {
+		return
+	}
 	switch s.proto {
 	case appUnknown:
 		// Detection cannot go on past a hole; the direction gives up, and its parser, if the
@@ -380,24 +420,27 @@ func (a *appLayer) settle(p appProto) {
 	a.countFlow(p)
 	switch p {
 	case appHTTP:
-		if s.http == nil {
+		var ok bool
+		if s.http, ok = reuse(&a.pool, &a.pool.https); !ok {
 			s.http = http.NewParser(a.httpCfg)
 		}
 		s.http.Reset()
 	case appTLS:
-		if s.tls == nil {
+		var ok bool
+		if s.tls, ok = reuse(&a.pool, &a.pool.tlss); !ok {
 			s.tls = tls.New(tls.DefaultConfig())
 		}
 		s.tls.Reset()
 	case appSSH:
-		if s.ssh == nil {
+		var ok bool
+		if s.ssh, ok = reuse(&a.pool, &a.pool.sshs); !ok {
 			s.ssh = ssh.New(ssh.DefaultConfig())
 		}
 		s.ssh.Reset()
 	case appDNS:
-		if s.dnsTCP == nil {
-			s.dnsTCP = &dns.State{}
-			s.dnsTCP.OnMessage = a.dnsMessage
+		var ok bool
+		if s.dnsTCP, ok = reuse(&a.pool, &a.pool.dnss); !ok {
+			s.dnsTCP = &dns.State{OnMessage: a.dnsMessage}
 		}
 		s.dnsTCP.Reset()
 	}
@@ -478,6 +521,9 @@ func portHint(port uint16) appProto {
 // feed hands in-order bytes to the flow's parser and writes the events they completed.
 func (a *appLayer) feed(toServer bool, b []byte) {
 	s := a.cur
+	if s.cut {
+		return
+	}
 	d := dirIndex(toServer)
 	a.chunk[d], a.hasChunk[d] = b, true
 	switch s.proto {

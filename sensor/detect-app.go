@@ -40,6 +40,7 @@ type txMark struct {
 var appToSignatures = [...]signatures.AppProto{
 	appUnknown: signatures.AppUnknown, appHTTP: signatures.AppHTTP, appTLS: signatures.AppTLS,
 	appDNS: signatures.AppDNS, appSSH: signatures.AppSSH, appFailed: signatures.AppFailed,
+	appRefused: signatures.AppUnknown,
 }
 
 // proto is the flow's protocol as detection names it.

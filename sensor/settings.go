@@ -1,10 +1,13 @@
 package sensor
 
 import (
+	"unsafe"
+
 	"github.com/nightjar-ids/nightjar/decoders"
 	"github.com/nightjar-ids/nightjar/export"
 	"github.com/nightjar-ids/nightjar/sensor/flow"
 	"github.com/nightjar-ids/nightjar/sensor/stream"
+	"github.com/nightjar-ids/nightjar/signatures"
 )
 
 // decoderConfig turns the YAML settings into the decoder's own.
@@ -45,6 +48,9 @@ func enabledPorts(t TunnelPorts) []uint16 {
 func flowConfig(cfg *Config, workers int) flow.Config {
 	f := flow.DefaultConfig()
 	f.Memcap = int(cfg.Flow.Memcap) / max(workers, 1)
+	// Reassembly state and the app layer's pointer live in per-slot tables; detection's
+	// flow variables too when rules are loaded (counted either way: the table is sized first).
+	f.SlotExtra = int(unsafe.Sizeof(stream.Stream{})+unsafe.Sizeof((*appFlow)(nil))) + signatures.FlowStateBytes
 	if cfg.Flow.EmergencyRecovery > 0 {
 		f.EmergencyRecovery = cfg.Flow.EmergencyRecovery
 	}

@@ -80,6 +80,9 @@ func newSummary(workers []*worker, files []FileResult, n int, elapsed time.Durat
 		for _, c := range w.app.stats.counters() {
 			counters[c.Name] += c.Value
 		}
+		for _, c := range w.app.pool.counters() {
+			counters[c.Name] += c.Value
+		}
 		for _, c := range bypassCounters(&w.byp.stats) {
 			counters[c.Name] += c.Value
 		}

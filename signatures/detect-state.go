@@ -2,6 +2,7 @@ package signatures
 
 import (
 	"net/netip"
+	"unsafe"
 
 	"github.com/nightjar-ids/nightjar/decoders"
 )
@@ -266,3 +267,7 @@ func (m *Matcher) applyXbits(ops []xbitOp, p *decoders.Packet) {
 		}
 	}
 }
+
+// FlowStateBytes is what a Matcher keeps per flow slot before any flowbit, flowint or
+// threshold is set: the sensor's flow memcap pays for it.
+const FlowStateBytes = int(unsafe.Sizeof(flowState{}))

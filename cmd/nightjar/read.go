@@ -26,12 +26,14 @@ func cmdRead(args []string) int {
 		files    []string
 		checksum string
 		cpuProf  string
+		memProf  string
 		sf       sensorFlags
 	)
 	p := newArgParser()
 	p.value(func(v string) error { files = append(files, v); return nil }, "-r", "--pcap")
 	p.value(func(v string) error { checksum = v; return nil }, "-k")
 	p.value(func(v string) error { cpuProf = v; return nil }, "--cpuprofile")
+	p.value(func(v string) error { memProf = v; return nil }, "--memprofile")
 	sf.register(p)
 	// Suricata flags suricata-verify passes that take a value Nightjar has no use for.
 	p.ignoreValue("--runmode", "--data-dir", "--include", "--pcap-file-delete", "-F",
@@ -83,6 +85,9 @@ func cmdRead(args []string) int {
 		}
 		defer stopProf()
 	}
+	if memProf != "" {
+		defer writeAllocsProfile(memProf, log)
+	}
 
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
@@ -118,6 +123,21 @@ func cmdRead(args []string) int {
 		return exitDamaged
 	}
 	return exitOK
+}
+
+// writeAllocsProfile writes the allocations of the whole run to path (`go tool pprof
+// -sample_index=alloc_objects`): where the pipeline allocates.
+func writeAllocsProfile(path string, log *slog.Logger) {
+	f, err := os.Create(path)
+	if err == nil {
+		err = pprof.Lookup("allocs").WriteTo(f, 0)
+		if cerr := f.Close(); err == nil {
+			err = cerr
+		}
+	}
+	if err != nil {
+		log.Warn("memory profile not written", "path", path, "err", err)
+	}
 }
 
 // startCPUProfile writes a Go CPU profile of the run to path (for `go tool pprof`); the

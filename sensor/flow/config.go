@@ -27,6 +27,10 @@ type Config struct {
 	// Memcap bounds the table's memory in bytes: the flow pool and the bucket array. The number
 	// of flows follows from it (MaxFlows).
 	Memcap int
+	// SlotExtra is what the stages after the table keep per flow slot (reassembly state, the
+	// app layer's pointer, detection's flow variables): the memcap pays for it too, so the
+	// number of flows is what the whole per-flow memory allows.
+	SlotExtra int
 	// Timeouts apply normally; EmergencyTimeouts while the table is in emergency mode.
 	Timeouts          Timeouts
 	EmergencyTimeouts Timeouts
@@ -81,15 +85,18 @@ func DefaultConfig() Config {
 // two bucket heads (the bucket array is the next power of two above the pool).
 const flowBytes = int(unsafe.Sizeof(Flow{})) + 8 + 2*4
 
+// SlotBytes is what one flow costs against the memcap, the other stages' share included.
+func (c Config) SlotBytes() int { return flowBytes + max(c.SlotExtra, 0) }
+
 // MaxFlows is the number of flows the memcap pays for.
 func (c Config) MaxFlows() int {
-	return max(c.Memcap/flowBytes, 1)
+	return max(c.Memcap/c.SlotBytes(), 1)
 }
 
 // Validate reports settings NewTable would have to correct.
 func (c Config) Validate() error {
-	if c.Memcap < flowBytes {
-		return fmt.Errorf("flow: memcap %d bytes holds no flow (one flow costs %d bytes)", c.Memcap, flowBytes)
+	if c.Memcap < c.SlotBytes() {
+		return fmt.Errorf("flow: memcap %d bytes holds no flow (one flow costs %d bytes)", c.Memcap, c.SlotBytes())
 	}
 	if c.EmergencyRecovery < 1 || c.EmergencyRecovery > 100 {
 		return fmt.Errorf("flow: emergency-recovery %d%% out of range 1..100", c.EmergencyRecovery)
