@@ -98,6 +98,19 @@ type bufferDef struct {
 	multi bool
 }
 
+// sameBytesAs names the buffer whose prefilter database a buffer shares because, on the side it
+// is inspected, both are the same bytes: HTTP's file.data is the body of the direction
+// (http.request_body to the server, http.response_body to the client). Sharing scans a body
+// once instead of once per keyword; it is only a prefilter, so an AppTx that some day returns
+// different bytes for them costs speed, not verdicts.
+func sameBytesAs(id BufferID) BufferID {
+	switch id {
+	case BufHTTPRequestBody, BufHTTPResponseBody:
+		return BufFileData
+	}
+	return id
+}
+
 var bufferDefs = [nBuffers]bufferDef{
 	BufHTTPURI:            {"http.uri", AppHTTP, bufToServer, StageStart, false},
 	BufHTTPURIRaw:         {"http.uri.raw", AppHTTP, bufToServer, StageStart, false},

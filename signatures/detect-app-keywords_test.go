@@ -257,3 +257,68 @@ func TestTxRulePayloadInspectsStream(t *testing.T) {
 		t.Errorf("stream without the payload: %v", got)
 	}
 }
+
+// bodyTx is an HTTP transaction whose response body is file.data and http.response_body: the
+// same slice, or, with split, two different ones.
+type bodyTx struct {
+	body, other []byte
+	split       bool
+}
+
+func (b *bodyTx) Buffer(id BufferID, toServer bool, i int) ([]byte, bool) {
+	if i != 0 || toServer {
+		return nil, false
+	}
+	switch id {
+	case BufFileData:
+		return b.body, len(b.body) > 0
+	case BufHTTPResponseBody:
+		if b.split {
+			return b.other, len(b.other) > 0
+		}
+		return b.body, len(b.body) > 0
+	}
+	return nil, false
+}
+
+func (b *bodyTx) Number(NumberID, bool, int) (uint64, bool) { return 0, false }
+func (b *bodyTx) Event(string) bool                          { return false }
+
+// TestSharedBodyPrefilter: file.data and http.response_body share one prefilter database and a
+// body that is both is scanned once; each rule still matches only its own buffer's bytes.
+func TestSharedBodyPrefilter(t *testing.T) {
+	h := newHarness(t, `alert http any any -> any any (flow:to_client; file.data; content:"malware-one"; sid:1;)
+alert http any any -> any any (flow:to_client; http.response_body; content:"payload-two"; sid:2;)
+`, EngineOptions{})
+	g := h.e.tx[AppHTTP][dirToClient]
+	if g == nil || len(g.pfs) != 1 || len(g.pfs[0].bufs) != 2 {
+		t.Fatalf("want one shared to_client prefilter over two buffers, got %+v", g)
+	}
+	inspect := func(tx AppTx) []uint32 {
+		s := tcpTo(80, "").reply("")
+		h.dec.Decode(&h.pkt, buildFrame(s), decoders.LinkEthernet, 0, 0)
+		in := TxInput{PacketInput: PacketInput{Pkt: &h.pkt, HasFlow: true, ToServer: false, App: AppHTTP,
+			FlowSlot: 1, FlowGen: 1}, Tx: tx, Now: [2]uint8{StageComplete, StageComplete}}
+		h.out = h.m.InspectTx(&in, h.out[:0])
+		var sids []uint32
+		for _, m := range h.out {
+			sids = append(sids, m.Rule.SID)
+		}
+		return sids
+	}
+	if got := inspect(&bodyTx{body: []byte("..malware-one..payload-two..")}); !sidsEqual(got, []uint32{1, 2}) {
+		t.Errorf("body with both patterns: %v, want [1 2]", got)
+	}
+	if got := inspect(&bodyTx{body: []byte("..payload-two..")}); !sidsEqual(got, []uint32{2}) {
+		t.Errorf("body with the second pattern: %v, want [2]", got)
+	}
+	// Buffers that differ: each rule judged on its own buffer, whatever the other holds.
+	split := &bodyTx{body: []byte("payload-two"), other: []byte("malware-one"), split: true}
+	if got := inspect(split); len(got) != 0 {
+		t.Errorf("patterns only in the other buffer: %v, want none", got)
+	}
+	split = &bodyTx{body: []byte("malware-one"), other: []byte("payload-two"), split: true}
+	if got := inspect(split); !sidsEqual(got, []uint32{1, 2}) {
+		t.Errorf("each pattern in its own buffer: %v, want [1 2]", got)
+	}
+}

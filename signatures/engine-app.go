@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"unsafe"
 )
 
 // Per-transaction inspection. A rule with app-layer buffers is inspected against one
@@ -88,10 +89,12 @@ type txGroup struct {
 }
 
 // txPrefilter is the Hyperscan database over the fast patterns that live in one buffer (one
-// side, one transform chain).
+// side, one transform chain), or in buffers that hold the same bytes (sameBytesAs): those are
+// scanned once. A pattern found in another member's bytes only makes an extra candidate,
+// which verification against the rule's own buffer settles.
 type txPrefilter struct {
 	key        string
-	buf        BufferID
+	bufs       []BufferID // the buffers its patterns live in
 	side       int
 	transforms []Transform
 	stage      uint8
@@ -138,7 +141,8 @@ func (e *Engine) buildTxGroups(dbs *dbBuilder) (map[int32]string, error) {
 			}
 			x := er.r.Buffers[t.fpList]
 			s := side(x.dir, d)
-			key := fmt.Sprintf("%d/%d/%s", x.ID, s, transformsKey(x.Transforms))
+			stage := bufferDefs[x.ID].stage
+			key := fmt.Sprintf("%d/%d/%d/%s", sameBytesAs(x.ID), s, stage, transformsKey(x.Transforms))
 			var pf *txPrefilter
 			for _, q := range g.pfs {
 				if q.key == key {
@@ -146,9 +150,11 @@ func (e *Engine) buildTxGroups(dbs *dbBuilder) (map[int32]string, error) {
 				}
 			}
 			if pf == nil {
-				pf = &txPrefilter{key: key, buf: x.ID, side: s, transforms: x.Transforms,
-					stage: bufferDefs[x.ID].stage, patIDs: map[string]int{}}
+				pf = &txPrefilter{key: key, side: s, transforms: x.Transforms, stage: stage, patIDs: map[string]int{}}
 				g.pfs = append(g.pfs, pf)
+			}
+			if !slices.Contains(pf.bufs, x.ID) {
+				pf.bufs = append(pf.bufs, x.ID)
 			}
 			k := er.fp.key()
 			id, ok := pf.patIDs[k]
@@ -191,6 +197,22 @@ func (e *Engine) buildTxGroups(dbs *dbBuilder) (map[int32]string, error) {
 		}
 	}
 	return bad, nil
+}
+
+// scanTxBuffer scans one buffer's bytes with the prefilter and adds the rules it wakes.
+func (m *Matcher) scanTxBuffer(pf *txPrefilter, b []byte) {
+	for _, id := range m.hs.scan(pf.db, b) {
+		if int(id) < len(pf.patRules) {
+			for _, ri := range pf.patRules[id] {
+				m.addCandidate(ri)
+			}
+		}
+	}
+}
+
+// sameSlice reports whether a and b are the same bytes in memory (not merely equal ones).
+func sameSlice(a, b []byte) bool {
+	return len(a) == len(b) && len(a) > 0 && unsafe.SliceData(a) == unsafe.SliceData(b)
 }
 
 // due reports whether some rule of the prefilter becomes ready between stages prev and now:
@@ -249,20 +271,25 @@ func (m *Matcher) InspectTx(in *TxInput, dst []Match) []Match {
 			if in.Now[pf.side] < pf.stage || pf.db == nil || !pf.due(in.Prev, in.Now) {
 				continue
 			}
-			for i := 0; ; i++ {
-				b, ok := in.Tx.Buffer(pf.buf, pf.side == 0, i)
-				if !ok {
-					break
-				}
-				b = m.st.applyTransforms(pf.transforms, b)
-				for _, id := range m.hs.scan(pf.db, b) {
-					if int(id) < len(pf.patRules) {
-						for _, ri := range pf.patRules[id] {
-							m.addCandidate(ri)
-						}
+			var scanned []byte
+			for _, buf := range pf.bufs {
+				for i := 0; ; i++ {
+					b, ok := in.Tx.Buffer(buf, pf.side == 0, i)
+					if !ok {
+						break
 					}
-				}
-				if !pf.buf.Multi() {
+					if buf.Multi() {
+						// Elements may be built in one scratch buffer in turn: no identity
+						// check between them.
+						m.scanTxBuffer(pf, m.st.applyTransforms(pf.transforms, b))
+						continue
+					}
+					// Buffers that share a prefilter usually return the very same bytes (an
+					// HTTP body is file.data too): scan them once.
+					if !sameSlice(b, scanned) {
+						scanned = b
+						m.scanTxBuffer(pf, m.st.applyTransforms(pf.transforms, b))
+					}
 					break
 				}
 			}
