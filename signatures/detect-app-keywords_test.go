@@ -282,7 +282,7 @@ func (b *bodyTx) Buffer(id BufferID, toServer bool, i int) ([]byte, bool) {
 }
 
 func (b *bodyTx) Number(NumberID, bool, int) (uint64, bool) { return 0, false }
-func (b *bodyTx) Event(string) bool                          { return false }
+func (b *bodyTx) Event(string) bool                         { return false }
 
 // TestSharedBodyPrefilter: file.data and http.response_body share one prefilter database and a
 // body that is both is scanned once; each rule still matches only its own buffer's bytes.
