@@ -1,6 +1,10 @@
 package sensor
 
-import "github.com/nightjar-ids/nightjar/decoders/http"
+import (
+	"fmt"
+
+	"github.com/nightjar-ids/nightjar/decoders/http"
+)
 
 // AppLayerConfig is the part of suricata.yaml's app-layer section Nightjar reads: the HTTP
 // parser's limits, under libhtp's default-config (per-server personalities are not supported),
@@ -17,8 +21,48 @@ type AppLayerConfig struct {
 				DefaultConfig HTTPParserConfig `yaml:"default-config"`
 			} `yaml:"libhtp"`
 		} `yaml:"http"`
-		DNS DNSAppConfig `yaml:"dns"`
+		DNS DNSAppConfig       `yaml:"dns"`
+		TLS EncryptedAppConfig `yaml:"tls"`
+		SSH EncryptedAppConfig `yaml:"ssh"`
 	} `yaml:"protocols"`
+}
+
+// EncryptedAppConfig is what to do with a TLS or SSH flow once its session is encrypted
+// (Suricata's encryption-handling): "default" (Suricata 8 calls it "track-only") keeps
+// parsing and inspecting the protocol's keywords but no longer inspects the payload, which is
+// ciphertext; "bypass" stops processing the flow (counted, bypassed like stream.bypass);
+// "full" inspects the payload as any other.
+type EncryptedAppConfig struct {
+	EncryptionHandling string `yaml:"encryption-handling"`
+}
+
+// encryptionMode is what to do once a flow is encrypted.
+type encryptionMode uint8
+
+const (
+	encTrack  encryptionMode = iota // stop payload inspection (Suricata's default)
+	encBypass                       // bypass the flow
+	encFull                         // keep inspecting everything
+)
+
+// mode reads encryption-handling; an unknown value is refused at config load.
+func (c EncryptedAppConfig) mode() encryptionMode {
+	switch c.EncryptionHandling {
+	case "bypass":
+		return encBypass
+	case "full":
+		return encFull
+	}
+	return encTrack
+}
+
+// validate refuses a value Suricata would not take.
+func (c EncryptedAppConfig) validate(proto string) error {
+	switch c.EncryptionHandling {
+	case "", "default", "track-only", "bypass", "full":
+		return nil
+	}
+	return fmt.Errorf("app-layer.protocols.%s.encryption-handling: %q is not default, track-only, bypass or full", proto, c.EncryptionHandling)
 }
 
 // HTTPParserConfig are libhtp's per-flow limits. Zero keeps Nightjar's default, which is

@@ -67,7 +67,11 @@ type appLayer struct {
 	det *appDetect // nil when no rules are loaded
 
 	httpCfg http.Config
-	stats   appStats
+	// What to do once a TLS or SSH session is encrypted (app-layer.protocols.*.encryption-handling),
+	// and whether the current packet's flow asked to be bypassed for it.
+	tlsEnc, sshEnc encryptionMode
+	bypassWanted   bool
+	stats          appStats
 
 	httpEv  export.HTTPEvent
 	tlsEv   export.TLSEvent
@@ -84,6 +88,7 @@ type appStats struct {
 	dnsTCP, dnsUDP             uint64            // DNS flows by transport
 	failedTCP, failedUDP       uint64
 	txHTTP, txDNSTCP, txDNSUDP uint64
+	encrypted                  uint64 // flows whose payload inspection stopped at encryption
 }
 
 // counters names the app-layer counters as Suricata's stats do. TLS and SSH keep their one
@@ -103,6 +108,7 @@ func (s *appStats) counters() []export.Counter {
 		{Name: "app_layer.tx.ssh", Value: 0},
 		{Name: "app_layer.tx.dns_tcp", Value: s.txDNSTCP},
 		{Name: "app_layer.tx.dns_udp", Value: s.txDNSUDP},
+		{Name: "app_layer.flow.encrypted", Value: s.encrypted},
 	}
 }
 
@@ -172,6 +178,8 @@ func newAppLayer(w *worker, cfg *Config, workers int) *appLayer {
 	n := w.flows.Cap()
 	a := &appLayer{w: w, reasm: stream.NewReassembler(sc), streams: make([]stream.Stream, n), flows: make([]*appFlow, n),
 		pool:        newAppPool(appMemcap(cfg) / max(workers, 1)),
+		tlsEnc:      cfg.AppLayer.Protocols.TLS.mode(),
+		sshEnc:      cfg.AppLayer.Protocols.SSH.mode(),
 		httpCfg:     httpConfig(cfg),
 		dnsTCPPorts: cfg.AppLayer.Protocols.DNS.Ports(true), dnsUDPPorts: cfg.AppLayer.Protocols.DNS.Ports(false)}
 	a.refused = appFlow{proto: appRefused, gaveUp: [2]bool{true, true}, shared: true}
@@ -535,6 +543,9 @@ func (a *appLayer) feed(toServer bool, b []byte) {
 		a.logHTTP(false)
 	case appTLS:
 		s.tls.Feed(toServer, b)
+		if s.tls.AppData() {
+			a.encrypted(a.tlsEnc)
+		}
 		if a.det != nil {
 			a.detectTLS(false)
 		}
@@ -545,6 +556,9 @@ func (a *appLayer) feed(toServer bool, b []byte) {
 		}
 	case appSSH:
 		s.ssh.Feed(toServer, b)
+		if s.ssh.Encrypted() {
+			a.encrypted(a.sshEnc)
+		}
 		if a.det != nil {
 			a.detectSSH()
 		}
@@ -555,6 +569,28 @@ func (a *appLayer) feed(toServer bool, b []byte) {
 		s.dnsTCP.Feed(toServer, b)
 	}
 	a.chunk[d], a.hasChunk[d] = nil, false
+}
+
+// encrypted applies encryption-handling to the current flow, whose session is now encrypted:
+// as Suricata does, its payload is no longer inspected (the bytes are ciphertext) unless the
+// mode is full, and with bypass the flow is bypassed after the current packet.
+func (a *appLayer) encrypted(mode encryptionMode) {
+	f := a.f
+	if mode == encFull || f.NoPayloadInspection {
+		return
+	}
+	f.NoPayloadInspection = true
+	a.stats.encrypted++
+	if mode == encBypass && a.pkt != nil { // at a flow's end there is nothing left to bypass
+		a.bypassWanted = true
+	}
+}
+
+// takeBypass reports, once, that the packet just processed made its flow ask for a bypass.
+func (a *appLayer) takeBypass() bool {
+	b := a.bypassWanted
+	a.bypassWanted = false
+	return b
 }
 
 // datagram handles one UDP payload: DNS is detected on its port and parsed per datagram.

@@ -1,6 +1,7 @@
 package sensor
 
 import (
+	"errors"
 	"fmt"
 	"github.com/nightjar-ids/nightjar/signatures"
 	"os"
@@ -321,6 +322,10 @@ func LoadConfig(file string, overrides []string) (Config, []string, error) {
 		return cfg, warnings, fmt.Errorf("config: %w", err)
 	}
 	if err := yaml.Unmarshal(merged, &cfg); err != nil {
+		return cfg, warnings, fmt.Errorf("config: %w", err)
+	}
+	p := &cfg.AppLayer.Protocols
+	if err := errors.Join(p.TLS.validate("tls"), p.SSH.validate("ssh")); err != nil {
 		return cfg, warnings, fmt.Errorf("config: %w", err)
 	}
 	return cfg, warnings, nil

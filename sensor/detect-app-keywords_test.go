@@ -21,14 +21,14 @@ func verifyTest(t *testing.T, name string) string {
 
 // alertSIDs runs rules over the capture (checksums not checked, as the verify tests' -k none)
 // and counts the alerts per sid.
-func alertSIDs(t *testing.T, pcap, rules string) map[float64]int {
+func alertSIDs(t *testing.T, pcap, rules string, overrides ...string) map[float64]int {
 	t.Helper()
 	path := filepath.Join(t.TempDir(), "test.rules")
 	if err := os.WriteFile(path, []byte(rules), 0o644); err != nil {
 		t.Fatal(err)
 	}
 	sum, out := runReadOpts(t, ReadOptions{Files: []string{pcap}, Workers: 1, RuleFiles: []string{path}},
-		"detect.cache-dir=", "pcap-file.checksum-checks=no")
+		append([]string{"detect.cache-dir=", "pcap-file.checksum-checks=no"}, overrides...)...)
 	if sum.Rules != sum.RulesTotal {
 		t.Fatalf("loaded %d of %d rules", sum.Rules, sum.RulesTotal)
 	}

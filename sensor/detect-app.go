@@ -110,7 +110,7 @@ func (a *appLayer) emit(in *signatures.PacketInput) {
 // to the last bytes of the direction already inspected.
 func (a *appLayer) inspectStream(toServer bool, b []byte) {
 	d := a.det
-	if d == nil || len(b) == 0 {
+	if d == nil || len(b) == 0 || a.f.NoPayloadInspection {
 		return
 	}
 	s := a.cur

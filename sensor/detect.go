@@ -258,6 +258,7 @@ func (w *worker) inspect(f *flow.Flow, toServer bool, index uint64) {
 		in.FlowGen = f.Gen()
 		in.App = w.app.proto(f)
 		in.Stream = w.app.streamInspected(f, p, toServer)
+		in.NoPayload = f.NoPayloadInspection
 	}
 	wd.matches = wd.matcher.Inspect(in, wd.matches[:0])
 	w.emitAlerts(f, p, toServer, index, wd.matches)

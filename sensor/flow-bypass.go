@@ -5,10 +5,11 @@ import (
 	"github.com/nightjar-ids/nightjar/sensor/flow"
 )
 
-// Flow bypass: once a flow needs no more inspection the worker stops inspecting it. Three
+// Flow bypass: once a flow needs no more inspection the worker stops inspecting it. Four
 // things decide it: reassembly is done with both directions and the depth ended one
-// (stream.bypass), a matching rule carries the bypass keyword, or the flow has carried
-// flow.elephant-threshold bytes. A bypassed flow's later packets are still counted in its
+// (stream.bypass), a matching rule carries the bypass keyword, the flow has carried
+// flow.elephant-threshold bytes, or its TLS/SSH session went encrypted with
+// encryption-handling bypass. A bypassed flow's later packets are still counted in its
 // record but skip reassembly, app-layer parsing and detection (Suricata's local bypass). In a
 // live run whose interface has the XDP program attached (af-packet bypass: yes) the flow is also
 // added to the program's map: the kernel then drops its packets before the rings and counts
@@ -44,12 +45,12 @@ type captureCounts struct {
 
 // bypassStats counts bypass decisions. Plain integers: a worker's own.
 type bypassStats struct {
-	byStream, byRule, byElephant uint64 // flows bypassed, by what decided it
-	capture                      uint64 // of those, handed to the capture bypass
-	captureFailed                uint64 // hand-overs the capture bypass refused
-	closed                       uint64 // capture-bypassed flows ended (flow_bypassed.closed)
-	lost                         uint64 // of those, whose counts were gone (evicted from the map)
-	pkts, bytes                  uint64 // what the capture bypass counted for ended flows
+	byStream, byRule, byElephant, byEncrypted uint64 // flows bypassed, by what decided it
+	capture                                   uint64 // of those, handed to the capture bypass
+	captureFailed                             uint64 // hand-overs the capture bypass refused
+	closed                                    uint64 // capture-bypassed flows ended (flow_bypassed.closed)
+	lost                                      uint64 // of those, whose counts were gone (evicted from the map)
+	pkts, bytes                               uint64 // what the capture bypass counted for ended flows
 }
 
 type bypassReason uint8
@@ -58,6 +59,7 @@ const (
 	bypassStream bypassReason = iota
 	bypassRule
 	bypassElephant
+	bypassEncrypted
 )
 
 func newBypassStage(cfg *Config) bypassStage {
@@ -69,6 +71,10 @@ func newBypassStage(cfg *Config) bypassStage {
 func (w *worker) checkBypass(f *flow.Flow) {
 	b := &w.byp
 	if f.Bypassed {
+		return
+	}
+	if w.app.takeBypass() {
+		w.bypass(f, bypassEncrypted)
 		return
 	}
 	if b.elephant > 0 {
@@ -96,6 +102,8 @@ func (w *worker) bypass(f *flow.Flow, why bypassReason) {
 		b.stats.byRule++
 	case bypassElephant:
 		b.stats.byElephant++
+	case bypassEncrypted:
+		b.stats.byEncrypted++
 	}
 	capture := false
 	if b.capture != nil && b.captureHere && !b.ending && captureEligible(f, w.pkt.Recursion) {
@@ -160,6 +168,7 @@ func bypassCounters(s *bypassStats) []export.Counter {
 		{Name: "bypass.stream_depth", Value: s.byStream},
 		{Name: "bypass.rule", Value: s.byRule},
 		{Name: "bypass.elephant", Value: s.byElephant},
+		{Name: "bypass.encrypted", Value: s.byEncrypted},
 		{Name: "bypass.capture", Value: s.capture},
 		{Name: "bypass.capture_failed", Value: s.captureFailed},
 		{Name: "bypass.capture_lost", Value: s.lost},

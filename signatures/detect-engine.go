@@ -20,6 +20,10 @@ type PacketInput struct {
 	// (InspectStream): stream-capable rules then skip the packet itself, so that a pattern
 	// is found once, whatever the segmentation.
 	Stream bool
+	// NoPayload says the flow's payload is no longer inspected (its session went encrypted;
+	// Suricata's encryption-handling): rules with payload keywords skip the packet, the others
+	// (header, flow, decoder-event rules) still run.
+	NoPayload bool
 }
 
 // Match is one alert: the rule and its action (alert, pass, drop, reject; in IDS mode drop and
@@ -101,8 +105,12 @@ func (m *Matcher) Inspect(in *PacketInput, dst []Match) []Match {
 	g := e.groupOf(p, dir)
 
 	m.cand = m.cand[:0]
+	payload := p.Payload
+	if in.NoPayload {
+		payload = nil
+	}
 	// Stream-capable rules wait for the stream when the payload goes there.
-	m.groupCandidates(g, p.Payload, true, !in.Stream)
+	m.groupCandidates(g, payload, true, !in.Stream)
 	if p.EventCount > 0 {
 		for _, ri := range e.deRules {
 			m.addCandidate(ri)
@@ -123,7 +131,8 @@ func (m *Matcher) Inspect(in *PacketInput, dst []Match) []Match {
 	m.queue = m.queue[:0]
 	for _, ri := range m.cand {
 		er := e.rules[ri]
-		if er.disabled || (in.Stream && er.stream) || !m.matchRule(er, p, fi, fs, p.Payload, in.App) {
+		if er.disabled || (in.Stream && er.stream) || (in.NoPayload && er.r.hasPayload()) ||
+			!m.matchRule(er, p, fi, fs, p.Payload, in.App) {
 			continue
 		}
 		// Post-match effects happen at once, so later rules of this packet see them.

@@ -465,3 +465,6 @@ func (r *Rule) FastPattern() *Content {
 	}
 	return best
 }
+
+// hasPayload reports whether the rule inspects packet payload (content, pcre, byte_*, …).
+func (r *Rule) hasPayload() bool { return r.Payload != nil && len(r.Payload.Matchers) > 0 }

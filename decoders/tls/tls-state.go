@@ -79,6 +79,10 @@ func (s *State) dir(toServer bool) *direction {
 // inspected and the flow may be bypassed (Suricata's encryption-handling: bypass).
 func (s *State) Encrypted() bool { return s.ts.opaque() && s.tc.opaque() }
 
+// AppData reports that an application data record was seen in either direction: the handshake
+// is over and what follows is ciphertext (where Suricata stops inspecting the payload).
+func (s *State) AppData() bool { return s.ts.appData || s.tc.appData }
+
 // Done reports that neither direction will yield anything more: each is encrypted or failed.
 func (s *State) Done() bool {
 	return (s.ts.opaque() || s.ts.failed) && (s.tc.opaque() || s.tc.failed)

@@ -47,6 +47,10 @@ type Flow struct {
 	CaptureBypassed bool
 	// AppProto is the application protocol detected on the flow, set by the app-layer stage.
 	AppProto string
+	// NoPayloadInspection is set by the app-layer stage when the flow's payload is no longer
+	// worth inspecting (its TLS or SSH session went encrypted): header and transaction rules
+	// still run, payload and stream rules do not.
+	NoPayloadInspection bool
 }
 
 // Key is the flow's direction-independent key.
