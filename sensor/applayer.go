@@ -50,6 +50,9 @@ type appLayer struct {
 	dnsUDP  dns.Parser // datagrams are parsed whole: one parser serves every UDP flow
 	// DNS detection ports (app-layer.protocols.dns.detection-ports) per transport.
 	dnsTCPPorts, dnsUDPPorts PortList
+	// midstream is stream.midstream: detection then also tries the other direction's
+	// patterns, and may reverse a flow picked up midstream.
+	midstream bool
 
 	// The flow and packet the sink's calls belong to, set before each Reassembler call; pkt
 	// is nil when no packet is at hand (the flow is ending).
@@ -173,7 +176,8 @@ func newAppLayer(w *worker, cfg *Config, workers int) *appLayer {
 	a := &appLayer{w: w, reasm: stream.NewReassembler(sc), streams: make([]stream.Stream, n), flows: make([]*appFlow, n),
 		pool:        newAppPool(appMemcap(cfg) / max(workers, 1)),
 		httpCfg:     httpConfig(cfg),
-		dnsTCPPorts: cfg.AppLayer.Protocols.DNS.Ports(true), dnsUDPPorts: cfg.AppLayer.Protocols.DNS.Ports(false)}
+		dnsTCPPorts: cfg.AppLayer.Protocols.DNS.Ports(true), dnsUDPPorts: cfg.AppLayer.Protocols.DNS.Ports(false),
+		midstream: cfg.Stream.Midstream}
 	a.refused = appFlow{proto: appRefused, gaveUp: [2]bool{true, true}, shared: true}
 	for p := range a.ended {
 		a.ended[p] = appFlow{proto: appProto(p), gaveUp: [2]bool{true, true}, shared: true}
@@ -194,15 +198,17 @@ func dirIndex(toServer bool) int {
 	return 1
 }
 
-// packet runs the flow's packet through reassembly (TCP) or the datagram parser (UDP).
-func (a *appLayer) packet(f *flow.Flow, p *decoders.Packet, toServer bool, index uint64) {
+// packet runs the flow's packet through reassembly (TCP) or the datagram parser (UDP). It
+// returns the packet's direction, which protocol detection may have turned around (reverse).
+func (a *appLayer) packet(f *flow.Flow, p *decoders.Packet, toServer bool, index uint64) bool {
+	a.pktToServer = toServer
 	switch {
 	case p.IPProto == 6 && p.Layers&decoders.HasTCP != 0:
 		if f.Bypassed {
-			return
+			return toServer
 		}
 		a.setFlow(f, p.Time, index)
-		a.pkt, a.pktToServer = p, toServer
+		a.pkt = p
 		st := &a.streams[f.Slot()]
 		if a.cur.shared && a.cur != &a.refused {
 			a.reasm.Packet(st, p, toServer, nil) // the session is over: nothing more to deliver
@@ -214,10 +220,12 @@ func (a *appLayer) packet(f *flow.Flow, p *decoders.Packet, toServer bool, index
 		}
 	case p.IPProto == 17 && p.Layers&decoders.HasUDP != 0 && len(p.Payload) > 0:
 		a.setFlow(f, p.Time, index)
-		a.pkt, a.pktToServer = p, toServer
+		a.pkt = p
 		a.datagram(toServer, p.Payload)
 	}
+	toServer = a.pktToServer
 	a.pkt = nil
+	return toServer
 }
 
 func (a *appLayer) setFlow(f *flow.Flow, ts int64, index uint64) {
@@ -376,6 +384,24 @@ func (a *appLayer) detect(toServer bool, b []byte) {
 	}
 	_, port := a.f.Server()
 	proto, v := probeTCP(toServer, data, port, slices.Contains(a.dnsTCPPorts, port))
+	if v != tls.Match && a.midstream {
+		// Suricata in midstream mode tries the other direction's patterns when a direction's
+		// own do not match (AppLayerProtoDetectPMGetProto): the first sender of a session
+		// picked up midstream may be its server. A match there reverses such a flow, as long
+		// as nothing was detected the other way yet (TCPProtoDetect's reverse_flow).
+		_, cport := a.f.Client()
+		rp, rv := probeTCP(!toServer, data, cport, slices.Contains(a.dnsTCPPorts, cport))
+		switch {
+		case rv == tls.Match:
+			proto, v = rp, rv
+			if a.f.MidstreamPickup() {
+				a.reverse()
+				toServer, d = !toServer, 1-d
+			}
+		case rv == tls.NeedMore:
+			v = tls.NeedMore
+		}
+	}
 	switch {
 	case v == tls.Match: // the probe verdicts share their numbering: NeedMore, Match, NoMatch
 		if len(s.held[d]) == 0 {
@@ -389,6 +415,21 @@ func (a *appLayer) detect(toServer bool, b []byte) {
 	default:
 		a.giveUp(d, data)
 	}
+}
+
+// reverse turns the current flow around: its first sender was the server. The flow's
+// counters and ends, the stream's directions, the packet at hand and the per-direction
+// detection state all change sides (Suricata's FlowSwap and PacketSwap); what detection held
+// stays with the bytes' sender.
+func (a *appLayer) reverse() {
+	s := a.cur
+	a.f.Reverse()
+	a.reasm.Flip(&a.streams[a.f.Slot()])
+	s.gaveUp[0], s.gaveUp[1] = s.gaveUp[1], s.gaveUp[0]
+	s.held[0], s.held[1] = s.held[1], s.held[0]
+	s.dropped[0], s.dropped[1] = s.dropped[1], s.dropped[0]
+	s.tails[0], s.tails[1] = s.tails[1], s.tails[0]
+	a.pktToServer = !a.pktToServer
 }
 
 // giveUp ends detection on a direction: the bytes held for it are inspected as stream data
