@@ -42,7 +42,10 @@ type appLayer struct {
 	reasm   *stream.Reassembler
 	streams []stream.Stream
 	flows   []*appFlow // by flow slot: nil until the flow needs state
-	pool    appPool
+	// dirs is, by flow slot, what detection found on each direction (applayer-direction.go);
+	// kept apart from appFlow, whose state a flow gives back when its session ends.
+	dirs []dirProtos
+	pool appPool
 	// Shared states: the one refused flows use, and per protocol the one a flow keeps once its
 	// session is over and its own state went back to the pool.
 	refused appFlow
@@ -174,6 +177,7 @@ func newAppLayer(w *worker, cfg *Config, workers int) *appLayer {
 	sc.Inline = cfg.Stream.Inline
 	n := w.flows.Cap()
 	a := &appLayer{w: w, reasm: stream.NewReassembler(sc), streams: make([]stream.Stream, n), flows: make([]*appFlow, n),
+		dirs:        make([]dirProtos, n),
 		pool:        newAppPool(appMemcap(cfg) / max(workers, 1)),
 		httpCfg:     httpConfig(cfg),
 		dnsTCPPorts: cfg.AppLayer.Protocols.DNS.Ports(true), dnsUDPPorts: cfg.AppLayer.Protocols.DNS.Ports(false),
@@ -252,6 +256,7 @@ func (a *appLayer) flowEnded(f *flow.Flow) uint64 {
 	}
 	a.release(f, a.finish())
 	a.flows[f.Slot()] = nil
+	a.dirs[f.Slot()] = dirProtos{}
 	a.cur, a.f = nil, nil
 	return missed
 }
@@ -321,6 +326,9 @@ func (a *appLayer) Data(toServer bool, b []byte) {
 		a.detect(toServer, b)
 		a.charge()
 		return
+	}
+	if s.proto != appUnknown && a.dirs[a.f.Slot()].proto[dirIndex(toServer)] == appUnknown {
+		a.recognise(toServer, b)
 	}
 	a.inspectStream(toServer, b)
 	if s.proto == appUnknown {
@@ -407,7 +415,7 @@ func (a *appLayer) detect(toServer bool, b []byte) {
 		if len(s.held[d]) == 0 {
 			s.held[d] = append(s.held[d], b...)
 		}
-		a.settle(proto)
+		a.settle(proto, d)
 	case v == tls.NeedMore && len(data) < probeLimit:
 		if len(s.held[d]) == 0 {
 			s.held[d] = append(s.held[d], b...)
@@ -426,6 +434,7 @@ func (a *appLayer) reverse() {
 	a.f.Reverse()
 	a.reasm.Flip(&a.streams[a.f.Slot()])
 	s.gaveUp[0], s.gaveUp[1] = s.gaveUp[1], s.gaveUp[0]
+	a.dirs[a.f.Slot()].swap()
 	s.held[0], s.held[1] = s.held[1], s.held[0]
 	s.dropped[0], s.dropped[1] = s.dropped[1], s.dropped[0]
 	s.tails[0], s.tails[1] = s.tails[1], s.tails[0]
@@ -446,6 +455,8 @@ func (a *appLayer) concludeFailed() {
 	s := a.cur
 	if s.gaveUp[0] && s.gaveUp[1] {
 		s.proto = appFailed
+		a.setDir(0, appFailed)
+		a.setDir(1, appFailed)
 		a.f.AppProto = appProtoNames[appFailed]
 		a.countFlow(appFailed)
 		s.held[0], s.held[1] = s.held[0][:0], s.held[1][:0]
@@ -454,9 +465,16 @@ func (a *appLayer) concludeFailed() {
 
 // settle fixes the flow's protocol, readies its parser and feeds it what detection held, to
 // server first: the parsers keep each direction's state apart, and requests precede responses.
-func (a *appLayer) settle(p appProto) {
+func (a *appLayer) settle(p appProto, d int) {
 	s := a.cur
 	s.proto = p
+	a.setDir(d, p)
+	for e := range s.gaveUp {
+		if s.gaveUp[e] || len(s.held[e]) > 0 {
+			// Looked at and not recognised, or fed to the parser now: it takes the flow's.
+			a.setDir(e, p)
+		}
+	}
 	a.f.AppProto = appProtoNames[p]
 	a.countFlow(p)
 	switch p {
@@ -619,6 +637,7 @@ func (a *appLayer) datagram(toServer bool, b []byte) {
 				return
 			}
 			s.gaveUp[d] = true
+			a.setDir(d, appFailed)
 			if s.proto == appUnknown {
 				s.proto = appFailed
 				a.f.AppProto = appProtoNames[appFailed]
@@ -630,6 +649,7 @@ func (a *appLayer) datagram(toServer bool, b []byte) {
 			a.countFlow(appDNS)
 		}
 		s.proto = appDNS
+		a.setDir(d, appDNS)
 		a.f.AppProto = appProtoNames[appDNS]
 	case appDNS:
 	default:

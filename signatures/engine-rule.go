@@ -8,6 +8,7 @@ type engineRule struct {
 	fp       fastPattern
 	hasFP    bool
 	ipOnly   bool
+	pdOnly   bool // only app-layer-protocol decides: checked once per direction (isPDOnly)
 	noAlert  bool
 	stream   bool    // payload keywords inspect reassembled stream data on TCP flows
 	tx       *txRule // per-transaction rule (app-layer buffers); nil for packet rules
@@ -152,6 +153,7 @@ func newEngineRule(r *Rule, idx int32, names *varNames) *engineRule {
 		}
 	}
 	er.ipOnly = isIPOnly(r, er)
+	er.pdOnly = isPDOnly(r, er)
 	return er
 }
 
@@ -178,6 +180,22 @@ func isIPOnly(r *Rule, er *engineRule) bool {
 		return false
 	}
 	return true
+}
+
+// isPDOnly follows Suricata's SignatureIsPDOnly: a rule whose only test beyond the header and
+// the flow keyword is app-layer-protocol (flowbits only written). Such a rule is checked on one
+// packet per direction, the first that direction sees once detection concluded on it
+// (PacketInput.ProtoDone), not on every packet of the flow.
+func isPDOnly(r *Rule, er *engineRule) bool {
+	if len(r.AppLayer) == 0 || r.App != AppUnknown || r.isTxRule() {
+		return false
+	}
+	if r.Payload != nil || len(r.DecodeEvents) > 0 || len(r.Header) > 0 || r.Flags != nil || r.Frag != nil || r.IPOpt != 0 ||
+		r.IPOptAny || r.SameIP || r.Dsize != nil || r.inspectsPacketState() || len(r.HdrBuffers) > 0 ||
+		len(r.StreamSize) > 0 || r.FlowAge != nil {
+		return false
+	}
+	return len(er.flowbitTests) == 0 && len(r.Flowints) == 0 && len(r.Xbits) == 0
 }
 
 // applyThresholdConfig applies threshold.config: a threshold / event_filter replaces the

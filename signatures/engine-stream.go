@@ -85,7 +85,7 @@ func (m *Matcher) InspectStream(in *PacketInput, win []byte, fresh int, dst []Ma
 	m.queue = m.queue[:0]
 	for _, ri := range m.cand {
 		er := e.rules[ri]
-		if er.disabled || !er.stream || !m.matchRule(er, p, fi, fs, win, in.App) {
+		if er.disabled || !er.stream || !m.matchRule(er, p, fi, fs, win, in) {
 			continue
 		}
 		if int(m.st.maxEnd) <= fresh {
