@@ -131,7 +131,7 @@ func (m *Matcher) Inspect(in *PacketInput, dst []Match) []Match {
 	m.queue = m.queue[:0]
 	for _, ri := range m.cand {
 		er := e.rules[ri]
-		if er.disabled || (in.Stream && er.stream) || !m.matchRule(er, p, fi, fs, p.Payload, in) {
+		if er.disabled || (in.Stream && er.stream && !er.alsoPacket) || !m.matchRule(er, p, fi, fs, p.Payload, in) {
 			continue
 		}
 		// Post-match effects happen at once, so later rules of this packet see them.

@@ -3,16 +3,18 @@ package signatures
 // engineRule is a Rule as the engine runs it: internal id, fast pattern, stateful keywords
 // resolved to table indexes, and the effective thresholds (rule keywords or threshold.config).
 type engineRule struct {
-	r        *Rule
-	idx      int32
-	fp       fastPattern
-	hasFP    bool
-	ipOnly   bool
-	pdOnly   bool // only app-layer-protocol decides: checked once per direction (isPDOnly)
-	noAlert  bool
-	stream   bool    // payload keywords inspect reassembled stream data on TCP flows
-	tx       *txRule // per-transaction rule (app-layer buffers); nil for packet rules
-	disabled bool
+	r       *Rule
+	idx     int32
+	fp      fastPattern
+	hasFP   bool
+	ipOnly  bool
+	pdOnly  bool // only app-layer-protocol decides: checked once per direction (isPDOnly)
+	noAlert bool
+	stream  bool // payload keywords inspect reassembled stream data on TCP flows
+	// alsoPacket: a stream rule inspected on the packets too (anchoredPayload).
+	alsoPacket bool
+	tx         *txRule // per-transaction rule (app-layer buffers); nil for packet rules
+	disabled   bool
 
 	flowbitTests, flowbitSets []flowbitOp
 	flowintTests, flowintMods []flowintOp
@@ -109,6 +111,7 @@ func newEngineRule(r *Rule, idx int32, names *varNames) *engineRule {
 	}
 	er.fp = er.fp.withoutRuns()
 	er.stream = streamCapable(r)
+	er.alsoPacket = er.stream && anchoredPayload(r)
 	for _, op := range r.Flowbits {
 		fo := flowbitOp{cmd: bitCmds[op.Cmd], or: op.Or}
 		for _, n := range op.Names {
