@@ -42,7 +42,10 @@ type appLayer struct {
 	reasm   *stream.Reassembler
 	streams []stream.Stream
 	flows   []*appFlow // by flow slot: nil until the flow needs state
-	pool    appPool
+	// dirs is, by flow slot, what detection found on each direction (applayer-direction.go);
+	// kept apart from appFlow, whose state a flow gives back when its session ends.
+	dirs []dirProtos
+	pool appPool
 	// Shared states: the one refused flows use, and per protocol the one a flow keeps once its
 	// session is over and its own state went back to the pool.
 	refused appFlow
@@ -50,6 +53,9 @@ type appLayer struct {
 	dnsUDP  dns.Parser // datagrams are parsed whole: one parser serves every UDP flow
 	// DNS detection ports (app-layer.protocols.dns.detection-ports) per transport.
 	dnsTCPPorts, dnsUDPPorts PortList
+	// midstream is stream.midstream: detection then also tries the other direction's
+	// patterns, and may reverse a flow picked up midstream.
+	midstream bool
 
 	// The flow and packet the sink's calls belong to, set before each Reassembler call; pkt
 	// is nil when no packet is at hand (the flow is ending).
@@ -177,11 +183,13 @@ func newAppLayer(w *worker, cfg *Config, workers int) *appLayer {
 	sc.Inline = cfg.Stream.Inline
 	n := w.flows.Cap()
 	a := &appLayer{w: w, reasm: stream.NewReassembler(sc), streams: make([]stream.Stream, n), flows: make([]*appFlow, n),
+		dirs:        make([]dirProtos, n),
 		pool:        newAppPool(appMemcap(cfg) / max(workers, 1)),
 		tlsEnc:      cfg.AppLayer.Protocols.TLS.mode(),
 		sshEnc:      cfg.AppLayer.Protocols.SSH.mode(),
 		httpCfg:     httpConfig(cfg),
-		dnsTCPPorts: cfg.AppLayer.Protocols.DNS.Ports(true), dnsUDPPorts: cfg.AppLayer.Protocols.DNS.Ports(false)}
+		dnsTCPPorts: cfg.AppLayer.Protocols.DNS.Ports(true), dnsUDPPorts: cfg.AppLayer.Protocols.DNS.Ports(false),
+		midstream: cfg.Stream.Midstream}
 	a.refused = appFlow{proto: appRefused, gaveUp: [2]bool{true, true}, shared: true}
 	for p := range a.ended {
 		a.ended[p] = appFlow{proto: appProto(p), gaveUp: [2]bool{true, true}, shared: true}
@@ -202,15 +210,17 @@ func dirIndex(toServer bool) int {
 	return 1
 }
 
-// packet runs the flow's packet through reassembly (TCP) or the datagram parser (UDP).
-func (a *appLayer) packet(f *flow.Flow, p *decoders.Packet, toServer bool, index uint64) {
+// packet runs the flow's packet through reassembly (TCP) or the datagram parser (UDP). It
+// returns the packet's direction, which protocol detection may have turned around (reverse).
+func (a *appLayer) packet(f *flow.Flow, p *decoders.Packet, toServer bool, index uint64) bool {
+	a.pktToServer = toServer
 	switch {
 	case p.IPProto == 6 && p.Layers&decoders.HasTCP != 0:
 		if f.Bypassed {
-			return
+			return toServer
 		}
 		a.setFlow(f, p.Time, index)
-		a.pkt, a.pktToServer = p, toServer
+		a.pkt = p
 		st := &a.streams[f.Slot()]
 		if a.cur.shared && a.cur != &a.refused {
 			a.reasm.Packet(st, p, toServer, nil) // the session is over: nothing more to deliver
@@ -222,10 +232,12 @@ func (a *appLayer) packet(f *flow.Flow, p *decoders.Packet, toServer bool, index
 		}
 	case p.IPProto == 17 && p.Layers&decoders.HasUDP != 0 && len(p.Payload) > 0:
 		a.setFlow(f, p.Time, index)
-		a.pkt, a.pktToServer = p, toServer
+		a.pkt = p
 		a.datagram(toServer, p.Payload)
 	}
+	toServer = a.pktToServer
 	a.pkt = nil
+	return toServer
 }
 
 func (a *appLayer) setFlow(f *flow.Flow, ts int64, index uint64) {
@@ -252,6 +264,7 @@ func (a *appLayer) flowEnded(f *flow.Flow) uint64 {
 	}
 	a.release(f, a.finish())
 	a.flows[f.Slot()] = nil
+	a.dirs[f.Slot()] = dirProtos{}
 	a.cur, a.f = nil, nil
 	return missed
 }
@@ -322,6 +335,9 @@ func (a *appLayer) Data(toServer bool, b []byte) {
 		a.charge()
 		return
 	}
+	if s.proto != appUnknown && a.dirs[a.f.Slot()].proto[dirIndex(toServer)] == appUnknown {
+		a.recognise(toServer, b)
+	}
 	a.inspectStream(toServer, b)
 	if s.proto == appUnknown {
 		a.detect(toServer, b)
@@ -384,12 +400,30 @@ func (a *appLayer) detect(toServer bool, b []byte) {
 	}
 	_, port := a.f.Server()
 	proto, v := probeTCP(toServer, data, port, slices.Contains(a.dnsTCPPorts, port))
+	if v != tls.Match && a.midstream {
+		// Suricata in midstream mode tries the other direction's patterns when a direction's
+		// own do not match (AppLayerProtoDetectPMGetProto): the first sender of a session
+		// picked up midstream may be its server. A match there reverses such a flow, as long
+		// as nothing was detected the other way yet (TCPProtoDetect's reverse_flow).
+		_, cport := a.f.Client()
+		rp, rv := probeTCP(!toServer, data, cport, slices.Contains(a.dnsTCPPorts, cport))
+		switch {
+		case rv == tls.Match:
+			proto, v = rp, rv
+			if a.f.MidstreamPickup() {
+				a.reverse()
+				toServer, d = !toServer, 1-d
+			}
+		case rv == tls.NeedMore:
+			v = tls.NeedMore
+		}
+	}
 	switch {
 	case v == tls.Match: // the probe verdicts share their numbering: NeedMore, Match, NoMatch
 		if len(s.held[d]) == 0 {
 			s.held[d] = append(s.held[d], b...)
 		}
-		a.settle(proto)
+		a.settle(proto, d)
 	case v == tls.NeedMore && len(data) < probeLimit:
 		if len(s.held[d]) == 0 {
 			s.held[d] = append(s.held[d], b...)
@@ -397,6 +431,22 @@ func (a *appLayer) detect(toServer bool, b []byte) {
 	default:
 		a.giveUp(d, data)
 	}
+}
+
+// reverse turns the current flow around: its first sender was the server. The flow's
+// counters and ends, the stream's directions, the packet at hand and the per-direction
+// detection state all change sides (Suricata's FlowSwap and PacketSwap); what detection held
+// stays with the bytes' sender.
+func (a *appLayer) reverse() {
+	s := a.cur
+	a.f.Reverse()
+	a.reasm.Flip(&a.streams[a.f.Slot()])
+	s.gaveUp[0], s.gaveUp[1] = s.gaveUp[1], s.gaveUp[0]
+	a.dirs[a.f.Slot()].swap()
+	s.held[0], s.held[1] = s.held[1], s.held[0]
+	s.dropped[0], s.dropped[1] = s.dropped[1], s.dropped[0]
+	s.tails[0], s.tails[1] = s.tails[1], s.tails[0]
+	a.pktToServer = !a.pktToServer
 }
 
 // giveUp ends detection on a direction: the bytes held for it are inspected as stream data
@@ -413,6 +463,8 @@ func (a *appLayer) concludeFailed() {
 	s := a.cur
 	if s.gaveUp[0] && s.gaveUp[1] {
 		s.proto = appFailed
+		a.setDir(0, appFailed)
+		a.setDir(1, appFailed)
 		a.f.AppProto = appProtoNames[appFailed]
 		a.countFlow(appFailed)
 		s.held[0], s.held[1] = s.held[0][:0], s.held[1][:0]
@@ -421,9 +473,16 @@ func (a *appLayer) concludeFailed() {
 
 // settle fixes the flow's protocol, readies its parser and feeds it what detection held, to
 // server first: the parsers keep each direction's state apart, and requests precede responses.
-func (a *appLayer) settle(p appProto) {
+func (a *appLayer) settle(p appProto, d int) {
 	s := a.cur
 	s.proto = p
+	a.setDir(d, p)
+	for e := range s.gaveUp {
+		if s.gaveUp[e] || len(s.held[e]) > 0 {
+			// Looked at and not recognised, or fed to the parser now: it takes the flow's.
+			a.setDir(e, p)
+		}
+	}
 	a.f.AppProto = appProtoNames[p]
 	a.countFlow(p)
 	switch p {
@@ -614,6 +673,7 @@ func (a *appLayer) datagram(toServer bool, b []byte) {
 				return
 			}
 			s.gaveUp[d] = true
+			a.setDir(d, appFailed)
 			if s.proto == appUnknown {
 				s.proto = appFailed
 				a.f.AppProto = appProtoNames[appFailed]
@@ -625,6 +685,7 @@ func (a *appLayer) datagram(toServer bool, b []byte) {
 			a.countFlow(appDNS)
 		}
 		s.proto = appDNS
+		a.setDir(d, appDNS)
 		a.f.AppProto = appProtoNames[appDNS]
 	case appDNS:
 	default:

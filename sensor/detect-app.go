@@ -43,14 +43,6 @@ var appToSignatures = [...]signatures.AppProto{
 	appRefused: signatures.AppUnknown,
 }
 
-// proto is the flow's protocol as detection names it.
-func (a *appLayer) proto(f *flow.Flow) signatures.AppProto {
-	if s := a.flows[f.Slot()]; s != nil {
-		return appToSignatures[s.proto]
-	}
-	return signatures.AppUnknown
-}
-
 // streamInspected says whether p's payload reaches stream inspection, so that the packet
 // itself is not inspected by the rules that inspect the stream.
 func (a *appLayer) streamInspected(f *flow.Flow, p *decoders.Packet, toServer bool) bool {
@@ -93,7 +85,8 @@ func (a *appLayer) packetFor(toServer bool) *decoders.Packet {
 func (a *appLayer) input(in *signatures.PacketInput, toServer bool) {
 	f := a.f
 	*in = signatures.PacketInput{Pkt: a.packetFor(toServer), PktNum: a.pcapCnt, HasFlow: true,
-		ToServer: toServer, FlowSlot: f.Slot(), FlowGen: f.Gen(), App: appToSignatures[a.cur.proto]}
+		ToServer: toServer, FlowSlot: f.Slot(), FlowGen: f.Gen(), App: appToSignatures[a.cur.proto],
+		AppTS: appToSignatures[a.dirs[f.Slot()].proto[0]], AppTC: appToSignatures[a.dirs[f.Slot()].proto[1]]}
 	in.Established = f.State() == flow.StateEstablished
 	if f.Proto() == 6 && a.pkt != nil && in.Pkt == a.pkt {
 		in.Established = a.w.det.established(f, a.pkt)

@@ -256,7 +256,8 @@ func (w *worker) inspect(f *flow.Flow, toServer bool, index uint64) {
 		in.Established = wd.established(f, p)
 		in.FlowSlot = f.Slot()
 		in.FlowGen = f.Gen()
-		in.App = w.app.proto(f)
+		in.App, in.AppTS, in.AppTC = w.app.protos(f)
+		in.ProtoDone = w.app.takeProtoDone(f, toServer)
 		in.Stream = w.app.streamInspected(f, p, toServer)
 		in.NoPayload = f.NoPayloadInspection
 	}

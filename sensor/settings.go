@@ -48,9 +48,11 @@ func enabledPorts(t TunnelPorts) []uint16 {
 func flowConfig(cfg *Config, workers int) flow.Config {
 	f := flow.DefaultConfig()
 	f.Memcap = int(cfg.Flow.Memcap) / max(workers, 1)
-	// Reassembly state and the app layer's pointer live in per-slot tables; detection's
-	// flow variables too when rules are loaded (counted either way: the table is sized first).
-	f.SlotExtra = int(unsafe.Sizeof(stream.Stream{})+unsafe.Sizeof((*appFlow)(nil))) + signatures.FlowStateBytes
+	// Reassembly state, the app layer's pointer and its per-direction protocols live in
+	// per-slot tables; detection's flow variables too when rules are loaded (counted either
+	// way: the table is sized first).
+	f.SlotExtra = int(unsafe.Sizeof(stream.Stream{})+unsafe.Sizeof((*appFlow)(nil))+unsafe.Sizeof(dirProtos{})) +
+		signatures.FlowStateBytes
 	if cfg.Flow.EmergencyRecovery > 0 {
 		f.EmergencyRecovery = cfg.Flow.EmergencyRecovery
 	}

@@ -87,7 +87,8 @@ func (w *worker) packet(data []byte, wireLen int, lt decoders.LinkType, ts int64
 		return // counted in the flow, not inspected (Suricata's local bypass)
 	}
 	if f != nil {
-		w.app.packet(f, p, toServer, index)
+		// Protocol detection may find the flow was seen from the wrong end and turn it around.
+		toServer = w.app.packet(f, p, toServer, index)
 	}
 	if w.det != nil {
 		w.inspect(f, toServer, index)

@@ -140,7 +140,7 @@ func (h *engineHarness) inspectTx(app AppProto, tx AppTx, toServer bool, now [2]
 	}
 	h.dec.Decode(&h.pkt, buildFrame(s), decoders.LinkEthernet, 0, 0)
 	in := TxInput{PacketInput: PacketInput{Pkt: &h.pkt, HasFlow: true, ToServer: toServer, App: app,
-		FlowSlot: 1, FlowGen: 1}, Tx: tx, Now: now}
+		AppTS: app, AppTC: app, FlowSlot: 1, FlowGen: 1}, Tx: tx, Now: now}
 	h.out = h.m.InspectTx(&in, h.out[:0])
 	var sids []uint32
 	for _, m := range h.out {
@@ -211,9 +211,53 @@ func TestMultipleAppLayerProtocol(t *testing.T) {
 	r := mustRule(t, `alert tcp any any -> any any (app-layer-protocol:!http; app-layer-protocol:!tls; sid:1;)`)
 	// A negated protocol needs detection to have settled the flow's protocol.
 	for p, want := range map[AppProto]bool{AppHTTP: false, AppTLS: false, AppSSH: true, AppFailed: true, AppUnknown: false} {
-		if got := r.matchAppLayer(p); got != want {
+		if got := r.matchAppLayer(&PacketInput{ToServer: true, App: p, AppTS: p, AppTC: p}); got != want {
 			t.Errorf("proto %v: %v, want %v", p, got, want)
 		}
+	}
+}
+
+// TestAppLayerProtocolModes: each mode compares its own protocol of the flow; the default one
+// is the protocol recognised on the packet's direction (Suricata 8).
+func TestAppLayerProtocolModes(t *testing.T) {
+	// A client speaking HTTP to an SSH server; the flow is parsed as HTTP.
+	in := PacketInput{App: AppHTTP, AppTS: AppHTTP, AppTC: AppSSH}
+	for _, c := range []struct {
+		kw              string
+		toServer, toCli bool // verdict on a packet to the server, to the client
+	}{
+		{"ssh", false, true},
+		{"http", true, false},
+		{"http,final", true, true},
+		{"ssh,final", false, false},
+		{"http,to_server", true, true},
+		{"ssh,to_client", true, true},
+		{"ssh,to_server", false, false},
+		{"ssh,either", true, true},
+		{"!ssh,either", false, false},
+		{"!http", false, true},
+		{"http,original", false, false},
+	} {
+		r := mustRule(t, `alert tcp any any -> any any (app-layer-protocol:`+c.kw+`; sid:1;)`)
+		in.ToServer = true
+		if got := r.matchAppLayer(&in); got != c.toServer {
+			t.Errorf("%s to server: %v, want %v", c.kw, got, c.toServer)
+		}
+		in.ToServer = false
+		if got := r.matchAppLayer(&in); got != c.toCli {
+			t.Errorf("%s to client: %v, want %v", c.kw, got, c.toCli)
+		}
+	}
+	// Nothing recognised yet on the client's side: neither it nor its negation holds there.
+	in = PacketInput{App: AppHTTP, AppTS: AppHTTP}
+	for _, kw := range []string{"http", "!http", "!ssh"} {
+		r := mustRule(t, `alert tcp any any -> any any (app-layer-protocol:`+kw+`; sid:1;)`)
+		if r.matchAppLayer(&in) {
+			t.Errorf("%s matched a direction with nothing recognised", kw)
+		}
+	}
+	if r, _ := loadOne(t, `alert tcp any any -> any any (app-layer-protocol:http,sideways; sid:1;)`); r != nil {
+		t.Error("unknown mode accepted")
 	}
 }
 

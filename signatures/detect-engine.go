@@ -16,6 +16,14 @@ type PacketInput struct {
 	FlowGen     uint32   // flow.Flow.Gen(): a new Gen on the same slot means a new flow
 	PktNum      uint64   // pcap_cnt
 	App         AppProto // the flow's application protocol (AppUnknown until detected)
+	// AppTS and AppTC are the protocols detection recognised on each direction (Suricata's
+	// alproto_ts and alproto_tc): AppUnknown until that direction's data was looked at.
+	// app-layer-protocol compares them in its direction modes.
+	AppTS, AppTC AppProto
+	// ProtoDone says this is the first packet of its direction since detection concluded on
+	// that direction (Suricata's PKT_PROTO_DETECT_TS_DONE / _TC_DONE): the one packet
+	// rules testing nothing but app-layer-protocol are checked on.
+	ProtoDone bool
 	// Stream says the packet's payload is inspected as reassembled stream data
 	// (InspectStream): stream-capable rules then skip the packet itself, so that a pattern
 	// is found once, whatever the segmentation.
@@ -131,8 +139,8 @@ func (m *Matcher) Inspect(in *PacketInput, dst []Match) []Match {
 	m.queue = m.queue[:0]
 	for _, ri := range m.cand {
 		er := e.rules[ri]
-		if er.disabled || (in.Stream && er.stream) || (in.NoPayload && er.r.hasPayload()) ||
-			!m.matchRule(er, p, fi, fs, p.Payload, in.App) {
+		if er.disabled || (in.Stream && er.stream && !er.alsoPacket) || (in.NoPayload && er.r.hasPayload()) ||
+			!m.matchRule(er, p, fi, fs, p.Payload, in) {
 			continue
 		}
 		// Post-match effects happen at once, so later rules of this packet see them.
@@ -235,9 +243,12 @@ func (e *Engine) groupOf(p *decoders.Packet, dir int) *group {
 
 // matchRule is the rule's full check, cheapest parts first; all parts are pure tests, so the
 // order does not change the verdict.
-func (m *Matcher) matchRule(er *engineRule, p *decoders.Packet, fi FlowInfo, fs *flowState, payload []byte, app AppProto) bool {
+func (m *Matcher) matchRule(er *engineRule, p *decoders.Packet, fi FlowInfo, fs *flowState, payload []byte, in *PacketInput) bool {
 	r := er.r
-	if !r.MatchHeader(p, fi) || !r.matchAppLayer(app) {
+	if er.pdOnly && !in.ProtoDone {
+		return false
+	}
+	if !r.MatchHeader(p, fi) || !r.matchAppLayer(in) {
 		return false
 	}
 	if len(r.DecodeEvents) > 0 && !r.matchDecodeEvents(p) {

@@ -340,7 +340,7 @@ func (m *Matcher) matchTxRule(er *engineRule, in *TxInput, d int, fs *flowState)
 	if !r.matchFlow(p, FlowInfo{HasFlow: in.HasFlow, ToServer: in.ToServer, Established: in.Established}) {
 		return false
 	}
-	if !r.matchPacketKeywords(p) || !r.matchAppLayer(in.App) {
+	if !r.matchPacketKeywords(p) || !r.matchAppLayer(&in.PacketInput) {
 		return false
 	}
 	if !m.matchVarTests(er, p, fs) {
@@ -399,17 +399,44 @@ func (m *Matcher) matchTxBuffer(x *Buffer, tx AppTx, toServer bool) bool {
 }
 
 // matchAppLayer checks the flow's protocol against the rule's header protocol and its
-// app-layer-protocol keyword.
-func (r *Rule) matchAppLayer(p AppProto) bool {
-	if r.App != AppUnknown && r.App != AppFailed && p != r.App {
+// app-layer-protocol keywords, each against the protocol its mode names.
+func (r *Rule) matchAppLayer(in *PacketInput) bool {
+	if r.App != AppUnknown && r.App != AppFailed && in.App != r.App {
 		return false
 	}
 	for _, a := range r.AppLayer {
-		// Suricata's negated form needs a detected protocol: "not http" is not yet known
-		// while detection is still running.
-		if (p == a.Proto) == a.Negated || (a.Negated && p == AppUnknown) {
+		if !a.match(in) {
 			return false
 		}
 	}
 	return true
+}
+
+// match is one app-layer-protocol keyword (Suricata's DetectAppLayerProtocolPacketMatch).
+func (a *AppLayerMatch) match(in *PacketInput) bool {
+	var hit, known bool
+	switch a.Mode {
+	case AppModeDirection:
+		p := in.AppTC
+		if in.ToServer {
+			p = in.AppTS
+		}
+		hit, known = p == a.Proto, p != AppUnknown
+	case AppModeToServer:
+		hit, known = in.AppTS == a.Proto, in.AppTS != AppUnknown
+	case AppModeToClient:
+		hit, known = in.AppTC == a.Proto, in.AppTC != AppUnknown
+	case AppModeEither:
+		hit = in.AppTS == a.Proto || in.AppTC == a.Proto
+		known = in.AppTS != AppUnknown || in.AppTC != AppUnknown
+	case AppModeOriginal:
+		// No flow changes its protocol here, so none has an original one.
+	default: // AppModeFinal
+		hit, known = in.App == a.Proto, in.App != AppUnknown
+	}
+	if a.Negated {
+		// "not http" needs a detected protocol: it is not yet known while detection runs.
+		return known && !hit
+	}
+	return hit
 }

@@ -3,15 +3,18 @@ package signatures
 // engineRule is a Rule as the engine runs it: internal id, fast pattern, stateful keywords
 // resolved to table indexes, and the effective thresholds (rule keywords or threshold.config).
 type engineRule struct {
-	r        *Rule
-	idx      int32
-	fp       fastPattern
-	hasFP    bool
-	ipOnly   bool
-	noAlert  bool
-	stream   bool    // payload keywords inspect reassembled stream data on TCP flows
-	tx       *txRule // per-transaction rule (app-layer buffers); nil for packet rules
-	disabled bool
+	r       *Rule
+	idx     int32
+	fp      fastPattern
+	hasFP   bool
+	ipOnly  bool
+	pdOnly  bool // only app-layer-protocol decides: checked once per direction (isPDOnly)
+	noAlert bool
+	stream  bool // payload keywords inspect reassembled stream data on TCP flows
+	// alsoPacket: a stream rule inspected on the packets too (anchoredPayload).
+	alsoPacket bool
+	tx         *txRule // per-transaction rule (app-layer buffers); nil for packet rules
+	disabled   bool
 
 	flowbitTests, flowbitSets []flowbitOp
 	flowintTests, flowintMods []flowintOp
@@ -108,6 +111,7 @@ func newEngineRule(r *Rule, idx int32, names *varNames) *engineRule {
 	}
 	er.fp = er.fp.withoutRuns()
 	er.stream = streamCapable(r)
+	er.alsoPacket = er.stream && anchoredPayload(r)
 	for _, op := range r.Flowbits {
 		fo := flowbitOp{cmd: bitCmds[op.Cmd], or: op.Or}
 		for _, n := range op.Names {
@@ -152,6 +156,7 @@ func newEngineRule(r *Rule, idx int32, names *varNames) *engineRule {
 		}
 	}
 	er.ipOnly = isIPOnly(r, er)
+	er.pdOnly = isPDOnly(r, er)
 	return er
 }
 
@@ -178,6 +183,22 @@ func isIPOnly(r *Rule, er *engineRule) bool {
 		return false
 	}
 	return true
+}
+
+// isPDOnly follows Suricata's SignatureIsPDOnly: a rule whose only test beyond the header and
+// the flow keyword is app-layer-protocol (flowbits only written). Such a rule is checked on one
+// packet per direction, the first that direction sees once detection concluded on it
+// (PacketInput.ProtoDone), not on every packet of the flow.
+func isPDOnly(r *Rule, er *engineRule) bool {
+	if len(r.AppLayer) == 0 || r.App != AppUnknown || r.isTxRule() {
+		return false
+	}
+	if r.Payload != nil || len(r.DecodeEvents) > 0 || len(r.Header) > 0 || r.Flags != nil || r.Frag != nil || r.IPOpt != 0 ||
+		r.IPOptAny || r.SameIP || r.Dsize != nil || r.inspectsPacketState() || len(r.HdrBuffers) > 0 ||
+		len(r.StreamSize) > 0 || r.FlowAge != nil {
+		return false
+	}
+	return len(er.flowbitTests) == 0 && len(r.Flowints) == 0 && len(r.Xbits) == 0
 }
 
 // applyThresholdConfig applies threshold.config: a threshold / event_filter replaces the

@@ -26,6 +26,16 @@ func streamCapable(r *Rule) bool {
 	})
 }
 
+// anchoredPayload reports a payload content with depth or offset. Suricata's SigValidate then
+// sets SIG_FLAG_REQUIRE_PACKET besides REQUIRE_STREAM: such a rule still falls back to the
+// packet's own payload when the packet's segment went into the stream (DetectEngine-
+// InspectRulePayloadMatches), so it may alert on the packet and again on the stream.
+func anchoredPayload(r *Rule) bool {
+	return slices.ContainsFunc(r.Payload.Matchers, func(k Keyword) bool {
+		return k.Kind == MatchContent && k.Content != nil && (k.Content.HasDepth || k.Content.HasOffset)
+	})
+}
+
 // streamKeepMax bounds the bytes of a direction kept for the next window.
 const streamKeepMax = 2048
 
@@ -85,7 +95,7 @@ func (m *Matcher) InspectStream(in *PacketInput, win []byte, fresh int, dst []Ma
 	m.queue = m.queue[:0]
 	for _, ri := range m.cand {
 		er := e.rules[ri]
-		if er.disabled || !er.stream || !m.matchRule(er, p, fi, fs, win, in.App) {
+		if er.disabled || !er.stream || !m.matchRule(er, p, fi, fs, win, in) {
 			continue
 		}
 		if int(m.st.maxEnd) <= fresh {

@@ -207,6 +207,9 @@ func (e *Engine) buildDatabases(dbs *dbBuilder) (map[int32]string, error) {
 					ri := int32(w*64 + mathbits.TrailingZeros64(bits))
 					side := e.rules[ri].pfSide(c)
 					members[side][w] |= 1 << (uint(ri) & 63)
+					if side == pfStream && e.rules[ri].alsoPacket {
+						members[pfPacket][w] |= 1 << (uint(ri) & 63)
+					}
 				}
 			}
 		}
@@ -242,6 +245,9 @@ func (e *Engine) buildDatabases(dbs *dbBuilder) (map[int32]string, error) {
 				ri := int32(w*64 + mathbits.TrailingZeros64(bits))
 				side := e.rules[ri].pfSide(g.pfClass)
 				g.pf[side] = e.pfs[g.pfClass][side]
+				if side == pfStream && e.rules[ri].alsoPacket {
+					g.pf[pfPacket] = e.pfs[g.pfClass][pfPacket]
+				}
 			}
 		}
 	}

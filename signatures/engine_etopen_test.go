@@ -207,9 +207,9 @@ func BenchmarkInspectTx(b *testing.B) {
 	frame := buildFrame(tcpTo(80, ""))
 	dec.Decode(&pkt, frame, decoders.LinkEthernet, 0, len(frame))
 	ins := []TxInput{
-		{PacketInput: PacketInput{Pkt: &pkt, HasFlow: true, ToServer: true, Established: true, FlowSlot: 1, FlowGen: 1, App: AppHTTP},
+		{PacketInput: PacketInput{Pkt: &pkt, HasFlow: true, ToServer: true, Established: true, FlowSlot: 1, FlowGen: 1, App: AppHTTP, AppTS: AppHTTP, AppTC: AppHTTP},
 			Tx: tx, Now: [2]uint8{StageComplete, 0}},
-		{PacketInput: PacketInput{Pkt: &pkt, HasFlow: true, ToServer: false, Established: true, FlowSlot: 1, FlowGen: 1, App: AppHTTP},
+		{PacketInput: PacketInput{Pkt: &pkt, HasFlow: true, ToServer: false, Established: true, FlowSlot: 1, FlowGen: 1, App: AppHTTP, AppTS: AppHTTP, AppTC: AppHTTP},
 			Tx: tx, Prev: [2]uint8{StageComplete, 0}, Now: [2]uint8{StageComplete, StageComplete}},
 	}
 	dst := make([]Match, 0, 64)

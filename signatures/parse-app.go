@@ -81,13 +81,19 @@ func (b *ruleBuilder) transform(name, val string) error {
 	return nil
 }
 
-// appLayerProtocol is app-layer-protocol:[!]name.
+// appLayerProtocol is app-layer-protocol:[!]name[,mode].
 func (b *ruleBuilder) appLayerProtocol(val string) error {
 	v := strings.TrimSpace(val)
 	neg := strings.HasPrefix(v, "!")
 	v = strings.TrimSpace(strings.TrimPrefix(v, "!"))
-	if i := strings.IndexByte(v, ','); i >= 0 {
-		v = strings.TrimSpace(v[:i]) // a mode (",final" …) only narrows when it is compared
+	mode := AppModeDirection
+	if name, m, ok := strings.Cut(v, ","); ok {
+		v = strings.TrimSpace(name)
+		md, known := appModes[strings.TrimSpace(m)]
+		if !known {
+			return fmt.Errorf("app-layer-protocol: unknown mode %q", strings.TrimSpace(m))
+		}
+		mode = md
 	}
 	p, ok := AppProtoByName(strings.ToLower(v))
 	if !ok {
@@ -101,7 +107,7 @@ func (b *ruleBuilder) appLayerProtocol(val string) error {
 		return notSupported("app-layer protocol %s not supported yet", v)
 	}
 	// Suricata accepts several (e.g. a protocol and a negated other one); all must hold.
-	b.r.AppLayer = append(b.r.AppLayer, AppLayerMatch{Proto: p, Negated: neg})
+	b.r.AppLayer = append(b.r.AppLayer, AppLayerMatch{Proto: p, Negated: neg, Mode: mode})
 	return nil
 }
 

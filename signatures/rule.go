@@ -134,7 +134,23 @@ type Rule struct {
 type AppLayerMatch struct {
 	Proto   AppProto
 	Negated bool
+	Mode    AppMode
 }
+
+// AppMode is which of the flow's protocols app-layer-protocol compares (Suricata 8's modes).
+type AppMode uint8
+
+const (
+	AppModeDirection AppMode = iota // the one recognised on the packet's direction (default)
+	AppModeToServer                 // the one recognised to the server
+	AppModeToClient                 // the one recognised to the client
+	AppModeEither                   // either direction's
+	AppModeFinal                    // the one the flow is parsed as
+	AppModeOriginal                 // the one before a protocol change
+)
+
+var appModes = map[string]AppMode{"direction": AppModeDirection, "to_server": AppModeToServer,
+	"to_client": AppModeToClient, "either": AppModeEither, "final": AppModeFinal, "original": AppModeOriginal}
 
 // AppNumberMatch compares one numeric transaction property; Dir is the direction it is read
 // from (bufToServer, bufToClient or bufBoth: the rule's inspected direction).

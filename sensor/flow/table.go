@@ -409,6 +409,21 @@ func (f *Flow) swapSides() {
 	f.zeek.flip()
 }
 
+// Reverse makes the server the client after packets were counted (Suricata's FlowSwap): the
+// counters, the TCP session's per-side records and Zeek's view follow, so that every packet
+// counted so far stands in the direction it has in the new orientation. The app layer calls it
+// when protocol detection finds that a flow picked up midstream was seen from its server side
+// first (see MidstreamPickup).
+func (f *Flow) Reverse() {
+	f.swapSides()
+	f.tcp.swapSides()
+}
+
+// MidstreamPickup reports that the flow's TCP session started from a packet without SYN (stream
+// midstream pick-up): which side is the client was a guess (the first sender), that app-layer
+// detection may correct with Reverse. A session picked up from a SYN/ACK was oriented by it.
+func (f *Flow) MidstreamPickup() bool { return f.tcp.active && f.tcp.pickup == pickupOther }
+
 // end reports f to onEnd and returns its slot to the free list.
 func (t *Table) end(f *Flow, reason Reason) {
 	t.unlink(f)

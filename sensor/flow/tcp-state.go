@@ -60,7 +60,17 @@ type tcpSession struct {
 	finNext [2]uint32 // sequence number just past each side's FIN: what acknowledges it
 	// twCloser is the side whose acknowledgement of the last FIN ends time_wait.
 	twCloser uint8
+	// pickup says how a midstream session started: from a SYN/ACK (its sender was made the
+	// server at once) or from some other packet, whose sender may turn out to be the server.
+	pickup uint8
 }
+
+// How a session started.
+const (
+	pickupSYN    = iota // a SYN: the handshake was seen
+	pickupSYNACK        // midstream, from a SYN/ACK
+	pickupOther         // midstream, from a packet without SYN
+)
 
 // seqGEQ compares TCP sequence numbers modulo 2^32.
 func seqGEQ(a, b uint32) bool { return int32(a-b) >= 0 }
@@ -81,6 +91,7 @@ func (s *tcpSession) packet(p *decoders.Packet, toServer, midstream, async bool)
 				return false
 			}
 			swap = toServer // the SYN/ACK sender is the server
+			s.pickup = pickupSYNACK
 			s.state = TCPSynRecv
 			s.isn[sideServer] = p.Seq
 		case fl&decoders.TCPSyn != 0:
@@ -91,6 +102,7 @@ func (s *tcpSession) packet(p *decoders.Packet, toServer, midstream, async bool)
 			if !midstream {
 				return false
 			}
+			s.pickup = pickupOther
 			s.state = TCPEstablished
 		default:
 			return false
@@ -179,6 +191,16 @@ func (s *tcpSession) packet(p *decoders.Packet, toServer, midstream, async bool)
 		}
 	}
 	return false
+}
+
+// swapSides exchanges the two ends' records when the flow is reversed after the session
+// started. The state stays: Suricata's FlowSwap swaps the session's streams, not its state.
+func (s *tcpSession) swapSides() {
+	s.dflags[0], s.dflags[1] = s.dflags[1], s.dflags[0]
+	s.isn[0], s.isn[1] = s.isn[1], s.isn[0]
+	s.finSeen[0], s.finSeen[1] = s.finSeen[1], s.finSeen[0]
+	s.finNext[0], s.finNext[1] = s.finNext[1], s.finNext[0]
+	s.twCloser = 1 - s.twCloser
 }
 
 func (s *tcpSession) enterTimeWait(closer uint8) {

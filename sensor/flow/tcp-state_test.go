@@ -260,3 +260,43 @@ func TestTCPAsyncOneside(t *testing.T) {
 		})
 	}
 }
+
+// TestTCPReverseMidstream: a session picked up from the server's data is oriented by its first
+// sender until the app layer finds out and reverses it; then every packet counted so far
+// stands in its true direction, and the teardown is read from the right ends.
+func TestTCPReverseMidstream(t *testing.T) {
+	tb, rec := newTestTable(t, func(c *Config) { c.Midstream = true })
+	c := newConv(t, tb)
+	f := c.srv(PA, 259)
+	if !f.MidstreamPickup() {
+		t.Fatal("session picked up from data: MidstreamPickup false")
+	}
+	if _, p := f.Client(); p != 80 {
+		t.Fatalf("before reversal the first sender is the client, got port %d", p)
+	}
+	c.cli(A, 0)
+	f.Reverse()
+	if _, p := f.Client(); p != 40000 {
+		t.Fatalf("after reversal client port %d, want 40000", p)
+	}
+	c.cli(FA, 0)
+	c.srv(FA, 0)
+	f = c.cli(A, 0)
+	if !c.lastTS || f.TCPState() != TCPClosed {
+		t.Fatalf("after reversal: toServer %v state %v, want true/closed", c.lastTS, f.TCPState())
+	}
+	r := onlyRecord(t, tb, rec)
+	if r.SrcPort != 40000 || r.PktsToServer != 3 || r.PktsToClient != 2 {
+		t.Fatalf("reversed record: src port %d pkts %d/%d, want 40000 3/2", r.SrcPort, r.PktsToServer, r.PktsToClient)
+	}
+	if r.TCPFlagsTS != FA || r.TCPFlagsTC != PA|FA {
+		t.Fatalf("flags ts %02x tc %02x, want %02x %02x", r.TCPFlagsTS, r.TCPFlagsTC, FA, PA|FA)
+	}
+
+	// A SYN/ACK pick-up was oriented by the SYN/ACK itself: nothing left to correct.
+	tb, _ = newTestTable(t, func(c *Config) { c.Midstream = true })
+	c = newConv(t, tb)
+	if f := c.srv(SA, 0); f.MidstreamPickup() {
+		t.Fatal("SYN/ACK pick-up reported as correctable")
+	}
+}

@@ -9,7 +9,8 @@ import (
 // Sink receives reassembled data. For each direction the calls describe the stream in order,
 // every byte exactly once: Data with bytes, Gap with the count of bytes that were acknowledged
 // but never seen. b is valid only during the call (it points into the Reassembler's pages or
-// scratch); len(b) is at most MaxChunk. A Sink must not call back into the Reassembler.
+// scratch); len(b) is at most MaxChunk. A Sink must not call back into the Reassembler, except
+// for Flip of the stream being delivered.
 type Sink interface {
 	Data(toServer bool, b []byte)
 	Gap(toServer bool, n int)
@@ -95,6 +96,18 @@ func NewReassembler(cfg Config) *Reassembler {
 		r.depth = int64(cfg.Depth)
 	}
 	return r
+}
+
+// Flip records that the flow of s was reversed (its server turned out to be the side that
+// was taken for the client: a midstream pick-up whose first data was the server's): from now
+// on every direction given to or reported by s and r is in the new orientation. Queued data
+// stays where it is. A Sink may call it while s is being delivered; the rest of that delivery
+// is reported in the new orientation.
+func (r *Reassembler) Flip(s *Stream) {
+	s.state ^= stFlipped
+	if r.sink != nil {
+		r.toServer = !r.toServer
+	}
 }
 
 // MemUse is the memory the queued data of all streams accounts for (pages plus records).
@@ -225,7 +238,7 @@ func (r *Reassembler) finish(s *Stream, sink Sink) {
 			if h.flags&hFIN != 0 {
 				limit = min(limit, h.fin)
 			}
-			r.deliver(h, i == 0, limit, true, sink)
+			r.deliver(h, s.toServerOf(i), limit, true, sink)
 		}
 		r.release(h)
 	}

@@ -441,3 +441,51 @@ type countSink struct{ data, gaps int }
 
 func (c *countSink) Data(_ bool, b []byte) { c.data += len(b) }
 func (c *countSink) Gap(_ bool, n int)     { c.gaps += n }
+
+// flipSink flips its stream on the first data it gets, as the app layer does when detection
+// finds a midstream flow was taken the wrong way round.
+type flipSink struct {
+	recorder
+	r       *Reassembler
+	s       *Stream
+	flipped bool
+}
+
+func (f *flipSink) Data(toServer bool, b []byte) {
+	if !f.flipped {
+		f.flipped = true
+		f.r.Flip(f.s)
+		toServer = !toServer
+	}
+	f.recorder.Data(toServer, b)
+}
+
+// TestFlipDuringDelivery: a reversal decided on the first chunk of a delivery relabels the
+// rest of it and every later call, while the queued data stays with its sender.
+func TestFlipDuringDelivery(t *testing.T) {
+	cfg := DefaultConfig()
+	cfg.Midstream = true
+	r := NewReassembler(cfg)
+	var s Stream
+	sink := &flipSink{r: r, s: &s}
+	// Picked up from the server's data, taken for the client's: more than one chunk of it.
+	big := strings.Repeat("x", MaxChunk+100)
+	r.Packet(&s, tcp(ack|psh, 1000, 5000, big), true, sink)
+	r.Packet(&s, tcp(ack, 5000, 1000+uint32(len(big)), ""), false, sink)
+	if sink.chunks[1] != 2 || sink.chunks[0] != 0 {
+		t.Fatalf("chunks to server/client %d/%d, want 0/2 (all relabelled)", sink.chunks[0], sink.chunks[1])
+	}
+	if got := s.Delivered(false); got != int64(len(big)) {
+		t.Fatalf("delivered to client %d, want %d", got, len(big))
+	}
+	// After the flip the true client's data goes to the server in the caller's terms.
+	r.Packet(&s, tcp(ack|psh, 5000, 1000+uint32(len(big)), "GET"), true, sink)
+	r.Packet(&s, tcp(ack|fin, 1000+uint32(len(big)), 5003, ""), false, sink)
+	if got := sink.got(true); got != "GET" {
+		t.Fatalf("to server %q, want GET", got)
+	}
+	if !s.Finished(false) || s.Finished(true) {
+		t.Fatalf("finished to client %v to server %v, want true/false", s.Finished(false), s.Finished(true))
+	}
+	r.Close(&s, sink)
+}

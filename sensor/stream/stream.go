@@ -6,13 +6,14 @@ package stream
 // All its queued data lives in the Reassembler that fed it, so a Stream must always be fed and
 // closed by the same Reassembler.
 type Stream struct {
-	half  [2]half // [0]: to server, [1]: to client
+	half  [2]half // [0]: to server, [1]: to client (swapped roles once stFlipped)
 	state uint8
 }
 
 const (
 	stStarted = 1 << iota // a packet that starts a session was seen
 	stClosed              // ended by a RST: nothing more is reassembled
+	stFlipped             // the flow was reversed: half[1] is the direction to the server
 )
 
 // half is one direction.
@@ -46,12 +47,17 @@ const (
 // acknowledgement cannot declare a gigantic gap.
 const horizon = 1 << 30
 
+// dir is the half of a direction. The halves never move: a reversal only changes which one
+// is the direction to the server, so pointers into them stay valid across it.
 func (s *Stream) dir(toServer bool) *half {
-	if toServer {
+	if toServer != (s.state&stFlipped != 0) {
 		return &s.half[0]
 	}
 	return &s.half[1]
 }
+
+// toServerOf is the direction of half i in the flow's current orientation.
+func (s *Stream) toServerOf(i int) bool { return (i == 0) != (s.state&stFlipped != 0) }
 
 // offOf turns a sequence number into a stream offset, within ±2^31 of the delivery point.
 func (h *half) offOf(seq uint32) int64 {
