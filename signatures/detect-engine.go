@@ -284,6 +284,16 @@ func (m *Matcher) scanGroup(g *group, pf *prefilter, data []byte) {
 	if pf == nil {
 		return
 	}
+	if pf.db != nil {
+		m.wake(g, pf, data)
+	}
+	if h := pf.head; h != nil {
+		m.wake(g, h, data[:min(len(data), pf.headLen)])
+	}
+}
+
+// wake scans data with one database of a prefilter and adds the group's rules its hits wake.
+func (m *Matcher) wake(g *group, pf *prefilter, data []byte) {
 	// The database is shared by the groups of a class: a hit only wakes this group's rules.
 	for _, id := range m.hs.scan(pf.db, data) {
 		if int(id) < len(pf.patRules) {

@@ -81,11 +81,19 @@ type group struct {
 }
 
 // prefilter is the Hyperscan database of one prefilter class: a hit on pattern id makes
-// patRules[id] candidates, filtered by the packet's group.
+// patRules[id] candidates, filtered by the packet's group. Patterns that can only end in the
+// first headMax bytes (content anchored by depth, the most common shape in ET Open: "GET ",
+// depth 4) live apart in head, which scans only those bytes: the whole-payload database is
+// then a fraction of the patterns.
 type prefilter struct {
-	db       *hsDB
+	db       *hsDB     // nil when every pattern is in head
 	patRules [][]int32 // pattern id -> rules (internal ids, ascending)
+	head     *prefilter
+	headLen  int // bytes head scans: the greatest end of its patterns
 }
+
+// headMax bounds the end of a pattern kept in a head database.
+const headMax = 64
 
 // Stats reports what Compile built.
 func (e *Engine) Stats() EngineStats { return e.stats }
@@ -214,26 +222,11 @@ func (e *Engine) buildDatabases(dbs *dbBuilder) (map[int32]string, error) {
 			}
 		}
 		for side := range members {
-			for {
-				pf, pats := e.collectPatterns(members[side], bad)
-				if len(pats) == 0 {
-					break
-				}
-				db, badPat, err := dbs.build(pats)
-				if err == nil {
-					pf.db = db
-					e.pfs[c][side] = pf
-					break
-				}
-				if badPat < 0 {
-					return nil, err
-				}
-				// Each round drops at least one pattern, so this ends. A rule refused here
-				// may already sit in an earlier database: harmless, it is disabled.
-				for _, ri := range pf.patRules[badPat] {
-					bad[ri] = fmt.Sprintf("fast pattern rejected: %v", err)
-				}
+			pf, err := e.buildPrefilter(dbs, members[side], bad)
+			if err != nil {
+				return nil, err
 			}
+			e.pfs[c][side] = pf
 		}
 	}
 	if len(bad) > 0 {
@@ -252,6 +245,78 @@ func (e *Engine) buildDatabases(dbs *dbBuilder) (map[int32]string, error) {
 		}
 	}
 	return bad, nil
+}
+
+// buildPrefilter compiles the prefilter of the member rules: the head and whole-data
+// databases. A rule whose fast pattern Hyperscan refuses is added to bad and the databases are
+// built again without it. nil when no member has a fast pattern.
+func (e *Engine) buildPrefilter(dbs *dbBuilder, members ruleSetBits, bad map[int32]string) (*prefilter, error) {
+	for {
+		pf, pats := e.collectPatterns(members, bad)
+		if len(pats) == 0 {
+			return nil, nil
+		}
+		head, headPats := splitHead(pf, &pats)
+		var failed *prefilter
+		var badPat int
+		var err error
+		if len(pats) > 0 {
+			if pf.db, badPat, err = dbs.build(pats); err != nil {
+				failed = pf
+			}
+		}
+		if err == nil && head != nil {
+			if head.db, badPat, err = dbs.build(headPats); err != nil {
+				failed = head
+			}
+		}
+		if err == nil {
+			pf.head = head
+			if head != nil {
+				pf.headLen = headEnd(headPats)
+			}
+			return pf, nil
+		}
+		if badPat < 0 {
+			return nil, err
+		}
+		// Each round drops at least one pattern, so this ends. A rule refused here may
+		// already sit in an earlier database: harmless, it is disabled.
+		for _, ri := range failed.patRules[badPat] {
+			bad[ri] = fmt.Sprintf("fast pattern rejected: %v", err)
+		}
+	}
+}
+
+// splitHead moves the patterns that can only end within headMax bytes out of pf and *pats into
+// a head prefilter of their own (nil when there are none); ids are renumbered on both sides.
+func splitHead(pf *prefilter, pats *[]fastPattern) (*prefilter, []fastPattern) {
+	var head *prefilter
+	var headPats, rest []fastPattern
+	var restRules [][]int32
+	for id, fp := range *pats {
+		if fp.maxEnd > 0 && fp.maxEnd <= headMax {
+			if head == nil {
+				head = &prefilter{}
+			}
+			headPats = append(headPats, fp)
+			head.patRules = append(head.patRules, pf.patRules[id])
+			continue
+		}
+		rest = append(rest, fp)
+		restRules = append(restRules, pf.patRules[id])
+	}
+	*pats, pf.patRules = rest, restRules
+	return head, headPats
+}
+
+// headEnd is the greatest end offset of the patterns: what a head database needs to scan.
+func headEnd(pats []fastPattern) int {
+	n := 0
+	for _, fp := range pats {
+		n = max(n, int(fp.maxEnd))
+	}
+	return n
 }
 
 // collectPatterns returns the distinct fast patterns of the member rules not in bad, in the
@@ -285,8 +350,14 @@ func (e *Engine) databases() []*hsDB {
 	var dbs []*hsDB
 	for _, sides := range e.pfs {
 		for _, pf := range sides {
-			if pf != nil {
+			if pf == nil {
+				continue
+			}
+			if pf.db != nil {
 				dbs = append(dbs, pf.db)
+			}
+			if pf.head != nil {
+				dbs = append(dbs, pf.head.db)
 			}
 		}
 	}
