@@ -29,7 +29,7 @@ alert udp any any -> any any (msg:"anywhere"; content:"EFGH"; sid:3;)
 		return s
 	}
 	h.expect(udp("ABCD"+pad), 1)
-	h.expect(udp("."+"ABCD"+pad)) // past its depth: the head database does not even see it
+	h.expect(udp("." + "ABCD" + pad)) // past its depth: the head database does not even see it
 	h.expect(udp(pad[:80]+"WXYZ"), 2)
 	h.expect(udp(pad+"EFGH"+"ABCD"), 3)
 }
