@@ -1,6 +1,7 @@
 package signatures
 
 import (
+	"fmt"
 	"math"
 	"net/netip"
 	"slices"
@@ -20,7 +21,15 @@ import (
 type addrIndex struct {
 	starts []netip.Addr // segment i covers [starts[i], starts[i+1]) (the last: to the family's end)
 	rules  [][]int32    // rules covering segment i, ascending
+	// other, for a segment that many rules cover, indexes those rules by their other address
+	// set (nil for the rest). ET's reputation rules, "[hundreds of networks] -> $HOME_NET",
+	// are indexed by $HOME_NET when their lists are the wider side: without the second level
+	// every flow to a home address made all of them candidates.
+	other []*addrIndex
 }
+
+// otherMin is how many rules a segment needs before it gets a second-level index.
+const otherMin = 16
 
 // ipOnlyIndex is the candidate lookup for the IP-only rules.
 type ipOnlyIndex struct {
@@ -75,8 +84,12 @@ func (e *Engine) buildIPOnlyIndex(ids []int32) *ipOnlyIndex {
 			dstRules = append(dstRules, ri)
 		}
 	}
-	x.bySrc = e.newAddrIndex(srcRules, func(r *Rule) *AddrSet { return &r.Src })
-	x.byDst = e.newAddrIndex(dstRules, func(r *Rule) *AddrSet { return &r.Dst })
+	src := func(r *Rule) *AddrSet { return &r.Src }
+	dst := func(r *Rule) *AddrSet { return &r.Dst }
+	x.bySrc = e.newAddrIndex(srcRules, src)
+	x.bySrc.other = e.otherIndexes(&x.bySrc, dst)
+	x.byDst = e.newAddrIndex(dstRules, dst)
+	x.byDst.other = e.otherIndexes(&x.byDst, src)
 	return x
 }
 
@@ -110,10 +123,32 @@ func (e *Engine) newAddrIndex(ids []int32, set func(*Rule) *AddrSet) addrIndex {
 	return ix
 }
 
-// lookup returns the rules of the segment holding a (nil when none).
-func (ix *addrIndex) lookup(a netip.Addr) []int32 {
+// otherIndexes builds the second level of ix: for each segment with otherMin rules or more, an
+// index of those rules by their other set. Segments with the same rules share one.
+func (e *Engine) otherIndexes(ix *addrIndex, other func(*Rule) *AddrSet) []*addrIndex {
+	var out []*addrIndex
+	built := map[string]*addrIndex{}
+	for i, rules := range ix.rules {
+		if len(rules) < otherMin {
+			continue
+		}
+		if out == nil {
+			out = make([]*addrIndex, len(ix.rules))
+		}
+		key := fmt.Sprint(rules)
+		if built[key] == nil {
+			sub := e.newAddrIndex(rules, other)
+			built[key] = &sub
+		}
+		out[i] = built[key]
+	}
+	return out
+}
+
+// segment returns the index of the segment holding a, or -1.
+func (ix *addrIndex) segment(a netip.Addr) int {
 	if len(ix.starts) == 0 || !a.IsValid() {
-		return nil
+		return -1
 	}
 	a = a.Unmap()
 	lo, hi := 0, len(ix.starts)
@@ -125,19 +160,29 @@ func (ix *addrIndex) lookup(a netip.Addr) []int32 {
 			hi = m
 		}
 	}
-	if lo == 0 {
+	return lo - 1
+}
+
+// lookup returns the rules whose indexed set holds a and, where the segment has a second
+// level, whose other set holds b (nil when none).
+func (ix *addrIndex) lookup(a, b netip.Addr) []int32 {
+	i := ix.segment(a)
+	if i < 0 {
 		return nil
 	}
-	return ix.rules[lo-1]
+	if ix.other != nil && ix.other[i] != nil {
+		return ix.other[i].lookup(b, netip.Addr{})
+	}
+	return ix.rules[i]
 }
 
 // ipOnlyCandidates adds the IP-only rules that may match a packet from src to dst.
 func (m *Matcher) ipOnlyCandidates(src, dst netip.Addr) {
 	x := m.e.ipIdx
-	for _, ri := range x.bySrc.lookup(src) {
+	for _, ri := range x.bySrc.lookup(src, dst) {
 		m.addCandidate(ri)
 	}
-	for _, ri := range x.byDst.lookup(dst) {
+	for _, ri := range x.byDst.lookup(dst, src) {
 		m.addCandidate(ri)
 	}
 	for _, ri := range x.always {

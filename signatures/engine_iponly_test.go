@@ -51,6 +51,9 @@ func TestIPOnlyIndexFindsEveryMatch(t *testing.T) {
 	if h.e.Stats().IPOnly != 300 {
 		t.Fatalf("IPOnly = %d, want 300", h.e.Stats().IPOnly)
 	}
+	if x := h.e.ipIdx; x.bySrc.other == nil && x.byDst.other == nil {
+		t.Fatal("no segment got a second-level index: the test does not exercise it")
+	}
 	m := h.m
 	probe := func() netip.Addr {
 		if rng.IntN(8) == 0 {
