@@ -38,6 +38,9 @@ type Flow struct {
 	tcp  tcpSession
 	zeek zeekConn
 
+	cid    export.CommunityID // seed 0, once computed (cidSet)
+	cidSet bool
+
 	// Alerted is set by detection when a rule alerted on the flow (EVE flow.alerted).
 	Alerted bool
 	// Bypassed is set (Table.Bypass) when the flow's packets are no longer inspected: EVE
@@ -120,12 +123,21 @@ func (f *Flow) ID() uint64 {
 
 // CommunityID is the flow's Community ID v1 with the given seed.
 func (f *Flow) CommunityID(seed uint16) export.CommunityID {
+	if seed == 0 && f.cidSet {
+		return f.cid
+	}
 	c, cp := f.Client()
 	s, sp := f.Server()
 	if f.icmp {
 		cp, sp = uint16(f.icmpType), uint16(f.icmpCode)
 	}
-	return CommunityID(seed, c, s, cp, sp, f.proto)
+	id := CommunityID(seed, c, s, cp, sp, f.proto)
+	// Every event of the flow carries it and it is a SHA-1: computed once. It does not depend
+	// on which side is the client, so turning the flow around keeps it.
+	if seed == 0 && !f.icmp {
+		f.cid, f.cidSet = id, true
+	}
+	return id
 }
 
 // Fill writes the flow record EVE's flow event needs into r, with the Community ID for seed 0.
