@@ -80,10 +80,12 @@ func ReadFiles(ctx context.Context, cfg *Config, opts ReadOptions) (*Summary, er
 	}
 
 	r := &reader{workers: workers, filter: filter, pin: opts.Pin, log: log}
+	ready, cpuReady := time.Now(), processCPU()
 	results := r.run(ctx, opts.Files)
 
 	sum := newSummary(workers, results, n, time.Since(start), det)
 	sum.CPU = processCPU() - cpuStart
+	sum.Startup, sum.StartupCPU = ready.Sub(start), cpuReady-cpuStart
 	var errs []error
 	for _, w := range workers {
 		if w.err != nil {

@@ -17,6 +17,10 @@ type Summary struct {
 	Workers     int
 	Elapsed     time.Duration
 	CPU         time.Duration // user + system CPU time of the process during the run
+	// Startup is the part of Elapsed (StartupCPU of CPU) before the first packet: loading the
+	// rules, opening the outputs. What follows is processing, the span Suricata's "time
+	// elapsed" reports (from "engine started").
+	Startup, StartupCPU time.Duration
 	Packets     uint64
 	Bytes       uint64
 	Unsupported uint64
@@ -148,6 +152,11 @@ func (s *Summary) Print(w io.Writer, outDir string) {
 		// On a shared machine wall time includes waiting for a CPU; CPU time does not.
 		fmt.Fprintf(w, "  cpu: %.2fs user+system, %.0f pkt per cpu-second, %.0f ns per packet\n",
 			cpu, float64(s.Packets)/cpu, cpu*1e9/float64(max(s.Packets, 1)))
+	}
+	if s.Startup > 0 {
+		proc, procCPU := (s.Elapsed - s.Startup).Seconds(), (s.CPU - s.StartupCPU).Seconds()
+		fmt.Fprintf(w, "  start-up: %.2fs (%.2fs cpu); processing: %.2fs (%.2fs cpu), %.0f pkt/s\n",
+			s.Startup.Seconds(), s.StartupCPU.Seconds(), proc, procCPU, float64(s.Packets)/max(proc, 1e-9))
 	}
 	var lts []string
 	for lt, c := range s.LinkTypes {
