@@ -13,22 +13,22 @@ import (
 
 // Summary is what a run did: per file, per link type, per tunnel kind, per decoder event, flows.
 type Summary struct {
-	Files       []FileResult
-	Workers     int
-	Elapsed     time.Duration
-	CPU         time.Duration // user + system CPU time of the process during the run
+	Files   []FileResult
+	Workers int
+	Elapsed time.Duration
+	CPU     time.Duration // user + system CPU time of the process during the run
 	// Startup is the part of Elapsed (StartupCPU of CPU) before the first packet: loading the
 	// rules, opening the outputs. What follows is processing, the span Suricata's "time
 	// elapsed" reports (from "engine started").
 	Startup, StartupCPU time.Duration
-	Packets     uint64
-	Bytes       uint64
-	Unsupported uint64
-	Invalid     uint64
-	LinkTypes   map[decoders.LinkType]uint64
-	Tunnels     map[string]uint64
-	Events      map[string]uint64
-	Counters    []export.Counter // everything above and the flow counters, as EVE stats names
+	Packets             uint64
+	Bytes               uint64
+	Unsupported         uint64
+	Invalid             uint64
+	LinkTypes           map[decoders.LinkType]uint64
+	Tunnels             map[string]uint64
+	Events              map[string]uint64
+	Counters            []export.Counter // everything above and the flow counters, as EVE stats names
 
 	// Detection: rules in the engine, rules seen in the files, alerts written. Rules is 0 and
 	// Detect false when no rule file was given.
