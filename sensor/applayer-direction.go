@@ -1,8 +1,6 @@
 package sensor
 
 import (
-	"slices"
-
 	"github.com/nightjar-ids/nightjar/decoders/tls"
 	"github.com/nightjar-ids/nightjar/sensor/flow"
 	"github.com/nightjar-ids/nightjar/signatures"
@@ -68,20 +66,12 @@ func (a *appLayer) recognise(toServer bool, b []byte) {
 		a.setDir(d, s.proto)
 		return
 	}
-	data := b
-	if len(s.held[d]) > 0 {
-		s.held[d] = append(s.held[d], b...)
-		data = s.held[d]
-	}
-	_, port := a.f.Server()
-	p, v := probeTCP(toServer, data, port, slices.Contains(a.dnsTCPPorts, port))
+	data, p, v := a.probeHeld(toServer, b)
 	switch {
 	case v == tls.Match:
 		a.setDir(d, p)
 	case v == tls.NeedMore && len(data) < probeLimit:
-		if len(s.held[d]) == 0 {
-			s.held[d] = append(s.held[d], b...)
-		}
+		s.keepHeld(d, b)
 		return
 	default:
 		a.setDir(d, s.proto)

@@ -393,13 +393,7 @@ func (a *appLayer) detect(toServer bool, b []byte) {
 		s.dropped[d] += len(b)
 		return
 	}
-	data := b
-	if len(s.held[d]) > 0 {
-		s.held[d] = append(s.held[d], b...)
-		data = s.held[d]
-	}
-	_, port := a.f.Server()
-	proto, v := probeTCP(toServer, data, port, slices.Contains(a.dnsTCPPorts, port))
+	data, proto, v := a.probeHeld(toServer, b)
 	if v != tls.Match && a.midstream {
 		// Suricata in midstream mode tries the other direction's patterns when a direction's
 		// own do not match (AppLayerProtoDetectPMGetProto): the first sender of a session
@@ -420,16 +414,35 @@ func (a *appLayer) detect(toServer bool, b []byte) {
 	}
 	switch {
 	case v == tls.Match: // the probe verdicts share their numbering: NeedMore, Match, NoMatch
-		if len(s.held[d]) == 0 {
-			s.held[d] = append(s.held[d], b...)
-		}
+		s.keepHeld(d, b)
 		a.settle(proto, d)
 	case v == tls.NeedMore && len(data) < probeLimit:
-		if len(s.held[d]) == 0 {
-			s.held[d] = append(s.held[d], b...)
-		}
+		s.keepHeld(d, b)
 	default:
 		a.giveUp(d, data)
+	}
+}
+
+// probeHeld probes what a direction sent so far: b joined to the bytes held for it, which it
+// returns with the verdict.
+func (a *appLayer) probeHeld(toServer bool, b []byte) (data []byte, p appProto, v tls.Verdict) {
+	s := a.cur
+	d := dirIndex(toServer)
+	data = b
+	if len(s.held[d]) > 0 {
+		s.held[d] = append(s.held[d], b...)
+		data = s.held[d]
+	}
+	_, port := a.f.Server()
+	p, v = probeTCP(toServer, data, port, slices.Contains(a.dnsTCPPorts, port))
+	return data, p, v
+}
+
+// keepHeld holds b for direction d when nothing was held before it (otherwise probeHeld
+// already joined it to the held bytes).
+func (s *appFlow) keepHeld(d int, b []byte) {
+	if len(s.held[d]) == 0 {
+		s.held[d] = append(s.held[d], b...)
 	}
 }
 
