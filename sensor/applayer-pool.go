@@ -236,7 +236,11 @@ func (a *appLayer) release(f *flow.Flow, p appProto) {
 	a.cur = &a.ended[p]
 }
 
-// memCounters names the app-layer memory counters.
+// released reports that s is the stub a flow keeps once its session is over and its own state
+// went back to the pool (the refused state is shared too, but its flow is still running).
+func (s *appFlow) released() bool { return s.shared && s.proto != appRefused }
+
+// counters names the app-layer memory counters.
 func (p *appPool) counters() []export.Counter {
 	return []export.Counter{
 		{Name: "app_layer.memuse", Value: uint64(max(p.use(), 0))},

@@ -13,16 +13,7 @@ func newPoolTestWorker(t *testing.T, memcap ByteSize) *worker {
 		t.Fatal(err)
 	}
 	cfg.AppLayer.Memcap = memcap
-	out, err := openOutputs(&cfg, t.TempDir(), false, true)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { out.close() })
-	w, err := newWorker(0, 1, &cfg, out, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return w
+	return testWorker(t, &cfg, nil, true)
 }
 
 // liveStates counts the flows holding a state of their own, and the bytes those are charged.

@@ -49,7 +49,7 @@ type appLayer struct {
 	// Shared states: the one refused flows use, and per protocol the one a flow keeps once its
 	// session is over and its own state went back to the pool.
 	refused appFlow
-	ended   [appRefused + 1]appFlow
+	ended   [appFailed + 1]appFlow
 	dnsUDP  dns.Parser // datagrams are parsed whole: one parser serves every UDP flow
 	// DNS detection ports (app-layer.protocols.dns.detection-ports) per transport.
 	dnsTCPPorts, dnsUDPPorts PortList
@@ -222,7 +222,7 @@ func (a *appLayer) packet(f *flow.Flow, p *decoders.Packet, toServer bool, index
 		a.setFlow(f, p.Time, index)
 		a.pkt = p
 		st := &a.streams[f.Slot()]
-		if a.cur.shared && a.cur != &a.refused {
+		if a.cur.released() {
 			a.reasm.Packet(st, p, toServer, nil) // the session is over: nothing more to deliver
 			break
 		}
@@ -257,7 +257,7 @@ func (a *appLayer) flowEnded(f *flow.Flow) uint64 {
 	var missed uint64
 	if f.Proto() == 6 {
 		var sink stream.Sink = a
-		if a.cur.shared && a.cur != &a.refused {
+		if a.cur.released() {
 			sink = nil // released at the session's end: nothing is left to deliver
 		}
 		missed = a.reasm.Close(&a.streams[f.Slot()], sink)

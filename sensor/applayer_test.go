@@ -134,19 +134,7 @@ func TestAppLayerEvents(t *testing.T) {
 // its record's history string (the flow table's cost), so a pass may allocate once per flow.
 func TestAppLayerSteadyStateAllocations(t *testing.T) {
 	frames := loadFrames(t, "../testdata/demo/http-methods.pcap")
-	cfg, _, err := LoadConfig("", nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	out, err := openOutputs(&cfg, t.TempDir(), false, true)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer out.close()
-	w, err := newWorker(0, 1, &cfg, out, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
+	w := newPoolTestWorker(t, 0)
 	pass := int64(0)
 	replay := func() {
 		shift := pass * 700e9

@@ -41,15 +41,7 @@ func BenchmarkMemoryPerFlow(b *testing.B) {
 				b.Fatal(err)
 			}
 			before := liveHeap()
-			out, err := openOutputs(&cfg, b.TempDir(), false, false)
-			if err != nil {
-				b.Fatal(err)
-			}
-			defer out.close()
-			w, err := newWorker(0, 1, &cfg, out, nil)
-			if err != nil {
-				b.Fatal(err)
-			}
+			w := testWorker(b, &cfg, nil, false)
 			reserved := liveHeap() - before
 			slots := w.flows.Cap()
 			// Stay well inside the table: past its capacity flows would be evicted, not held.

@@ -36,6 +36,23 @@ func loadFrames(tb testing.TB, path string) []heldFrame {
 	}
 }
 
+// testWorker is worker 0 of 1 with cfg and det (nil: no rules), writing its outputs into a
+// temporary directory (alerts with det, noSync as openOutputs takes it) that is closed when
+// the test ends.
+func testWorker(tb testing.TB, cfg *Config, det *detection, noSync bool) *worker {
+	tb.Helper()
+	out, err := openOutputs(cfg, tb.TempDir(), det != nil, noSync)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	tb.Cleanup(func() { out.close() })
+	w, err := newWorker(0, 1, cfg, out, det)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return w
+}
+
 // BenchmarkDecodeAndFlow is the per-packet cost of the spine: decode in place, then the flow
 // table update, over the frames of a real capture (HTTP sessions: handshakes, data, teardowns)
 // replayed again and again at one packet per microsecond (a busy link: 1 Mpps). Each pass starts

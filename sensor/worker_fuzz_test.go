@@ -38,15 +38,7 @@ func FuzzWorker(f *testing.F) {
 		f.Fatal(err)
 	}
 	f.Fuzz(func(t *testing.T, in []byte) {
-		out, err := openOutputs(&cfg, t.TempDir(), true, false)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer out.close()
-		w, err := newWorker(0, 1, &cfg, out, det)
-		if err != nil {
-			t.Fatal(err)
-		}
+		w := testWorker(t, &cfg, det, false)
 		ts := int64(1_700_000_000e9)
 		for i := uint64(1); len(in) >= 2; i++ {
 			n := int(binary.BigEndian.Uint16(in))
