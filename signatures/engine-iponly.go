@@ -20,6 +20,9 @@ import (
 // addrIndex maps an address to the rules whose indexed set contains it.
 type addrIndex struct {
 	starts []netip.Addr // segment i covers [starts[i], starts[i+1]) (the last: to the family's end)
+	// starts4 is the IPv4 head of starts as integers (IPv4 sorts before IPv6), searched
+	// instead of starts for IPv4 addresses.
+	starts4 []uint32
 	rules  [][]int32    // rules covering segment i, ascending
 	// other, for a segment that many rules cover, indexes those rules by their other address
 	// set (nil for the rest). ET's reputation rules, "[hundreds of networks] -> $HOME_NET",
@@ -109,6 +112,12 @@ func (e *Engine) newAddrIndex(ids []int32, set func(*Rule) *AddrSet) addrIndex {
 	slices.SortFunc(cuts, func(a, b netip.Addr) int { return a.Compare(b) })
 	cuts = slices.Compact(cuts)
 	ix := addrIndex{starts: cuts, rules: make([][]int32, len(cuts))}
+	for _, c := range cuts {
+		if !c.Is4() {
+			break
+		}
+		ix.starts4 = append(ix.starts4, addr4(c))
+	}
 	for _, ri := range ids {
 		for _, sp := range set(e.rules[ri].r).spans {
 			// Segments are cut at every span edge, so a span covers whole segments.
@@ -151,6 +160,19 @@ func (ix *addrIndex) segment(a netip.Addr) int {
 		return -1
 	}
 	a = a.Unmap()
+	if a.Is4() {
+		k := addr4(a)
+		lo, hi := 0, len(ix.starts4)
+		for lo < hi {
+			m := int(uint(lo+hi) >> 1)
+			if ix.starts4[m] <= k {
+				lo = m + 1
+			} else {
+				hi = m
+			}
+		}
+		return lo - 1
+	}
 	lo, hi := 0, len(ix.starts)
 	for lo < hi {
 		m := int(uint(lo+hi) >> 1)

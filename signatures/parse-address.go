@@ -10,7 +10,10 @@ import (
 // and IPv6 kept apart. Negation and nested groups are already applied.
 type AddrSet struct {
 	spans []span[netip.Addr]
-	Any   bool // the set is every address
+	// v4 is the IPv4 part of spans as integers: most traffic is IPv4, and comparing uint32s is
+	// several times cheaper than netip.Addr.Compare.
+	v4  []span[uint32]
+	Any bool // the set is every address
 }
 
 var addrDomain = &domain[netip.Addr]{
@@ -43,7 +46,22 @@ func ParseAddrSet(s string, vars Vars) (AddrSet, error) {
 	if len(spans) == 0 {
 		return AddrSet{}, fmt.Errorf("address %q matches nothing", s)
 	}
-	return AddrSet{spans: spans, Any: len(spans) == 2 && spans[0] == addrDomain.univ[0] && spans[1] == addrDomain.univ[1]}, nil
+	return newAddrSet(spans), nil
+}
+
+func newAddrSet(spans []span[netip.Addr]) AddrSet {
+	s := AddrSet{spans: spans, Any: len(spans) == 2 && spans[0] == addrDomain.univ[0] && spans[1] == addrDomain.univ[1]}
+	for _, sp := range spans {
+		if sp.Lo.Is4() {
+			s.v4 = append(s.v4, span[uint32]{addr4(sp.Lo), addr4(sp.Hi)})
+		}
+	}
+	return s
+}
+
+func addr4(a netip.Addr) uint32 {
+	b := a.As4()
+	return uint32(b[0])<<24 | uint32(b[1])<<16 | uint32(b[2])<<8 | uint32(b[3])
 }
 
 // Contains reports whether a is in the set.
@@ -51,7 +69,11 @@ func (s *AddrSet) Contains(a netip.Addr) bool {
 	if s.Any {
 		return true
 	}
-	return contains(addrDomain.cmp, s.spans, a.Unmap())
+	a = a.Unmap()
+	if a.Is4() {
+		return containsUint32(s.v4, addr4(a))
+	}
+	return contains(addrDomain.cmp, s.spans, a)
 }
 
 // Prefixes returns the set as a minimal list of CIDR prefixes (for grouping and display).

@@ -121,3 +121,30 @@ func TestPortSet(t *testing.T) {
 		}
 	}
 }
+
+// TestAddrSetIPv4PathAgrees checks Contains' integer path for IPv4 against the generic search
+// over the netip spans, at every span edge and its neighbours, for IPv4 and IPv4-mapped IPv6.
+func TestAddrSetIPv4PathAgrees(t *testing.T) {
+	vars := DefaultVars()
+	for _, expr := range []string{"$HOME_NET", "$EXTERNAL_NET", "[0.0.0.0/8,255.255.255.255,10.0.0.0/8,!10.1.2.3]",
+		"[1.2.3.4-1.2.3.9,2001:db8::/32]", "!192.168.0.0/16", "any"} {
+		s, err := ParseAddrSet(expr, vars)
+		if err != nil {
+			t.Fatalf("%q: %v", expr, err)
+		}
+		var probes []netip.Addr
+		for _, sp := range s.spans {
+			for _, a := range []netip.Addr{sp.Lo, sp.Hi, sp.Lo.Prev(), sp.Hi.Next()} {
+				if a.IsValid() {
+					probes = append(probes, a, netip.AddrFrom16(a.As16()))
+				}
+			}
+		}
+		for _, a := range probes {
+			want := s.Any || contains(addrDomain.cmp, s.spans, a.Unmap())
+			if got := s.Contains(a); got != want {
+				t.Errorf("%q.Contains(%v) = %v, generic search says %v", expr, a, got, want)
+			}
+		}
+	}
+}

@@ -85,6 +85,23 @@ func contains[K any](cmp func(a, b K) int, s []span[K], k K) bool {
 	return false
 }
 
+// containsUint32 is contains for integer keys, with the comparisons inline.
+func containsUint32(s []span[uint32], k uint32) bool {
+	lo, hi := 0, len(s)
+	for lo < hi {
+		m := int(uint(lo+hi) >> 1)
+		switch {
+		case k < s[m].Lo:
+			hi = m
+		case k > s[m].Hi:
+			lo = m + 1
+		default:
+			return true
+		}
+	}
+	return false
+}
+
 // groupNode is a parsed address or port expression: a leaf, or a bracketed list, possibly
 // negated. Variables are expanded while parsing.
 type groupNode struct {
