@@ -23,7 +23,7 @@ type addrIndex struct {
 	// starts4 is the IPv4 head of starts as integers (IPv4 sorts before IPv6), searched
 	// instead of starts for IPv4 addresses.
 	starts4 []uint32
-	rules  [][]int32    // rules covering segment i, ascending
+	rules   [][]int32 // rules covering segment i, ascending
 	// other, for a segment that many rules cover, indexes those rules by their other address
 	// set (nil for the rest). ET's reputation rules, "[hundreds of networks] -> $HOME_NET",
 	// are indexed by $HOME_NET when their lists are the wider side: without the second level
