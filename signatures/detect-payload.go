@@ -183,7 +183,10 @@ func (st *MatchState) inspectContent(ms []Keyword, i int, buf []byte) int {
 // index finds the pattern in b, folding ASCII case for nocase.
 func (c *Content) index(b []byte) int {
 	if !c.Nocase {
-		return bytes.Index(b, c.Pattern)
+		if c.anchorLen == 0 {
+			return bytes.Index(b, c.Pattern)
+		}
+		return c.indexByAnchor(b)
 	}
 	p := c.folded
 	n := len(p)
@@ -198,6 +201,51 @@ func (c *Content) index(b []byte) int {
 		if j == n {
 			return i
 		}
+	}
+	return -1
+}
+
+// anchorMin is the pattern length from which index searches a part first: bytes.Index
+// searches patterns up to 63 bytes with SIMD, longer ones with Rabin-Karp (several
+// instructions per byte) once the first byte has matched in vain a few times, which a long
+// pattern of common bytes in a large body does.
+const (
+	anchorMin = 64
+	anchorLen = 32
+)
+
+// searchAnchor picks the part of a long pattern to search first: the anchorLen bytes with the
+// most distinct bytes (the first such), which occur least often by chance.
+func searchAnchor(p []byte) (off, n int) {
+	if len(p) < anchorMin {
+		return 0, 0
+	}
+	best := -1
+	for k := 0; k+anchorLen <= len(p); k++ {
+		if s := patternStrength(p[k : k+anchorLen]); s > best {
+			best, off = s, k
+		}
+	}
+	return off, anchorLen
+}
+
+// indexByAnchor is bytes.Index for a pattern with an anchor: each occurrence of the anchor,
+// left to right, is checked for the whole pattern around it, so the first match is found.
+func (c *Content) indexByAnchor(b []byte) int {
+	p := c.Pattern
+	a := p[c.anchorOff : c.anchorOff+c.anchorLen]
+	// The anchor can sit from anchorOff to where the pattern's rest still fits.
+	end := len(b) - (len(p) - c.anchorOff - c.anchorLen)
+	for from := c.anchorOff; from < end; {
+		j := bytes.Index(b[from:end], a)
+		if j < 0 {
+			return -1
+		}
+		start := from + j - c.anchorOff
+		if bytes.Equal(b[start:start+len(p)], p) {
+			return start
+		}
+		from += j + 1
 	}
 	return -1
 }

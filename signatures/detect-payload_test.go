@@ -1,6 +1,8 @@
 package signatures
 
 import (
+	"bytes"
+	"math/rand/v2"
 	"strings"
 	"testing"
 )
@@ -154,5 +156,41 @@ func TestInspectEmptyBuffer(t *testing.T) {
 	p := mustRule(t, `alert tcp any any -> any any (content:!"u"; sid:3;)`)
 	if p.MatchPayload([]byte{}, st) {
 		t.Error("a packet without payload is not payload-inspected")
+	}
+}
+
+// TestContentIndexLongPattern checks the anchored search of long patterns against
+// bytes.Index, on data of a two-letter alphabet so that anchors and partial matches abound.
+func TestContentIndexLongPattern(t *testing.T) {
+	rng := rand.New(rand.NewPCG(3, 5))
+	fill := func(n int) []byte {
+		b := make([]byte, n)
+		for i := range b {
+			b[i] = "ab"[rng.IntN(2)]
+		}
+		return b
+	}
+	found := 0
+	for round := 0; round < 3000; round++ {
+		p := fill(anchorMin + rng.IntN(40))
+		c := &Content{Pattern: p}
+		c.anchorOff, c.anchorLen = searchAnchor(p)
+		if c.anchorLen == 0 {
+			t.Fatalf("pattern of %d bytes got no anchor", len(p))
+		}
+		b := fill(rng.IntN(400))
+		if rng.IntN(2) == 0 && len(b) >= len(p) {
+			copy(b[rng.IntN(len(b)-len(p)+1):], p) // plant one
+		}
+		want := bytes.Index(b, p)
+		if got := c.index(b); got != want {
+			t.Fatalf("round %d: index = %d, bytes.Index = %d (pattern %q, data %q)", round, got, want, p, b)
+		}
+		if want >= 0 {
+			found++
+		}
+	}
+	if found == 0 {
+		t.Fatal("no round had a match: the test proves nothing")
 	}
 }

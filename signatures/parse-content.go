@@ -240,6 +240,8 @@ func checkContent(m *Keyword) error {
 	}
 	if c.Nocase {
 		c.folded = bytes.ToLower(c.Pattern)
+	} else {
+		c.anchorOff, c.anchorLen = searchAnchor(c.Pattern)
 	}
 	return nil
 }
