@@ -2,8 +2,10 @@ package export
 
 import (
 	"bytes"
+	"encoding/binary"
 	"encoding/json"
 	"github.com/nightjar-ids/nightjar/internal/benchcpu"
+	"math/rand/v2"
 	"net/netip"
 	"strconv"
 	"strings"
@@ -359,4 +361,49 @@ func BenchmarkAppendFlowJSON(b *testing.B) {
 	}
 	cpu.Report(b, "rows")
 	b.SetBytes(int64(len(buf)))
+}
+
+// TestPlainJSON8 checks the eight-byte test against a byte-by-byte one, on words made of bytes
+// around every boundary it must get right.
+func TestPlainJSON8(t *testing.T) {
+	edges := []byte{0x00, 0x01, 0x1f, 0x20, 0x21, '"' - 1, '"', '"' + 1, '\\' - 1, '\\', '\\' + 1, 'a', 0x7f, 0x80, 0xc3, 0xff}
+	rng := rand.New(rand.NewPCG(1, 2))
+	for round := 0; round < 200000; round++ {
+		var b [8]byte
+		want := true
+		for i := range b {
+			b[i] = 'x'
+			if rng.IntN(3) == 0 {
+				b[i] = edges[rng.IntN(len(edges))]
+			}
+			if b[i] < 0x20 || b[i] == '"' || b[i] == '\\' || b[i] >= 0x80 {
+				want = false
+			}
+		}
+		if got := plainJSON8(binary.LittleEndian.Uint64(b[:])); got != want {
+			t.Fatalf("plainJSON8(%q) = %v, want %v", b, got, want)
+		}
+	}
+	// And long strings through appendJSONString, so the word steps and the byte loop meet.
+	for round := 0; round < 2000; round++ {
+		b := make([]byte, rng.IntN(40))
+		for i := range b {
+			b[i] = 'x'
+			if rng.IntN(8) == 0 {
+				b[i] = edges[rng.IntN(len(edges))]
+			}
+		}
+		s := string(b)
+		var got string
+		if err := json.Unmarshal(appendJSONString(nil, s), &got); err != nil {
+			t.Fatalf("%q: invalid JSON: %v", s, err)
+		}
+		var want strings.Builder
+		for _, r := range s { // each invalid byte decodes as one RuneError
+			want.WriteRune(r)
+		}
+		if got != want.String() {
+			t.Fatalf("%q: round trip gave %q, want %q", s, got, want.String())
+		}
+	}
 }
