@@ -239,11 +239,11 @@ func literal(v int64) Operand { return Operand{Value: v, Var: -1} }
 type Content struct {
 	Pattern  []byte
 	folded   []byte // lower-cased pattern for nocase search
+	Nocase   bool
+	Rawbytes bool
 	// anchorOff/anchorLen: for a long case-sensitive pattern, the part searched first
 	// (searchAnchor); anchorLen 0 searches the whole pattern.
 	anchorOff, anchorLen int
-	Nocase   bool
-	Rawbytes bool
 
 	HasOffset, HasDepth, HasDistance, HasWithin bool
 	Offset, Depth, Distance, Within             Operand
