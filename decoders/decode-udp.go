@@ -36,5 +36,7 @@ func (d *Decoder) decodeUDP(p *Packet, b []byte) {
 	}
 	// When this reports true the inner packet has replaced the L3/L4 view; nothing follows here
 	// that could undo it.
-	d.decodeUDPTunnel(p, p.Payload)
+	if d.decodeUDPTunnel(p, p.Payload) {
+		p.Layers |= InUDPTunnel
+	}
 }

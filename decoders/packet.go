@@ -46,6 +46,9 @@ const (
 	HasLLC        // an IEEE 802.3 frame with an 802.2 LLC header that carries no IP (STP, CDP …)
 	HasPPP        // a PPP header (PPP link types, PPPoE session)
 	HasWiFi       // an IEEE 802.11 frame (monitor-mode captures)
+	// InUDPTunnel: the packet came out of a UDP encapsulation (Teredo, VXLAN, Geneve, GTP-U),
+	// whose outer datagram Suricata also counts in a UDP flow of its own.
+	InUDPTunnel
 )
 
 // IPv4 option kinds seen, one bit each in Packet.IPv4Opts.

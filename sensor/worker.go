@@ -19,6 +19,10 @@ type worker struct {
 	out   *outputs
 	dec   *decoders.Decoder
 	pkt   decoders.Packet
+	// outerDec decodes a UDP-tunnelled frame once more with the UDP encapsulations off, into
+	// outer: the outer datagram then counts in its own UDP flow (tunnelOuter).
+	outerDec *decoders.Decoder
+	outer    decoders.Packet
 	flows *flow.Table
 	app   *appLayer // TCP reassembly and app-layer parsing
 
@@ -40,6 +44,9 @@ type worker struct {
 
 func newWorker(id, workers int, cfg *Config, out *outputs, det *detection) (*worker, error) {
 	w := &worker{id: id, out: out, dec: decoders.NewDecoder(decoderConfig(cfg)), byp: newBypassStage(cfg)}
+	oc := decoderConfig(cfg)
+	oc.TeredoPorts, oc.VXLANPorts, oc.GenevePorts, oc.GTPUPorts = nil, nil, nil, nil
+	w.outerDec = decoders.NewDecoder(oc)
 	w.flows = flow.NewTable(flowConfig(cfg, workers), w.flowEnded)
 	w.app = newAppLayer(w, cfg, workers)
 	if out.arrowFlows {
@@ -82,6 +89,9 @@ func (w *worker) packet(data []byte, wireLen int, lt decoders.LinkType, ts int64
 	if p.EventCount > 0 && w.anomalies {
 		w.logAnomalies(index)
 	}
+	if p.Layers&decoders.InUDPTunnel != 0 {
+		w.tunnelOuter(data, wireLen, lt, ts, index)
+	}
 	f, toServer := w.flows.Update(p)
 	if f != nil && f.Bypassed {
 		return // counted in the flow, not inspected (Suricata's local bypass)
@@ -98,6 +108,23 @@ func (w *worker) packet(data []byte, wireLen int, lt decoders.LinkType, ts int64
 	}
 	if f != nil {
 		w.checkBypass(f)
+	}
+}
+
+// tunnelOuter counts the outer datagram of a UDP-tunnelled packet in its own flow, as Suricata
+// sets up a flow for the outer packet of Teredo, VXLAN and Geneve (decode-udp.c): flow records
+// then show the tunnel endpoints' conversation with its packets and bytes, and the app layer
+// tries the payload (it fails: "failed", as Suricata logs it). The outer packet is not
+// inspected by the rules; the inner one is. An outer datagram that was fragmented is not
+// counted: the second decode sees only the frame that completed it.
+func (w *worker) tunnelOuter(data []byte, wireLen int, lt decoders.LinkType, ts int64, index uint64) {
+	o := &w.outer
+	w.outerDec.Decode(o, data, lt, ts, wireLen)
+	if o.Layers&decoders.HasUDP == 0 {
+		return
+	}
+	if f, toServer := w.flows.Update(o); f != nil && !f.Bypassed {
+		w.app.packet(f, o, toServer, index)
 	}
 }
 
