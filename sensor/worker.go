@@ -15,16 +15,16 @@ const eveFlushBytes = 256 << 10
 // view, a flow-table shard and its output buffers. It shares nothing with other workers; only
 // whole EVE buffers and Arrow batches leave it.
 type worker struct {
-	id    int
-	out   *outputs
-	dec   *decoders.Decoder
-	pkt   decoders.Packet
+	id  int
+	out *outputs
+	dec *decoders.Decoder
+	pkt decoders.Packet
 	// outerDec decodes a UDP-tunnelled frame once more with the UDP encapsulations off, into
 	// outer: the outer datagram then counts in its own UDP flow (tunnelOuter).
 	outerDec *decoders.Decoder
 	outer    decoders.Packet
-	flows *flow.Table
-	app   *appLayer // TCP reassembly and app-layer parsing
+	flows    *flow.Table
+	app      *appLayer // TCP reassembly and app-layer parsing
 
 	eve         *export.EVEBuffer // nil when EVE output is off
 	rec         export.FlowRecord
