@@ -49,6 +49,14 @@ func (d *Decoder) decodeUDPTunnel(p *Packet, b []byte) bool {
 	return slices.Contains(d.cfg.GTPUPorts, p.DstPort) && d.decodeGTPU(p, b)
 }
 
+// UDPTunnelPort reports whether a UDP datagram between these ports would be tried as one of the
+// configured UDP encapsulations (Teredo on either port, the others on the destination).
+func (d *Decoder) UDPTunnelPort(sport, dport uint16) bool {
+	return slices.Contains(d.cfg.TeredoPorts, sport) || slices.Contains(d.cfg.TeredoPorts, dport) ||
+		slices.Contains(d.cfg.GenevePorts, dport) || slices.Contains(d.cfg.VXLANPorts, dport) ||
+		slices.Contains(d.cfg.GTPUPorts, dport)
+}
+
 // decodeIPTunnel decodes IP-in-IP (proto 4) and IPv6-in-IP (proto 41); b is the inner packet.
 // Over IPv6 the inner header is checked first, with Suricata's ipv4_in_ipv6 / ipv6_in_ipv6
 // events; over IPv4 Suricata hands the bytes straight to the inner decoder, and so do we.

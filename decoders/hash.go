@@ -23,61 +23,81 @@ const maxHashDepth = 4
 // pair: only the first fragment shows the tunnel, and every fragment of a datagram must land on
 // the worker that reassembles it. Ports are left out for the same reason.
 func FlowHash(data []byte, lt LinkType) uint32 {
+	var fh flowHasher
+	return fh.hash(data, lt)
+}
+
+// FlowHashes is FlowHash, and the hash of the outermost UDP datagram FlowHash looked through as
+// an encapsulation (VXLAN, Geneve, Teredo, GTP-U) with ok true, when there is one: the outer
+// datagram has a UDP flow of its own, which must land on one worker too.
+func FlowHashes(data []byte, lt LinkType) (inner, carrier uint32, ok bool) {
+	var fh flowHasher
+	inner = fh.hash(data, lt)
+	return inner, fh.carrier, fh.hasCarrier
+}
+
+// flowHasher walks a frame for FlowHash and remembers the UDP encapsulation's carrier.
+type flowHasher struct {
+	carrier    uint32
+	hasCarrier bool
+}
+
+func (fh *flowHasher) hash(data []byte, lt LinkType) uint32 {
 	b := data
 	switch lt {
 	case LinkEthernet:
-		return hashEthernet(b, 0)
+		return fh.hashEthernet(b, 0)
 	case LinkRaw, LinkRawDLT12, LinkRawDLT14, LinkIPv4, LinkIPv6:
-		return hashIP(b, 0)
+		return fh.hashIP(b, 0)
 	case LinkLinuxSLL:
 		if len(b) < sllHeaderLen {
 			return 0
 		}
-		return hashEtherType(binary.BigEndian.Uint16(b[14:]), b[sllHeaderLen:], 0)
+		return fh.hashEtherType(binary.BigEndian.Uint16(b[14:]), b[sllHeaderLen:], 0)
 	case LinkLinuxSLL2:
 		if len(b) < sll2HeaderLen {
 			return 0
 		}
-		return hashEtherType(binary.BigEndian.Uint16(b), b[sll2HeaderLen:], 0)
+		return fh.hashEtherType(binary.BigEndian.Uint16(b), b[sll2HeaderLen:], 0)
 	case LinkNull, LinkLoop:
 		if len(b) < nullHeaderLen {
 			return 0
 		}
-		return hashIP(b[nullHeaderLen:], 0)
+		return fh.hashIP(b[nullHeaderLen:], 0)
 	case LinkPPP, LinkPPPHDLC:
 		if len(b) >= 2 && b[0] == 0xff && b[1] == 0x03 {
 			b = b[2:]
 		} else if len(b) >= chdlcHeaderLen && (b[0] == 0x0f || b[0] == 0x8f) {
-			return hashEtherType(binary.BigEndian.Uint16(b[2:]), b[chdlcHeaderLen:], 0)
+			return fh.hashEtherType(binary.BigEndian.Uint16(b[2:]), b[chdlcHeaderLen:], 0)
 		}
-		return hashPPP(b)
+		return fh.hashPPP(b)
 	case LinkCHDLC:
 		if len(b) < chdlcHeaderLen {
 			return 0
 		}
-		return hashEtherType(binary.BigEndian.Uint16(b[2:]), b[chdlcHeaderLen:], 0)
+		return fh.hashEtherType(binary.BigEndian.Uint16(b[2:]), b[chdlcHeaderLen:], 0)
 	case LinkNFLOG:
 		if payload, ok := nflogPayload(b); ok {
-			return hashIP(payload, 0)
+			return fh.hashIP(payload, 0)
 		}
 	}
 	return 0
 }
 
-func hashEthernet(b []byte, depth int) uint32 {
+func (fh *flowHasher) hashEthernet(b []byte, depth int) uint32 {
 	if len(b) < ethernetHeaderLen {
 		return 0
 	}
-	return hashEtherType(binary.BigEndian.Uint16(b[12:]), b[ethernetHeaderLen:], depth)
+	return fh.hashEtherType(binary.BigEndian.Uint16(b[12:]), b[ethernetHeaderLen:], depth)
 }
 
 // hashEtherType follows VLAN tags, MPLS labels, PPPoE, VN-Tag, 802.1ah and 802.3 SNAP to the
 // IP header.
-func hashEtherType(et uint16, b []byte, depth int) uint32 {
+func (fh *flowHasher) hashEtherType(et uint16, b []byte, depth int) uint32 {
 	for range MaxVLAN + 4 {
 		switch et {
 		case EtherTypeIPv4, EtherTypeIPv6:
-			return hashIP(b, depth)
+			return fh.hashIP(b, depth)
 		case EtherTypeVLAN, EtherTypeQinQ, EtherTypeQinQ9100, EtherTypeQinQ9200:
 			if len(b) < vlanHeaderLen {
 				return 0
@@ -88,7 +108,7 @@ func hashEtherType(et uint16, b []byte, depth int) uint32 {
 				bottom := b[2]&1 == 1
 				b = b[mplsHeaderLen:]
 				if bottom {
-					return hashIP(b, depth)
+					return fh.hashIP(b, depth)
 				}
 			}
 			return 0
@@ -96,7 +116,7 @@ func hashEtherType(et uint16, b []byte, depth int) uint32 {
 			if len(b) < pppoeHdrLen {
 				return 0
 			}
-			return hashPPP(b[pppoeHdrLen:])
+			return fh.hashPPP(b[pppoeHdrLen:])
 		case EtherTypeVNTag:
 			if len(b) < vntagHeaderLen {
 				return 0
@@ -118,18 +138,18 @@ func hashEtherType(et uint16, b []byte, depth int) uint32 {
 	return 0
 }
 
-func hashPPP(b []byte) uint32 {
+func (fh *flowHasher) hashPPP(b []byte) uint32 {
 	switch {
 	case len(b) >= 1 && (b[0] == pppIPv4 || b[0] == pppIPv6):
-		return hashIP(b[1:], 0)
+		return fh.hashIP(b[1:], 0)
 	case len(b) >= 2 && b[0] == 0 && (b[1] == pppIPv4 || b[1] == pppIPv6):
-		return hashIP(b[2:], 0)
+		return fh.hashIP(b[2:], 0)
 	}
 	return 0
 }
 
 // hashIP hashes the address pair of the IP header at b, or of the packet tunnelled inside it.
-func hashIP(b []byte, depth int) uint32 {
+func (fh *flowHasher) hashIP(b []byte, depth int) uint32 {
 	if len(b) == 0 {
 		return 0
 	}
@@ -143,7 +163,11 @@ func hashIP(b []byte, depth int) uint32 {
 		src, dst := binary.BigEndian.Uint32(b[12:]), binary.BigEndian.Uint32(b[16:])
 		if depth < maxHashDepth && binary.BigEndian.Uint16(b[6:])&0x3fff == 0 &&
 			hlen >= ipv4HeaderLen && hlen <= total && total <= len(b) {
-			if h := hashTunnel(b[9], b[hlen:total], depth); h != 0 {
+			if h := fh.hashTunnel(b[9], b[hlen:total], depth); h != 0 {
+				if b[9] == IPProtoUDP {
+					// Set on the way out of the recursion: the outermost carrier wins.
+					fh.carrier, fh.hasCarrier = hashPair4(src, dst), true
+				}
 				return h
 			}
 		}
@@ -154,7 +178,10 @@ func hashIP(b []byte, depth int) uint32 {
 		}
 		if depth < maxHashDepth {
 			if proto, l4, ok := ipv6Upper(b); ok {
-				if h := hashTunnel(proto, l4, depth); h != 0 {
+				if h := fh.hashTunnel(proto, l4, depth); h != 0 {
+					if proto == IPProtoUDP {
+						fh.carrier, fh.hasCarrier = hashPair6(b[8:24], b[24:40]), true
+					}
 					return h
 				}
 			}
@@ -190,13 +217,13 @@ func ipv6Upper(b []byte) (proto uint8, l4 []byte, ok bool) {
 }
 
 // hashTunnel hashes the inner packet of an IP payload that is a known tunnel, or returns 0.
-func hashTunnel(proto uint8, l4 []byte, depth int) uint32 {
+func (fh *flowHasher) hashTunnel(proto uint8, l4 []byte, depth int) uint32 {
 	depth++
 	switch proto {
 	case IPProtoIPIP, IPProtoIPv6:
-		return hashIP(l4, depth)
+		return fh.hashIP(l4, depth)
 	case IPProtoGRE:
-		return hashGRE(l4, depth)
+		return fh.hashGRE(l4, depth)
 	case IPProtoUDP:
 		if len(l4) < udpHeaderLen {
 			return 0
@@ -206,24 +233,24 @@ func hashTunnel(proto uint8, l4 []byte, depth int) uint32 {
 		switch {
 		case dport == portVXLAN:
 			if len(pl) >= 8 && pl[0]&0x08 != 0 {
-				return hashEthernet(pl[8:], depth)
+				return fh.hashEthernet(pl[8:], depth)
 			}
 		case dport == portGeneve:
 			if len(pl) >= 8 && pl[0]>>6 == 0 {
 				n := 8 + int(pl[0]&0x3f)<<2
 				if n <= len(pl) {
 					if et := binary.BigEndian.Uint16(pl[2:]); et == EtherTypeTEB {
-						return hashEthernet(pl[n:], depth)
+						return fh.hashEthernet(pl[n:], depth)
 					} else {
-						return hashEtherType(et, pl[n:], depth)
+						return fh.hashEtherType(et, pl[n:], depth)
 					}
 				}
 			}
 		case dport == portGTPU || sport == portGTPU:
-			return hashGTPU(pl, depth)
+			return fh.hashGTPU(pl, depth)
 		case dport == portTeredo || sport == portTeredo:
 			if len(pl) >= ipv6HeaderLen && pl[0]>>4 == 6 {
-				return hashIP(pl, depth)
+				return fh.hashIP(pl, depth)
 			}
 		}
 	}
@@ -231,7 +258,7 @@ func hashTunnel(proto uint8, l4 []byte, depth int) uint32 {
 }
 
 // hashGRE looks through GRE version 0 without routing, and ERSPAN II/III.
-func hashGRE(b []byte, depth int) uint32 {
+func (fh *flowHasher) hashGRE(b []byte, depth int) uint32 {
 	if len(b) < 4 || b[1]&0x07 != 0 || b[0]&0x40 != 0 {
 		return 0
 	}
@@ -247,10 +274,10 @@ func hashGRE(b []byte, depth int) uint32 {
 	inner := b[n:]
 	switch et := binary.BigEndian.Uint16(b[2:]); et {
 	case EtherTypeTEB:
-		return hashEthernet(inner, depth)
+		return fh.hashEthernet(inner, depth)
 	case 0x88be: // ERSPAN type II: an 8-byte header, then the mirrored frame
 		if b[0]&0x10 != 0 && len(inner) >= 8 {
-			return hashEthernet(inner[8:], depth)
+			return fh.hashEthernet(inner[8:], depth)
 		}
 	case 0x22eb: // ERSPAN type III: 12 bytes, plus 8 when the O bit is set
 		if len(inner) >= 12 {
@@ -259,17 +286,17 @@ func hashGRE(b []byte, depth int) uint32 {
 				h += 8
 			}
 			if h <= len(inner) {
-				return hashEthernet(inner[h:], depth)
+				return fh.hashEthernet(inner[h:], depth)
 			}
 		}
 	default:
-		return hashEtherType(et, inner, depth)
+		return fh.hashEtherType(et, inner, depth)
 	}
 	return 0
 }
 
 // hashGTPU looks through a GTPv1-U G-PDU to the user's IP packet.
-func hashGTPU(b []byte, depth int) uint32 {
+func (fh *flowHasher) hashGTPU(b []byte, depth int) uint32 {
 	if len(b) < 8 || b[0]>>5 != 1 || b[1] != 0xff {
 		return 0
 	}
@@ -298,7 +325,7 @@ func hashGTPU(b []byte, depth int) uint32 {
 	if n > len(b) {
 		return 0
 	}
-	return hashIP(b[n:], depth)
+	return fh.hashIP(b[n:], depth)
 }
 
 // hashPair4 orders the pair so both directions hash alike, then mixes it (a 64-bit finaliser).

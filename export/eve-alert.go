@@ -9,7 +9,7 @@ func AppendAlertJSON(dst []byte, a *Alert) []byte { return defaultEVE.AppendAler
 // AppendAlert appends a as one EVE "alert" line, newline included.
 //
 // The field order follows Suricata 7's alert logger: the common header, pkt_src, community_id, tx_id,
-// the alert object, app_proto, direction, then the flow object with the flow's counters so far and
+// the alert object, the transaction's app-layer object, app_proto, direction, then the flow object with the flow's counters so far and
 // the flow's own orientation (its client as src), which may differ from the packet's.
 func (f *EVEFormat) AppendAlert(dst []byte, a *Alert) []byte {
 	dst = f.appendHeader(dst, a.Timestamp, &a.Tuple, a.PcapCnt, "alert")
@@ -38,6 +38,7 @@ func (f *EVEFormat) AppendAlert(dst []byte, a *Alert) []byte {
 		dst = appendAlertMetadata(dst, a.Metadata)
 	}
 	dst = closeObject(dst)
+	dst = appendAlertApp(dst, &a.App)
 
 	if a.AppProto != "" {
 		dst = appendStringField(dst, "app_proto", a.AppProto)
@@ -89,4 +90,20 @@ func (f *EVEFormat) appendAddrField(dst []byte, key string, a netip.Addr) []byte
 	dst = append(dst, '"')
 	dst = f.appendAddr(dst, a)
 	return append(dst, '"', ',')
+}
+
+// appendAlertApp writes the app-layer object of the transaction a tx alert matched in (at most
+// one is set), as Suricata's alert logger adds it by default (metadata: app-layer).
+func appendAlertApp(dst []byte, app *AlertApp) []byte {
+	switch {
+	case app.HTTP != nil:
+		dst = appendHTTPObject(dst, app.HTTP)
+	case app.DNS != nil:
+		dst = appendAlertDNS(dst, app.DNS)
+	case app.TLS != nil:
+		dst = appendTLSObject(dst, app.TLS)
+	case app.SSH != nil:
+		dst = appendSSHObject(dst, app.SSH)
+	}
+	return dst
 }

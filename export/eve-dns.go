@@ -16,6 +16,16 @@ func (f *EVEFormat) AppendDNS(dst []byte, e *DNSEvent) []byte {
 	return endLine(dst)
 }
 
+// appendAlertDNS writes the dns object of an alert on a DNS transaction: the version 3 object
+// of the dns event, whatever version the dns events are logged in, as Suricata 8 does
+// (Suricata 7 wrote "query" and "answer" in its version 2 forms).
+func appendAlertDNS(dst []byte, e *DNSEvent) []byte {
+	dst = appendKey(dst, "dns")
+	dst = append(dst, '{')
+	dst = appendDNSv3(dst, e)
+	return closeObject(dst)
+}
+
 // appendDNSv3 writes one message as Suricata 8 does: the header fields, then every section
 // present, the same way for requests and responses.
 func appendDNSv3(dst []byte, e *DNSEvent) []byte {

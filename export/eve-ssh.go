@@ -4,12 +4,17 @@ package export
 // software_version, as Suricata 7 logs them. It does not allocate beyond growing dst.
 func (f *EVEFormat) AppendSSH(dst []byte, e *SSHEvent) []byte {
 	dst = f.appendAppHeader(dst, &e.AppHeader, "ssh")
+	return endLine(appendSSHObject(dst, e))
+}
+
+// appendSSHObject writes `"ssh":{…},`: the ssh event's object, which alerts on SSH sessions
+// carry too.
+func appendSSHObject(dst []byte, e *SSHEvent) []byte {
 	dst = appendKey(dst, "ssh")
 	dst = append(dst, '{')
 	dst = appendSSHHost(dst, "client", &e.Client)
 	dst = appendSSHHost(dst, "server", &e.Server)
-	dst = closeObject(dst)
-	return endLine(dst)
+	return closeObject(dst)
 }
 
 func appendSSHHost(dst []byte, key string, h *SSHHost) []byte {

@@ -10,6 +10,13 @@ const certTimeLayout = "2006-01-02T15:04:05"
 // handshake did not reveal are left out. It does not allocate beyond growing dst.
 func (f *EVEFormat) AppendTLS(dst []byte, e *TLSEvent) []byte {
 	dst = f.appendAppHeader(dst, &e.AppHeader, "tls")
+	dst = appendTLSObject(dst, e)
+	return endLine(dst)
+}
+
+// appendTLSObject writes `"tls":{…},`: the tls event's object, which alerts on TLS sessions
+// carry too.
+func appendTLSObject(dst []byte, e *TLSEvent) []byte {
 	dst = appendKey(dst, "tls")
 	dst = append(dst, '{')
 	dst = appendBytesField(dst, "subject", e.Subject)
@@ -39,8 +46,7 @@ func (f *EVEFormat) AppendTLS(dst []byte, e *TLSEvent) []byte {
 	dst = appendHashPair(dst, "ja3", e.JA3Hash, e.JA3String)
 	dst = appendHashPair(dst, "ja3s", e.JA3SHash, e.JA3SString)
 	dst = appendBytesField(dst, "ja4", e.JA4)
-	dst = closeObject(dst)
-	return endLine(dst)
+	return closeObject(dst)
 }
 
 func appendCertTime(dst []byte, key string, t time.Time) []byte {

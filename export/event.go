@@ -149,6 +149,10 @@ type Alert struct {
 	// every alert of that rule, so it is never copied per alert.
 	Metadata []MetadataEntry
 
+	// App is the app-layer object of the transaction a tx alert matched in; zero for packet
+	// and stream alerts.
+	App AlertApp
+
 	// The flow's counters at alert time, as Suricata's alert.flow carries them; valid when
 	// HasFlow.
 	HasFlow                      bool
@@ -157,6 +161,16 @@ type Alert struct {
 	FlowStart                    int64 // first packet of the flow, Unix ns
 	FlowSrcIP, FlowDestIP        netip.Addr
 	FlowSrcPort, FlowDestPort    uint16
+}
+
+// AlertApp points at the app-layer object an alert carries: the event of its transaction, of
+// which only the object is written (at most one is set). The events belong to the sensor and
+// are valid until the alert is written.
+type AlertApp struct {
+	HTTP *HTTPEvent
+	DNS  *DNSEvent
+	TLS  *TLSEvent
+	SSH  *SSHEvent
 }
 
 // MetadataEntry is one key of a rule's metadata with all its values.

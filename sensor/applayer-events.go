@@ -5,6 +5,8 @@ import (
 
 	"github.com/nightjar-ids/nightjar/decoders/dns"
 	"github.com/nightjar-ids/nightjar/decoders/http"
+	"github.com/nightjar-ids/nightjar/decoders/ssh"
+	"github.com/nightjar-ids/nightjar/decoders/tls"
 	"github.com/nightjar-ids/nightjar/export"
 	"github.com/nightjar-ids/nightjar/sensor/flow"
 )
@@ -126,8 +128,14 @@ func (a *appLayer) logTLS() {
 	if !a.appEVE(a.w.out.eveTLS) {
 		return
 	}
-	t := s.tls
 	e := &a.tlsEv
+	fillTLSEvent(e, s.tls)
+	a.fillAppHeader(&e.AppHeader, false)
+	a.w.eve.TLS(e)
+}
+
+// fillTLSEvent sets e's tls object from the session and zeroes its header.
+func fillTLSEvent(e *export.TLSEvent, t *tls.State) {
 	*e = export.TLSEvent{SNI: t.SNI(), Version: t.VersionString(), JA3Hash: t.JA3Hash(), JA3String: t.JA3String(),
 		JA3SHash: t.JA3SHash(), JA3SString: t.JA3SString(), JA4: t.JA4()}
 	if c := t.Cert(true); c != nil {
@@ -141,8 +149,6 @@ func (a *appLayer) logTLS() {
 		// Suricata calls a session resumed only when the server showed no certificate.
 		e.SessionResumed = t.SessionResumed() && t.ServerHellos() > 0
 	}
-	a.fillAppHeader(&e.AppHeader, false)
-	a.w.eve.TLS(e)
 }
 
 // logSSH writes the flow's one ssh event.
@@ -153,13 +159,18 @@ func (a *appLayer) logSSH() {
 		return
 	}
 	e := &a.sshEv
-	c, sv := s.ssh.Client(), s.ssh.Server()
+	fillSSHEvent(e, s.ssh)
+	a.fillAppHeader(&e.AppHeader, false)
+	a.w.eve.SSH(e)
+}
+
+// fillSSHEvent sets e's ssh object from the session and zeroes its header.
+func fillSSHEvent(e *export.SSHEvent, st *ssh.State) {
+	c, sv := st.Client(), st.Server()
 	*e = export.SSHEvent{
 		Client: export.SSHHost{ProtoVersion: c.ProtoVersion, SoftwareVersion: c.SoftwareVersion},
 		Server: export.SSHHost{ProtoVersion: sv.ProtoVersion, SoftwareVersion: sv.SoftwareVersion},
 	}
-	a.fillAppHeader(&e.AppHeader, false)
-	a.w.eve.SSH(e)
 }
 
 // dnsMessage numbers the message's transaction and writes its EVE events. Like Suricata 8,

@@ -11,6 +11,7 @@ import (
 	"github.com/nightjar-ids/nightjar/export"
 	"github.com/nightjar-ids/nightjar/sensor/flow"
 	"github.com/nightjar-ids/nightjar/sensor/stream"
+	"github.com/nightjar-ids/nightjar/signatures"
 )
 
 // appProto is the application protocol detection settled on for a flow.
@@ -78,6 +79,10 @@ type appLayer struct {
 	tlsEnc, sshEnc encryptionMode
 	bypassWanted   bool
 	stats          appStats
+
+	// alertTx is the transaction being inspected while its alerts are written: they carry its
+	// app-layer object (fillAlertApp).
+	alertTx signatures.AppTx
 
 	httpEv  export.HTTPEvent
 	tlsEv   export.TLSEvent

@@ -66,6 +66,11 @@ func (a *appLayer) packetFor(toServer bool) *decoders.Packet {
 		src, dst, sp, dp = dst, src, dp, sp
 	}
 	*p = decoders.Packet{Time: a.ts, Src: src, Dst: dst, SrcPort: sp, DstPort: dp, IPProto: f.Proto()}
+	if a.pkt != nil {
+		// The flow's packets share their VLAN ids (they are part of the flow key): alerts on
+		// the pseudo packet carry them as Suricata's alerts on a packet of the flow do.
+		p.VLAN, p.VLANCount = a.pkt.VLAN, a.pkt.VLANCount
+	}
 	if src.Is4() {
 		p.Layers |= decoders.HasIPv4
 	} else {
@@ -130,7 +135,9 @@ func (a *appLayer) inspectTx(tx signatures.AppTx, id uint64, toServer bool, prev
 	in.Stream, in.HasStream = a.chunk[dirIndex(toServer)], a.hasChunk[dirIndex(toServer)]
 	wd := a.w.det
 	wd.appMatches = wd.matcher.InspectTx(in, wd.appMatches[:0])
+	a.alertTx = tx
 	a.emit(&in.PacketInput)
+	a.alertTx = nil
 	in.Tx, in.Stream = nil, nil
 }
 

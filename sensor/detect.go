@@ -288,6 +288,10 @@ func (w *worker) emitAlerts(f *flow.Flow, p *decoders.Packet, toServer bool, ind
 		}
 		w.fillAlertRule(a, m)
 		a.TxID, a.HasTxID = m.TxID, m.Tx
+		a.App = export.AlertApp{}
+		if m.Tx && w.eve != nil && w.out.eveAlert {
+			w.app.fillAlertApp(a)
+		}
 		if len(m.Rule.Tags) > 0 {
 			w.det.tags.add(m.Rule, f, p)
 		}

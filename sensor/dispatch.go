@@ -18,9 +18,21 @@ type frameRef struct {
 	off, n   int32
 	wireLen  int32
 	linkType decoders.LinkType
+	part     framePart
 	time     int64
 	index    uint64
 }
+
+// framePart says what a worker does with a frame. A frame of a UDP encapsulation may belong to
+// two workers: its inner packet's (by FlowHash) and its outer datagram's flow's, which the
+// reader then hands a copy of the frame (decoders.FlowHashes).
+type framePart uint8
+
+const (
+	partWhole framePart = iota // the packet, and its outer datagram's flow when it has one
+	partInner                  // the packet only: another worker counts the outer datagram
+	partOuter                  // the outer datagram's flow only
+)
 
 // batch is a run of frames for one worker, plus the reader's clock when it was handed over.
 type batch struct {
@@ -39,10 +51,11 @@ func (b *batch) fits(n int) bool {
 	return len(b.frames) < cap(b.frames) && len(b.buf)+n <= cap(b.buf)
 }
 
-func (b *batch) add(data []byte, wireLen int, lt decoders.LinkType, ts int64, index uint64) {
+func (b *batch) add(data []byte, wireLen int, lt decoders.LinkType, part framePart, ts int64, index uint64) {
 	off := len(b.buf)
 	b.buf = append(b.buf, data...)
-	b.frames = append(b.frames, frameRef{off: int32(off), n: int32(len(data)), wireLen: int32(wireLen), linkType: lt, time: ts, index: index})
+	b.frames = append(b.frames, frameRef{off: int32(off), n: int32(len(data)), wireLen: int32(wireLen), linkType: lt,
+		part: part, time: ts, index: index})
 }
 
 func (b *batch) reset() {

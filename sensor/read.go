@@ -160,7 +160,13 @@ func (r *reader) runFanout(ctx context.Context, files []string) []FileResult {
 			for b := range l.full {
 				for i := range b.frames {
 					fr := &b.frames[i]
-					w.packet(b.buf[fr.off:fr.off+fr.n], int(fr.wireLen), fr.linkType, fr.time, fr.index)
+					data := b.buf[fr.off : fr.off+fr.n]
+					if fr.part == partOuter {
+						w.tunnelOuter(data, int(fr.wireLen), fr.linkType, fr.time, fr.index)
+						continue
+					}
+					w.outerHere = fr.part == partWhole
+					w.packet(data, int(fr.wireLen), fr.linkType, fr.time, fr.index)
 				}
 				if b.tick {
 					w.tick(b.now)
@@ -170,16 +176,25 @@ func (r *reader) runFanout(ctx context.Context, files []string) []FileResult {
 			w.finish(r.lastTime)
 		}(w, lanes[i], cpus[i%len(cpus)])
 	}
+	add := func(l *lane, f *capture.Frame, data []byte, part framePart) {
+		if !l.cur.fits(len(data)) {
+			l.send(r.lastTime, false)
+		}
+		l.cur.add(data, f.WireLen, f.LinkType, part, f.Time, f.Index)
+	}
 	res := r.readAll(ctx, files, func(f *capture.Frame) {
-		l := lanes[decoders.FlowHash(f.Data, f.LinkType)%uint32(n)]
 		data := f.Data
 		if len(data) > batchBytes {
 			data = data[:batchBytes]
 		}
-		if !l.cur.fits(len(data)) {
-			l.send(r.lastTime, false)
+		h, carrier, tunnelled := decoders.FlowHashes(f.Data, f.LinkType)
+		i := h % uint32(n)
+		if tunnelled && carrier%uint32(n) != i {
+			add(lanes[i], f, data, partInner)
+			add(lanes[carrier%uint32(n)], f, data, partOuter)
+			return
 		}
-		l.cur.add(data, f.WireLen, f.LinkType, f.Time, f.Index)
+		add(lanes[i], f, data, partWhole)
 	}, func(now int64) {
 		for _, l := range lanes {
 			l.send(now, true)

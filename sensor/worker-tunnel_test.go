@@ -8,6 +8,8 @@ import (
 
 	"github.com/gopacket/gopacket"
 	"github.com/gopacket/gopacket/layers"
+
+	"github.com/nightjar-ids/nightjar/decoders"
 )
 
 // TestTunnelOuterFlow: the datagrams of a UDP encapsulation count twice, as in Suricata: the
@@ -44,7 +46,26 @@ func TestTunnelOuterFlow(t *testing.T) {
 	back.udp(true, inner(b, a, 9999, 40000, "pong"))
 	replyBytes := len(c.frames[len(c.frames)-1])
 
-	_, out := runReadOpts(t, ReadOptions{Files: []string{c.write()}, Workers: 1})
+	pcap := c.write()
+	ih, carrier, ok := decoders.FlowHashes(c.frames[0], decoders.LinkEthernet)
+	split := false
+	for n := uint32(2); n <= 4; n++ {
+		split = split || ih%n != carrier%n
+	}
+	if !ok || !split {
+		t.Fatalf("the capture must exercise the split of a tunnel frame between two workers (carrier found %v)", ok)
+	}
+	// With several workers the outer datagrams' flows may belong to another worker than the
+	// inner flow's (the reader hands them a copy of the frame): still one record each.
+	for workers := 1; workers <= 4; workers++ {
+		t.Run(fmt.Sprintf("workers=%d", workers), func(t *testing.T) {
+			checkTunnelFlows(t, pcap, workers, outerBytes, replyBytes)
+		})
+	}
+}
+
+func checkTunnelFlows(t *testing.T, pcap string, workers, outerBytes, replyBytes int) {
+	_, out := runReadOpts(t, ReadOptions{Files: []string{pcap}, Workers: workers})
 	flows := map[string]map[string]any{}
 	for _, ev := range readEVE(t, filepath.Join(out, "eve.json")) {
 		if ev["event_type"] == "flow" {

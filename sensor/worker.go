@@ -23,8 +23,11 @@ type worker struct {
 	// outer: the outer datagram then counts in its own UDP flow (tunnelOuter).
 	outerDec *decoders.Decoder
 	outer    decoders.Packet
-	flows    *flow.Table
-	app      *appLayer // TCP reassembly and app-layer parsing
+	// outerHere: this worker counts the outer datagrams of the frames it gets (false when the
+	// reader gave the outer datagram's flow to another worker, dispatch.go).
+	outerHere bool
+	flows     *flow.Table
+	app       *appLayer // TCP reassembly and app-layer parsing
 
 	eve         *export.EVEBuffer // nil when EVE output is off
 	rec         export.FlowRecord
@@ -47,6 +50,7 @@ func newWorker(id, workers int, cfg *Config, out *outputs, det *detection) (*wor
 	oc := decoderConfig(cfg)
 	oc.TeredoPorts, oc.VXLANPorts, oc.GenevePorts, oc.GTPUPorts = nil, nil, nil, nil
 	w.outerDec = decoders.NewDecoder(oc)
+	w.outerHere = true
 	w.flows = flow.NewTable(flowConfig(cfg, workers), w.flowEnded)
 	w.app = newAppLayer(w, cfg, workers)
 	if out.arrowFlows {
@@ -89,7 +93,7 @@ func (w *worker) packet(data []byte, wireLen int, lt decoders.LinkType, ts int64
 	if p.EventCount > 0 && w.anomalies {
 		w.logAnomalies(index)
 	}
-	if p.Layers&decoders.InUDPTunnel != 0 {
+	if p.Layers&decoders.InUDPTunnel != 0 && w.outerHere {
 		w.tunnelOuter(data, wireLen, lt, ts, index)
 	}
 	f, toServer := w.flows.Update(p)
@@ -116,11 +120,15 @@ func (w *worker) packet(data []byte, wireLen int, lt decoders.LinkType, ts int64
 // then show the tunnel endpoints' conversation with its packets and bytes, and the app layer
 // tries the payload (it fails: "failed", as Suricata logs it). The outer packet is not
 // inspected by the rules; the inner one is. An outer datagram that was fragmented is not
-// counted: the second decode sees only the frame that completed it.
+// counted: the second decode sees only the frame that completed it. With several workers the
+// reader may hand the frame to this worker for the outer datagram alone (partOuter).
 func (w *worker) tunnelOuter(data []byte, wireLen int, lt decoders.LinkType, ts int64, index uint64) {
 	o := &w.outer
 	w.outerDec.Decode(o, data, lt, ts, wireLen)
-	if o.Layers&decoders.HasUDP == 0 {
+	if o.Layers&decoders.HasUDP == 0 || !w.dec.UDPTunnelPort(o.SrcPort, o.DstPort) {
+		// The reader's hash looks through the default ports; the decoder goes by the
+		// configured ones, and a datagram it does not decode as a tunnel is counted as the
+		// plain UDP packet it then is.
 		return
 	}
 	if f, toServer := w.flows.Update(o); f != nil && !f.Bypassed {
