@@ -57,9 +57,9 @@ func (f *EVEFormat) appendDHCPOption(dst []byte, o *DHCPOption) []byte {
 	case DHCPRebindingTime:
 		return appendUintField(dst, "rebinding_time", uint64(o.Value))
 	case DHCPSubnetMask:
-		return f.appendIPv4Bytes(dst, "subnet_mask", o.Data)
+		return f.appendOptionAddr(dst, "subnet_mask", o.Data)
 	case DHCPRequestedIP:
-		return f.appendIPv4Bytes(dst, "requested_ip", o.Data)
+		return f.appendOptionAddr(dst, "requested_ip", o.Data)
 	case DHCPParams:
 		dst = appendKey(dst, "params")
 		dst = append(dst, '[')
@@ -85,13 +85,19 @@ func (f *EVEFormat) appendIPv4Field(dst []byte, key string, a [4]byte) []byte {
 	return append(dst, '"', ',')
 }
 
-// appendIPv4Bytes writes an option's address; a value that is not one address is left out
-// rather than written as an address it is not.
-func (f *EVEFormat) appendIPv4Bytes(dst []byte, key string, b []byte) []byte {
-	if len(b) != 4 {
-		return dst
+// appendOptionAddr writes an option's address as Suricata does: dotted quad for four bytes,
+// IPv6 for sixteen, and an empty string for any other length, so that a malformed option still
+// shows in the event.
+func (f *EVEFormat) appendOptionAddr(dst []byte, key string, b []byte) []byte {
+	dst = appendKey(dst, key)
+	dst = append(dst, '"')
+	switch len(b) {
+	case 4:
+		dst = f.appendAddr(dst, netip.AddrFrom4([4]byte(b)))
+	case 16:
+		dst = f.appendAddr(dst, netip.AddrFrom16([16]byte(b)))
 	}
-	return f.appendIPv4Field(dst, key, [4]byte(b))
+	return append(dst, '"', ',')
 }
 
 // appendIPv4List writes the whole 4-byte addresses in b as an array of strings.

@@ -90,11 +90,12 @@ func TestDHCPBasic(t *testing.T) {
 
 func TestDHCPOddValues(t *testing.T) {
 	e := &DHCPEvent{Op: 7, Extended: true, Options: []DHCPOption{
-		{Field: DHCPSubnetMask, Data: []byte{255, 255}}, // not an address: left out
-		{Field: DHCPRouters, Data: []byte{1, 2, 3, 4, 5, 6}},
+		{Field: DHCPSubnetMask, Data: []byte{255, 255}}, // not an address: "", as Suricata writes it
+		{Field: DHCPRequestedIP, Data: []byte{0x20, 0x01, 0x0d, 0xb8, 15: 1}},
+		{Field: DHCPRouters, Data: []byte{1, 2, 3, 4, 5, 6}}, // the partial second address is dropped
 	}}
 	want := `"dhcp":{"type":"<unknown>","id":0,"client_mac":"","assigned_ip":"0.0.0.0","client_ip":"0.0.0.0",` +
-		`"routers":["1.2.3.4"]}`
+		`"subnet_mask":"","requested_ip":"2001:0db8:0000:0000:0000:0000:0000:0001","routers":["1.2.3.4"]}`
 	if got := dhcpObject(t, defaultEVE.AppendDHCP(nil, e)); got != want {
 		t.Errorf("odd values:\n got %s\nwant %s", got, want)
 	}

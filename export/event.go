@@ -366,8 +366,8 @@ const (
 	DHCPLeaseTime                          // lease_time: Value in seconds (extended)
 	DHCPRenewalTime                        // renewal_time: Value in seconds
 	DHCPRebindingTime                      // rebinding_time: Value in seconds (extended)
-	DHCPSubnetMask                         // subnet_mask: Data, an IPv4 address (extended)
-	DHCPRequestedIP                        // requested_ip: Data, an IPv4 address (extended)
+	DHCPSubnetMask                         // subnet_mask: Data, an address (extended)
+	DHCPRequestedIP                        // requested_ip: Data, an address (extended)
 	DHCPParams                             // params: Names (extended)
 	DHCPDNSServers                         // dns_servers: Data, IPv4 addresses (extended)
 	DHCPRouters                            // routers: Data, IPv4 addresses (extended)

@@ -138,10 +138,13 @@ func (m *Message) Option(code uint8) ([]byte, bool) {
 	return nil, false
 }
 
-// MessageType is option 53's value (DHCPDISCOVER … DHCPINFORM), 0 for plain BOOTP.
+// MessageType is option 53's value (DHCPDISCOVER … DHCPINFORM), 0 for plain BOOTP. An empty
+// option 53 is passed over for a later one, as Suricata's logger reads the type.
 func (m *Message) MessageType() uint8 {
-	if v, ok := m.Option(OptMessageType); ok && len(v) > 0 {
-		return v[0]
+	for i := range m.Options {
+		if o := &m.Options[i]; o.Code == OptMessageType && len(o.Data) > 0 {
+			return o.Data[0]
+		}
 	}
 	return 0
 }
