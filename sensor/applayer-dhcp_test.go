@@ -156,3 +156,31 @@ func TestDHCPSuricataVerifyCaptures(t *testing.T) {
 		}
 	}
 }
+
+// BenchmarkDHCPDatagram is the worker's cost per DHCP datagram in extended mode, from frame to
+// EVE line: a request and its acknowledgement on one flow, over and over. allocs/op must be 0.
+func BenchmarkDHCPDatagram(b *testing.B) {
+	cfg, _, err := LoadConfig("", []string{"outputs.eve-log.dhcp.extended=true"})
+	if err != nil {
+		b.Fatal(err)
+	}
+	w := testWorker(b, &cfg, nil, true)
+	capt := newDACapture(b)
+	v := capt.conv(68, 67)
+	v.udp(true, dhcpDatagram(dhcp.OpRequest, [4]byte{}, dhcp.OptMessageType, 1, dhcp.TypeRequest,
+		dhcp.OptClientID, 7, 1, 2, 0, 0, 0, 0, 1, dhcp.OptHostname, 4, 'h', 'o', 's', 't',
+		dhcp.OptParamRequest, 4, 1, 3, 6, 15, dhcp.OptEnd))
+	v.udp(false, dhcpDatagram(dhcp.OpReply, [4]byte{10, 0, 0, 1}, dhcp.OptMessageType, 1, dhcp.TypeAck,
+		dhcp.OptLeaseTime, 4, 0, 0, 0x0e, 0x10, dhcp.OptSubnetMask, 4, 255, 255, 255, 0,
+		dhcp.OptRouters, 4, 10, 0, 0, 254, dhcp.OptDNSServers, 8, 10, 0, 0, 53, 10, 0, 0, 54, dhcp.OptEnd))
+	var index uint64
+	b.ReportAllocs()
+	for b.Loop() {
+		f := capt.frames[index%2]
+		index++
+		w.packet(f, len(f), 1, 1_700_000_000e9+int64(index)*1000, index)
+	}
+	if got := w.app.stats.txDHCP; got != index {
+		b.Fatalf("%d DHCP transactions for %d datagrams", got, index)
+	}
+}
