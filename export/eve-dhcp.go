@@ -38,8 +38,9 @@ func (f *EVEFormat) AppendDHCP(dst []byte, e *DHCPEvent) []byte {
 }
 
 // dhcpExtendedOnly are the option fields the basic mode leaves out. Renewal time, client id
-// and hostname are written in both modes, as Suricata does.
-var dhcpExtendedOnly = [...]bool{DHCPLeaseTime: true, DHCPRebindingTime: true, DHCPSubnetMask: true,
+// and hostname are written in both modes, as Suricata does. Sized for every DHCPField value so
+// that an unknown one cannot index past it.
+var dhcpExtendedOnly = [256]bool{DHCPLeaseTime: true, DHCPRebindingTime: true, DHCPSubnetMask: true,
 	DHCPRequestedIP: true, DHCPParams: true, DHCPDNSServers: true, DHCPRouters: true, DHCPVendorClass: true}
 
 func (f *EVEFormat) appendDHCPOption(dst []byte, o *DHCPOption) []byte {
