@@ -221,15 +221,7 @@ func appendDNSSRV(dst []byte, s *DNSSRV) []byte {
 
 func appendDNSSSHFP(dst []byte, s *DNSSSHFP) []byte {
 	dst = append(dst, '{')
-	dst = appendKey(dst, "fingerprint")
-	dst = append(dst, '"')
-	for i, b := range s.Fingerprint {
-		if i > 0 {
-			dst = append(dst, ':')
-		}
-		dst = appendHex8(dst, b)
-	}
-	dst = append(dst, '"', ',')
+	dst = appendColonHexField(dst, "fingerprint", s.Fingerprint)
 	dst = appendUintField(dst, "algo", uint64(s.Algo))
 	dst = appendUintField(dst, "type", uint64(s.Type))
 	return closeObject(dst)
@@ -310,6 +302,20 @@ func appendHex16(dst []byte, v uint16) []byte {
 
 func appendHex8(dst []byte, b byte) []byte {
 	return append(dst, dnsHexDigits[b>>4], dnsHexDigits[b&15])
+}
+
+// appendColonHexField writes bytes as lower-case hex pairs joined by colons ("00:11:32"), the
+// form Suricata gives fingerprints and hardware addresses; empty bytes give "".
+func appendColonHexField(dst []byte, key string, b []byte) []byte {
+	dst = appendKey(dst, key)
+	dst = append(dst, '"')
+	for i, c := range b {
+		if i > 0 {
+			dst = append(dst, ':')
+		}
+		dst = appendHex8(dst, c)
+	}
+	return append(dst, '"', ',')
 }
 
 // appendNameField writes a DNS name (or rdata text), which unlike other fields is written even

@@ -21,8 +21,19 @@ func FuzzEVEStrings(f *testing.F) {
 		for i, n := range strings.Split(names, "|") {
 			st.Counters = append(st.Counters, Counter{Name: n, Value: uint64(i)})
 		}
+		d := sampleDHCPRequest()
+		d.ClientMAC = []byte(s)
+		for i := range d.Options {
+			d.Options[i].Data, d.Options[i].Name, d.Options[i].Names = []byte(s), s, []string{s, s}
+		}
+		// Address fields of any length, and a field value the writer does not know.
+		d.Options = append(d.Options, DHCPOption{Field: DHCPRouters, Data: []byte(s)},
+			DHCPOption{Field: DHCPSubnetMask, Data: []byte(s)}, DHCPOption{Field: DHCPField(len(s)), Data: []byte(s)})
 		f := NewEVEFormat(EVEOptions{Host: s})
-		for _, line := range [][]byte{f.AppendFlow(nil, r), f.AppendAnomaly(nil, a), f.AppendStats(nil, st)} {
+		basic := *d
+		basic.Extended = false
+		for _, line := range [][]byte{f.AppendFlow(nil, r), f.AppendAnomaly(nil, a), f.AppendStats(nil, st),
+			f.AppendDHCP(nil, d), f.AppendDHCP(nil, &basic)} {
 			if strings.Count(string(line), "\n") != 1 || line[len(line)-1] != '\n' || !json.Valid(line) {
 				t.Fatalf("not one valid JSON line: %q", line)
 			}

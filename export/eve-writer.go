@@ -302,6 +302,12 @@ func (b *EVEBuffer) DNS(e *DNSEvent) {
 	b.maybeFlush()
 }
 
+// DHCP appends a dhcp line.
+func (b *EVEBuffer) DHCP(e *DHCPEvent) {
+	b.buf = b.format.AppendDHCP(b.buf, e)
+	b.maybeFlush()
+}
+
 // TLS appends a tls line.
 func (b *EVEBuffer) TLS(e *TLSEvent) {
 	b.buf = b.format.AppendTLS(b.buf, e)

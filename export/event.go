@@ -348,3 +348,52 @@ type DNSSSHFP struct {
 	Algo, Type  uint8
 	Fingerprint []byte
 }
+
+// DHCPEvent is one DHCP message (EVE event_type "dhcp"), as Suricata's dhcp logger writes it:
+// the BOOTP header's fields, then one field per option the logger knows, in the order the
+// options came. Byte fields alias the datagram and are valid only until the event is encoded.
+type DHCPEvent struct {
+	AppHeader
+	// Extended is eve-log dhcp's extended mode: without it only what maps a MAC address to an
+	// IP address is written (client_ip, relay and next server, and most options are left out).
+	Extended bool
+	Op       uint8  // BOOTP op: 1 request, 2 reply, anything else "<unknown>"
+	ID       uint32 // xid
+	// ClientMAC is the client hardware address, written as colon-separated hex.
+	ClientMAC  []byte
+	AssignedIP [4]byte // yiaddr
+	ClientIP   [4]byte // ciaddr
+	RelayIP    [4]byte // giaddr
+	NextServer [4]byte // siaddr
+	Options    []DHCPOption
+}
+
+// DHCPField says which EVE field a DHCP option fills and which DHCPOption member holds it.
+type DHCPField uint8
+
+// The option fields of EVE's dhcp object. Those marked extended are written only in extended
+// mode.
+const (
+	DHCPClientID      DHCPField = iota + 1 // client_id: Data, the identifier after its type byte, as colon hex
+	DHCPHostname                           // hostname: Data as text
+	DHCPType                               // dhcp_type: Name (discover, offer …)
+	DHCPLeaseTime                          // lease_time: Value in seconds (extended)
+	DHCPRenewalTime                        // renewal_time: Value in seconds
+	DHCPRebindingTime                      // rebinding_time: Value in seconds (extended)
+	DHCPSubnetMask                         // subnet_mask: Data, an address (extended)
+	DHCPRequestedIP                        // requested_ip: Data, an address (extended)
+	DHCPParams                             // params: Names (extended)
+	DHCPDNSServers                         // dns_servers: Data, IPv4 addresses (extended)
+	DHCPRouters                            // routers: Data, IPv4 addresses (extended)
+	DHCPVendorClass                        // vendor_class_identifier: Data as text (extended)
+)
+
+// DHCPOption is one option as its EVE field: which field, and its value in the member the
+// field's comment names.
+type DHCPOption struct {
+	Field DHCPField
+	Data  []byte
+	Value uint32
+	Name  string
+	Names []string
+}

@@ -1,8 +1,11 @@
 package sensor
 
 import (
+	"encoding/binary"
+	"errors"
 	"strings"
 
+	"github.com/nightjar-ids/nightjar/decoders/dhcp"
 	"github.com/nightjar-ids/nightjar/decoders/dns"
 	"github.com/nightjar-ids/nightjar/decoders/http"
 	"github.com/nightjar-ids/nightjar/decoders/ssh"
@@ -282,3 +285,92 @@ func (a *appLayer) textOf(grown []byte) []byte {
 }
 
 func (a *appLayer) rrType(t uint16) []byte { return a.textOf(dns.RRTypeString(a.text, t)) }
+
+// dhcpDatagram parses one DHCP datagram and writes its event. Each message is a transaction of
+// its own, as in Suricata, whose DHCP parser keeps nothing between datagrams; a datagram
+// without the whole BOOTP header makes none. Option trouble still logs what was read.
+func (a *appLayer) dhcpDatagram(toServer bool, b []byte) {
+	m := &a.dhcpMsg
+	if err := m.Parse(b); errors.Is(err, dhcp.ErrShort) {
+		return
+	}
+	a.stats.txDHCP++
+	out := a.w.out
+	// Without extended mode Suricata logs only acknowledgements: what ties a MAC address to
+	// the address it was given.
+	if !a.appEVE(out.eveDHCP) || (!out.dhcpExt && m.MessageType() != dhcp.TypeAck) {
+		return
+	}
+	e := &a.dhcpEv
+	*e = export.DHCPEvent{Extended: out.dhcpExt, Op: m.Op, ID: m.XID, ClientMAC: m.ClientHW(),
+		AssignedIP: m.YIAddr, ClientIP: m.CIAddr, RelayIP: m.GIAddr, NextServer: m.SIAddr}
+	// Suricata writes a DHCP event as its packet went: a reply comes from the server.
+	a.fillAppHeader(&e.AppHeader, !toServer)
+	e.Options = a.dhcpOptions(m)
+	a.w.eve.DHCP(e)
+}
+
+// dhcpOptions converts the options EVE has a field for, in message order, into the reused
+// option slice. Times shorter than four bytes are left out: Suricata would read past them into
+// the next option.
+func (a *appLayer) dhcpOptions(m *dhcp.Message) []export.DHCPOption {
+	opts, params := a.dhcpOpts[:0], a.dhcpParams[:0]
+	for i := range m.Options {
+		code, v := m.Options[i].Code, m.Options[i].Data
+		var o export.DHCPOption
+		switch code {
+		case dhcp.OptMessageType:
+			if len(v) == 0 {
+				continue
+			}
+			o = export.DHCPOption{Field: export.DHCPType, Name: dhcp.MessageTypeName(v[0])}
+		case dhcp.OptClientID:
+			// The first byte is the identifier's type, which EVE leaves out.
+			if len(v) < 2 {
+				continue
+			}
+			o = export.DHCPOption{Field: export.DHCPClientID, Data: v[1:]}
+		case dhcp.OptLeaseTime, dhcp.OptRenewalTime, dhcp.OptRebindingTime:
+			if len(v) < 4 {
+				continue
+			}
+			o = export.DHCPOption{Field: dhcpTimeFields[code], Value: binary.BigEndian.Uint32(v)}
+		case dhcp.OptParamRequest:
+			start := len(params)
+			for _, c := range v {
+				if n := dhcp.ParamName(c); n != "" {
+					params = append(params, n)
+				}
+			}
+			if len(params) == start {
+				continue // the schema wants at least one name
+			}
+			o = export.DHCPOption{Field: export.DHCPParams, Names: params[start:len(params):len(params)]}
+		default:
+			f := dhcpDataFields[code]
+			if f == 0 || len(v) < dhcpMinLen[f] {
+				continue
+			}
+			o = export.DHCPOption{Field: f, Data: v}
+		}
+		opts = append(opts, o)
+	}
+	a.dhcpOpts, a.dhcpParams = opts, params
+	return opts
+}
+
+// dhcpTimeFields are the EVE fields of the options holding a time in seconds.
+var dhcpTimeFields = [256]export.DHCPField{dhcp.OptLeaseTime: export.DHCPLeaseTime,
+	dhcp.OptRenewalTime: export.DHCPRenewalTime, dhcp.OptRebindingTime: export.DHCPRebindingTime}
+
+// dhcpDataFields are the EVE fields written from an option's bytes as they are.
+var dhcpDataFields = [256]export.DHCPField{dhcp.OptHostname: export.DHCPHostname,
+	dhcp.OptSubnetMask: export.DHCPSubnetMask, dhcp.OptRequestedIP: export.DHCPRequestedIP,
+	dhcp.OptDNSServers: export.DHCPDNSServers, dhcp.OptRouters: export.DHCPRouters,
+	dhcp.OptVendorClass: export.DHCPVendorClass}
+
+// dhcpMinLen is the shortest value worth a field: one address for the address lists (the
+// schema wants one at least), one character for text (Suricata skips an empty hostname).
+// Single addresses of any length are written, "" when malformed, as Suricata writes them.
+var dhcpMinLen = [...]int{export.DHCPHostname: 1, export.DHCPDNSServers: 4, export.DHCPRouters: 4,
+	export.DHCPVendorClass: 1}

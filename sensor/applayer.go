@@ -4,6 +4,7 @@ import (
 	"slices"
 
 	"github.com/nightjar-ids/nightjar/decoders"
+	"github.com/nightjar-ids/nightjar/decoders/dhcp"
 	"github.com/nightjar-ids/nightjar/decoders/dns"
 	"github.com/nightjar-ids/nightjar/decoders/http"
 	"github.com/nightjar-ids/nightjar/decoders/ssh"
@@ -23,12 +24,13 @@ const (
 	appTLS
 	appDNS
 	appSSH
+	appDHCP
 	appFailed  // detection gave up both ways
 	appRefused // the app-layer memcap gave the flow no state: no protocol, stream inspection only
 )
 
 // appProtoNames are Suricata's app_proto names (a refused flow is named none).
-var appProtoNames = [...]string{"", "http", "tls", "dns", "ssh", "failed", ""}
+var appProtoNames = [...]string{"", "http", "tls", "dns", "ssh", "dhcp", "failed", ""}
 
 // probeLimit is how many bytes of one direction detection looks at before it gives that
 // direction up (Suricata's detection gives up after a few hundred bytes without a match too).
@@ -52,6 +54,8 @@ type appLayer struct {
 	refused appFlow
 	ended   [appFailed + 1]appFlow
 	dnsUDP  dns.Parser // datagrams are parsed whole: one parser serves every UDP flow
+	// dhcpMsg is the one DHCP message being handled: DHCP keeps no state between datagrams.
+	dhcpMsg dhcp.Message
 	// DNS detection ports (app-layer.protocols.dns.detection-ports) per transport.
 	dnsTCPPorts, dnsUDPPorts PortList
 	// midstream is stream.midstream: detection then also tries the other direction's
@@ -91,6 +95,10 @@ type appLayer struct {
 	queries []export.DNSQuery
 	answers []export.DNSAnswer // all three sections of the message, in order
 	text    []byte             // formatted DNS names and rdata of the event being written
+
+	dhcpEv     export.DHCPEvent
+	dhcpOpts   []export.DHCPOption
+	dhcpParams []string // names of all the event's parameter request lists, back to back
 }
 
 // appStats are Suricata's app_layer.flow.* and app_layer.tx.* counters of one worker.
@@ -99,6 +107,7 @@ type appStats struct {
 	dnsTCP, dnsUDP             uint64            // DNS flows by transport
 	failedTCP, failedUDP       uint64
 	txHTTP, txDNSTCP, txDNSUDP uint64
+	txDHCP                     uint64
 	encrypted                  uint64 // flows whose payload inspection stopped at encryption
 }
 
@@ -112,6 +121,7 @@ func (s *appStats) counters() []export.Counter {
 		{Name: "app_layer.flow.ssh", Value: s.flows[appSSH]},
 		{Name: "app_layer.flow.dns_tcp", Value: s.dnsTCP},
 		{Name: "app_layer.flow.dns_udp", Value: s.dnsUDP},
+		{Name: "app_layer.flow.dhcp", Value: s.flows[appDHCP]},
 		{Name: "app_layer.flow.failed_tcp", Value: s.failedTCP},
 		{Name: "app_layer.flow.failed_udp", Value: s.failedUDP},
 		{Name: "app_layer.tx.http", Value: s.txHTTP},
@@ -119,6 +129,7 @@ func (s *appStats) counters() []export.Counter {
 		{Name: "app_layer.tx.ssh", Value: 0},
 		{Name: "app_layer.tx.dns_tcp", Value: s.txDNSTCP},
 		{Name: "app_layer.tx.dns_udp", Value: s.txDNSUDP},
+		{Name: "app_layer.tx.dhcp", Value: s.txDHCP},
 		{Name: "app_layer.flow.encrypted", Value: s.encrypted},
 	}
 }
@@ -141,8 +152,14 @@ func (a *appLayer) countFlow(p appProto) {
 }
 
 // udpOtherPorts are the server ports of the UDP parsers Suricata 8 enables by default that
-// Nightjar lacks (DHCP, TFTP, Kerberos, NTP, SNMP, LDAP, QUIC, IKEv2, NFS, SIP, mDNS, ENIP).
-var udpOtherPorts = [...]uint16{67, 68, 69, 88, 123, 161, 162, 389, 443, 500, 2049, 4500, 5060, 5061, 5353, 44818}
+// Nightjar lacks (TFTP, Kerberos, NTP, SNMP, LDAP, QUIC, IKEv2, NFS, SIP, mDNS, ENIP).
+var udpOtherPorts = [...]uint16{69, 88, 123, 161, 162, 389, 443, 500, 2049, 4500, 5060, 5061, 5353, 44818}
+
+// dhcpPort reports whether a UDP flow is on DHCP's ports (Suricata's default 67 and 68, either
+// end: relays and servers send from 67 to 67).
+func dhcpPort(sport, cport uint16) bool {
+	return sport == 67 || sport == 68 || cport == 67 || cport == 68
+}
 
 // udpOtherParser reports whether Suricata 8 would likely detect a protocol Nightjar does not
 // parse: one of those ports, or the payloads its any-port probes look for (DCERPC over UDP,
@@ -670,10 +687,10 @@ func (a *appLayer) takeBypass() bool {
 	return b
 }
 
-// datagram handles one UDP payload: DNS is detected on its port and parsed per datagram.
-// Like Suricata, detection runs once per direction. A flow whose first payload is not
-// recognised is "failed" (Suricata's app-layer UDP handler settles it so on that packet), and
-// becomes DNS if the other direction's first payload is.
+// datagram handles one UDP payload: DNS and DHCP are detected on their ports and parsed per
+// datagram. Like Suricata, detection runs once per direction. A flow whose first payload is
+// not recognised is "failed" (Suricata's app-layer UDP handler settles it so on that packet),
+// and takes the protocol the other direction's first payload is recognised as.
 func (a *appLayer) datagram(toServer bool, b []byte) {
 	s := a.cur
 	switch s.proto {
@@ -682,14 +699,11 @@ func (a *appLayer) datagram(toServer bool, b []byte) {
 		if s.gaveUp[d] {
 			return
 		}
-		_, cport := a.f.Client()
-		_, sport := a.f.Server()
-		dnsPort := slices.Contains(a.dnsUDPPorts, sport) || slices.Contains(a.dnsUDPPorts, cport)
-		if !dnsPort || dns.ProbeDatagram(toServer, b) != dns.Match {
-			if !dnsPort && udpOtherParser(sport, cport, b) {
-				// Suricata would name a protocol Nightjar has no parser for: claim nothing.
-				return
-			}
+		p := a.probeDatagram(toServer, b)
+		if p == appUnknown {
+			return
+		}
+		if p == appFailed {
 			s.gaveUp[d] = true
 			a.setDir(d, appFailed)
 			if s.proto == appUnknown {
@@ -700,15 +714,37 @@ func (a *appLayer) datagram(toServer bool, b []byte) {
 			return
 		}
 		if s.proto == appUnknown {
-			a.countFlow(appDNS)
+			a.countFlow(p)
 		}
-		s.proto = appDNS
-		a.setDir(d, appDNS)
-		a.f.AppProto = appProtoNames[appDNS]
-	case appDNS:
+		s.proto = p
+		a.setDir(d, p)
+		a.f.AppProto = appProtoNames[p]
+	case appDNS, appDHCP:
 	default:
+		return
+	}
+	if s.proto == appDHCP {
+		a.dhcpDatagram(toServer, b)
 		return
 	}
 	m, err := a.dnsUDP.ParseMessage(toServer, b)
 	a.dnsMessage(toServer, m, err)
+}
+
+// probeDatagram says what a direction's first UDP payload is: DNS or DHCP when recognised on
+// its ports; appUnknown when Suricata would name a protocol Nightjar has no parser for (the
+// flow then claims nothing); appFailed otherwise.
+func (a *appLayer) probeDatagram(toServer bool, b []byte) appProto {
+	_, cport := a.f.Client()
+	_, sport := a.f.Server()
+	dnsPort := slices.Contains(a.dnsUDPPorts, sport) || slices.Contains(a.dnsUDPPorts, cport)
+	switch {
+	case dnsPort && dns.ProbeDatagram(toServer, b) == dns.Match:
+		return appDNS
+	case dhcpPort(sport, cport) && dhcp.Probe(b):
+		return appDHCP
+	case !dnsPort && udpOtherParser(sport, cport, b):
+		return appUnknown
+	}
+	return appFailed
 }

@@ -92,11 +92,12 @@ type EVEOutput struct {
 	// TaggedPackets writes the packets rules tagged (the tag keyword) as EVE packet events
 	// (Suricata's eve-log alert option tagged-packets, on in its shipped configuration).
 	TaggedPackets bool `yaml:"tagged-packets"`
-	// App-layer events, as Suricata's eve-log types http, dns, tls and ssh.
-	HTTP bool      `yaml:"http"`
-	DNS  EVEDNSLog `yaml:"dns"` // a bool, or Suricata's dns options (version, formats …)
-	TLS  bool      `yaml:"tls"`
-	SSH  bool      `yaml:"ssh"`
+	// App-layer events, as Suricata's eve-log types http, dns, tls, ssh and dhcp.
+	HTTP bool       `yaml:"http"`
+	DNS  EVEDNSLog  `yaml:"dns"` // a bool, or Suricata's dns options (version, formats …)
+	TLS  bool       `yaml:"tls"`
+	SSH  bool       `yaml:"ssh"`
+	DHCP EVEDHCPLog `yaml:"dhcp"` // a bool, or Suricata's dhcp options (extended)
 	// Files is Suricata's eve-log type "files": a fileinfo event per HTTP request or response body.
 	Files bool `yaml:"files"`
 }
@@ -113,24 +114,42 @@ type EVEDNSLog struct {
 	Formats   []string `yaml:"formats"`   // detailed, grouped; none listed: both
 }
 
-// UnmarshalYAML takes a bool (on or off with the other options as they were) or a mapping,
-// which turns the events on unless it says enabled: false.
+// UnmarshalYAML takes a bool or a mapping (see unmarshalEVEType).
 func (d *EVEDNSLog) UnmarshalYAML(n *yaml.Node) error {
+	type plain EVEDNSLog
+	return unmarshalEVEType(n, "dns", &d.Enabled, func(n *yaml.Node) error { return n.Decode((*plain)(d)) })
+}
+
+// EVEDHCPLog is eve-log's dhcp setting, a bool or a mapping like dns.
+type EVEDHCPLog struct {
+	Enabled bool `yaml:"enabled"`
+	// Extended logs every message with all the options Suricata knows; off (Suricata's shipped
+	// setting), only acknowledgements are logged, with what maps a MAC address to an IP address.
+	Extended bool `yaml:"extended"`
+}
+
+// UnmarshalYAML takes a bool or a mapping (see unmarshalEVEType).
+func (d *EVEDHCPLog) UnmarshalYAML(n *yaml.Node) error {
+	type plain EVEDHCPLog
+	return unmarshalEVEType(n, "dhcp", &d.Enabled, func(n *yaml.Node) error { return n.Decode((*plain)(d)) })
+}
+
+// unmarshalEVEType reads an eve-log event type that Suricata configures either as a bare name
+// or with options: a bool turns it on or off with the other options as they were; a mapping
+// (decoded by decode, into a type without this method) turns it on unless it says enabled: false.
+func unmarshalEVEType(n *yaml.Node, name string, enabled *bool, decode func(*yaml.Node) error) error {
 	if n.Kind == yaml.ScalarNode {
 		var on bool
 		if err := n.Decode(&on); err != nil {
-			return fmt.Errorf("eve-log dns: line %d: want a bool or a mapping: %w", n.Line, err)
+			return fmt.Errorf("eve-log %s: line %d: want a bool or a mapping: %w", name, n.Line, err)
 		}
-		d.Enabled = on
+		*enabled = on
 		return nil
 	}
-	type plain EVEDNSLog
-	v := plain(*d)
-	v.Enabled = true
-	if err := n.Decode(&v); err != nil {
-		return fmt.Errorf("eve-log dns: %w", err)
+	*enabled = true
+	if err := decode(n); err != nil {
+		return fmt.Errorf("eve-log %s: %w", name, err)
 	}
-	*d = EVEDNSLog(v)
 	return nil
 }
 
@@ -245,7 +264,8 @@ func DefaultConfig() Config {
 	c.DefaultLogDir = "."
 	c.SensorName = hostnameOr("nightjar")
 	c.Outputs.EVE = EVEOutput{Enabled: true, Filename: "eve.json", Anomaly: true, Flow: true, Stats: true, Alert: true,
-		TaggedPackets: true, HTTP: true, DNS: EVEDNSLog{Enabled: true, Requests: true, Responses: true}, TLS: true, SSH: true, Files: true}
+		TaggedPackets: true, HTTP: true, DNS: EVEDNSLog{Enabled: true, Requests: true, Responses: true}, TLS: true, SSH: true, Files: true,
+		DHCP: EVEDHCPLog{Enabled: true}}
 	c.Outputs.Arrow = ArrowOutput{Enabled: true, FlowsDir: "flows", AlertsDir: "alerts", AnomaliesDir: "anomalies", StatsDir: "stats",
 		BatchRows: 65536, BatchAgeMs: 1000, RotateBytes: 256 << 20, RotateSeconds: 300}
 	c.Outputs.Fast = FastOutput{Enabled: true, Filename: "fast.log"}

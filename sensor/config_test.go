@@ -78,3 +78,39 @@ func TestEVEDNSLogConfig(t *testing.T) {
 		t.Error("SURICATA_EVE_DNS_VERSION=x: want an error")
 	}
 }
+
+// outputs.eve-log.dhcp is a bool or Suricata's dhcp options, on and not extended by default as
+// in Suricata's shipped configuration.
+func TestEVEDHCPLogConfig(t *testing.T) {
+	file := t.TempDir() + "/n.yaml"
+	for _, tc := range []struct {
+		yaml              string
+		enabled, extended bool
+	}{
+		{"", true, false},
+		{"outputs:\n  eve-log:\n    dhcp: false\n", false, false},
+		{"outputs:\n  eve-log:\n    dhcp:\n      extended: yes\n", true, true},
+		{"outputs:\n  eve-log:\n    dhcp:\n      enabled: no\n      extended: yes\n", false, true},
+	} {
+		if err := os.WriteFile(file, []byte(tc.yaml), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		cfg, warnings, err := LoadConfig(file, nil)
+		if err != nil {
+			t.Fatalf("%q: %v", tc.yaml, err)
+		}
+		if d := cfg.Outputs.EVE.DHCP; d.Enabled != tc.enabled || d.Extended != tc.extended || len(warnings) > 0 {
+			t.Errorf("%q: %+v, warnings %v", tc.yaml, d, warnings)
+		}
+	}
+	cfg, warnings, err := LoadConfig("", []string{"outputs.eve-log.dhcp.extended=yes"})
+	if err != nil || len(warnings) > 0 || !cfg.Outputs.EVE.DHCP.Enabled || !cfg.Outputs.EVE.DHCP.Extended {
+		t.Errorf("--set outputs.eve-log.dhcp.extended=yes: %+v, %v, %v", cfg.Outputs.EVE.DHCP, warnings, err)
+	}
+	if err := os.WriteFile(file, []byte("outputs:\n  eve-log:\n    dhcp: sometimes\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := LoadConfig(file, nil); err == nil {
+		t.Error("dhcp: sometimes: want an error")
+	}
+}

@@ -40,6 +40,9 @@ type txMark struct {
 var appToSignatures = [...]signatures.AppProto{
 	appUnknown: signatures.AppUnknown, appHTTP: signatures.AppHTTP, appTLS: signatures.AppTLS,
 	appDNS: signatures.AppDNS, appSSH: signatures.AppSSH, appFailed: signatures.AppFailed,
+	// Detection has no DHCP keywords or rule protocol yet: a DHCP flow looks to rules as it
+	// did before Nightjar parsed DHCP, a flow whose protocol is not known.
+	appDHCP:    signatures.AppUnknown,
 	appRefused: signatures.AppUnknown,
 }
 

@@ -31,6 +31,8 @@ type outputs struct {
 	dns         dnsLog // how DNS events are written
 	eveTLS      bool
 	eveSSH      bool
+	eveDHCP     bool
+	dhcpExt     bool // eve-log dhcp extended: every message, every option
 	eveFiles    bool
 	fast        *export.EVEWriter // fast.log: the EVE writer is a plain shared line writer
 	arrowFlows  bool              // workers batch flows and anomalies: for IPC files, Flight or both
@@ -61,6 +63,7 @@ func openOutputs(cfg *Config, dir string, alerts, noSync bool) (*outputs, error)
 		o.eveFlow, o.eveAnomaly, o.eveStats, o.eveAlert = e.Flow, e.Anomaly, e.Stats, e.Alert
 		o.evePackets = e.Alert && e.TaggedPackets
 		o.eveHTTP, o.eveDNS, o.eveTLS, o.eveSSH, o.eveFiles = e.HTTP, e.DNS.Enabled, e.TLS, e.SSH, e.Files
+		o.eveDHCP, o.dhcpExt = e.DHCP.Enabled, e.DHCP.Extended
 		dl, err := newDNSLog(e.DNS, os.Getenv("SURICATA_EVE_DNS_VERSION"))
 		if err != nil {
 			o.close()
