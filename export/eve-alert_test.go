@@ -276,3 +276,54 @@ func BenchmarkAppendFastLog(b *testing.B) {
 	}
 	b.SetBytes(int64(len(buf)))
 }
+
+// TestAppendAlertAppObject: a tx alert carries its transaction's app-layer object, the same
+// object the app-layer event writes, between the alert object and app_proto; the dns object is
+// Suricata 8's version 3 one whatever version the dns events use.
+func TestAppendAlertAppObject(t *testing.T) {
+	dnsV2 := sampleDNSv3(false)
+	dnsV2.Version = 2
+	for _, tc := range []struct {
+		name string
+		app  AlertApp
+		key  string
+		want map[string]any
+	}{
+		{"http", AlertApp{HTTP: sampleHTTP()}, "http", map[string]any{"http.hostname": string(sampleHTTP().Hostname)}},
+		{"tls", AlertApp{TLS: sampleTLS()}, "tls", map[string]any{"tls.sni": string(sampleTLS().SNI)}},
+		{"ssh", AlertApp{SSH: sampleSSH()}, "ssh", map[string]any{"ssh.client.proto_version": string(sampleSSH().Client.ProtoVersion)}},
+		{"dns", AlertApp{DNS: dnsV2}, "dns", map[string]any{"dns.version": 3, "dns.type": "request",
+			"dns.id": int(dnsV2.ID)}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			a := sampleTCPAlert()
+			a.App = tc.app
+			line := AppendAlertJSON(nil, a)
+			m := decodeLine(t, line)
+			expect(t, m, tc.want)
+			s := string(line)
+			if i, j, k := strings.Index(s, `"alert":`), strings.Index(s, `"`+tc.key+`":`), strings.Index(s, `"app_proto":`); !(i < j && j < k) {
+				t.Errorf("%s object not between alert and app_proto: %s", tc.key, s)
+			}
+			// The event writer's object and the alert's are the same bytes.
+			var ev []byte
+			switch {
+			case tc.app.HTTP != nil:
+				ev = appendHTTPObject(nil, tc.app.HTTP)
+			case tc.app.TLS != nil:
+				ev = appendTLSObject(nil, tc.app.TLS)
+			case tc.app.SSH != nil:
+				ev = appendSSHObject(nil, tc.app.SSH)
+			}
+			if ev != nil && !strings.Contains(s, string(ev)) {
+				t.Errorf("alert's %s object differs from the event's %s", tc.key, ev)
+			}
+		})
+	}
+	a := sampleTCPAlert()
+	a.App = AlertApp{HTTP: sampleHTTP()}
+	buf := make([]byte, 0, 4096)
+	if n := testing.AllocsPerRun(50, func() { buf = AppendAlertJSON(buf[:0], a) }); n != 0 {
+		t.Errorf("alert with an http object allocated %.1f times, want 0", n)
+	}
+}
