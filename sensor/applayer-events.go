@@ -74,7 +74,11 @@ func (a *appLayer) logHTTP(final bool) {
 		}
 		a.logHTTPAnomalies(tx)
 	}
-	p.ReleaseDone()
+	if !s.pendingTx[0] && !s.pendingTx[1] {
+		// A transaction is released once no inspection waits on it (the marks keep what
+		// was inspected, the transaction what is yet to be).
+		p.ReleaseDone()
+	}
 }
 
 // httpAnomalyNames are the HTTP events as Suricata's anomaly logger names them: the parser's

@@ -87,6 +87,8 @@ type appLayer struct {
 	// alertTx is the transaction being inspected while its alerts are written: they carry its
 	// app-layer object (fillAlertApp).
 	alertTx signatures.AppTx
+	// final: the flow's data is over (finish); no inspection waits for a later packet.
+	final bool
 
 	httpEv  export.HTTPEvent
 	tlsEv   export.TLSEvent
@@ -195,6 +197,9 @@ type appFlow struct {
 	tails     [2]stream.Tail
 	httpMarks []txMark
 	txMark    txMark
+	// pendingTx: a transaction moved in the direction ([0] to server) while the packet at hand
+	// went the other way; its inspection waits for the next packet going its way.
+	pendingTx [2]bool
 }
 
 func newAppLayer(w *worker, cfg *Config, workers int) *appLayer {
@@ -249,6 +254,9 @@ func (a *appLayer) packet(f *flow.Flow, p *decoders.Packet, toServer bool, index
 			break
 		}
 		a.reasm.Packet(st, p, toServer, a)
+		if a.det != nil {
+			a.inspectPending()
+		}
 		if !a.cur.shared && st.Finished(true) && st.Finished(false) {
 			a.release(f, a.finish())
 		}
@@ -298,6 +306,10 @@ func (a *appLayer) finish() appProto {
 	if s.shared || s.cut {
 		return s.proto
 	}
+	// The flow's data is over: what waited for a packet going its way is inspected now, as
+	// Suricata does on the flow's last pseudo packets.
+	a.final = true
+	defer func() { a.final = false }()
 	f := a.f
 	switch s.proto {
 	case appHTTP:

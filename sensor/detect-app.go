@@ -96,8 +96,14 @@ func (a *appLayer) input(in *signatures.PacketInput, toServer bool) {
 		ToServer: toServer, FlowSlot: f.Slot(), FlowGen: f.Gen(), App: appToSignatures[a.cur.proto],
 		AppTS: appToSignatures[a.dirs[f.Slot()].proto[0]], AppTC: appToSignatures[a.dirs[f.Slot()].proto[1]]}
 	in.Established = f.State() == flow.StateEstablished
-	if f.Proto() == 6 && a.pkt != nil && in.Pkt == a.pkt {
-		in.Established = a.w.det.established(f, a.pkt)
+	if f.Proto() == 6 {
+		if a.pkt != nil && in.Pkt == a.pkt {
+			in.Established = a.w.det.established(f, a.pkt)
+		} else {
+			// A pseudo packet (the flow's end, an inspection that waited) is as established as
+			// the session was: its FINs do not take that back.
+			in.Established = a.w.det.wasEstablished(f)
+		}
 	}
 }
 
@@ -144,13 +150,41 @@ func (a *appLayer) inspectTx(tx signatures.AppTx, id uint64, toServer bool, prev
 	in.Tx, in.Stream = nil, nil
 }
 
-// inspectMark inspects both directions of a transaction whose stages moved since mark.
+// inspectMark inspects the directions of a transaction whose stages moved since mark. As in
+// Suricata, a direction's rules run on a packet going that way: when the packet at hand goes
+// the other way (the server's ACK that delivered a request, say), the direction waits for the
+// flow's next packet going its way (pendingTx, inspectPending), or for the flow's end.
 func (a *appLayer) inspectMark(tx signatures.AppTx, m *txMark, now [2]uint8) {
 	for d, toServer := range [2]bool{true, false} {
-		if m.st[d] != now {
-			a.inspectTx(tx, m.id, toServer, m.st[d], now)
-			m.st[d] = now
+		if m.st[d] == now {
+			continue
 		}
+		if a.pkt != nil && !a.final && a.pktToServer != toServer {
+			a.cur.pendingTx[d] = true
+			continue
+		}
+		a.inspectTx(tx, m.id, toServer, m.st[d], now)
+		m.st[d] = now
+	}
+}
+
+// inspectPending runs the inspections of the flow's transactions that waited for a packet
+// going the way of the packet at hand.
+func (a *appLayer) inspectPending() {
+	s := a.cur
+	d := dirIndex(a.pktToServer)
+	if !s.pendingTx[d] || s.shared || s.cut {
+		return
+	}
+	s.pendingTx[d] = false
+	switch s.proto {
+	case appHTTP:
+		a.detectHTTP()
+		a.logHTTP(false)
+	case appTLS:
+		a.detectTLS(false)
+	case appSSH:
+		a.detectSSH()
 	}
 }
 

@@ -229,6 +229,12 @@ func (wd *workerDetect) established(f *flow.Flow, p *decoders.Packet) bool {
 	return len(p.Payload) > 0
 }
 
+// wasEstablished reports whether a packet of the TCP flow was found established before.
+func (wd *workerDetect) wasEstablished(f *flow.Flow) bool {
+	s := f.Slot()
+	return s < len(wd.estGen) && wd.estGen[s] == f.Gen()+1
+}
+
 const protoTCP = 6
 
 // flowPasser is the matcher's report that a pass rule passed a flow (EVE flow.action "pass").
