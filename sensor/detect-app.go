@@ -28,6 +28,7 @@ type appDetect struct {
 	dns  dnsTx
 	tls  tlsTx
 	ssh  sshTx
+	h2   http2Tx
 }
 
 // txMark is what detection last saw of one transaction: its stages ([side]) at the last
@@ -39,7 +40,7 @@ type txMark struct {
 
 var appToSignatures = [...]signatures.AppProto{
 	appUnknown: signatures.AppUnknown, appHTTP: signatures.AppHTTP, appTLS: signatures.AppTLS,
-	appDNS: signatures.AppDNS, appSSH: signatures.AppSSH, appFailed: signatures.AppFailed,
+	appDNS: signatures.AppDNS, appSSH: signatures.AppSSH, appHTTP2: signatures.AppHTTP2, appFailed: signatures.AppFailed,
 	appRefused: signatures.AppUnknown,
 }
 
