@@ -37,8 +37,9 @@ func (t FrameType) String() string {
 // ParseFrameType reads a frame type as http2.frametype takes it: Suricata's name (case
 // insensitive) or a number.
 func ParseFrameType(s string) (FrameType, bool) {
+	name := withoutUnderscores(s)
 	for i, n := range frameTypeNames {
-		if equalFoldASCII(s, n) {
+		if equalFoldASCII(name, n) {
 			return FrameType(i), true
 		}
 	}
@@ -69,10 +70,12 @@ func (c ErrorCode) String() string {
 	return strconv.FormatUint(uint64(c), 10)
 }
 
-// ParseErrorCode reads an error code as http2.errorcode takes it: a name or a number.
+// ParseErrorCode reads an error code as http2.errorcode takes it: a name, with or without
+// its underscores (INTERNAL_ERROR, HTTP_1_1_REQUIRED), or a number.
 func ParseErrorCode(s string) (ErrorCode, bool) {
+	name := withoutUnderscores(s)
 	for i, n := range errorCodeNames {
-		if equalFoldASCII(s, n) {
+		if equalFoldASCII(name, n) {
 			return ErrorCode(i), true
 		}
 	}
@@ -100,19 +103,25 @@ func SettingName(id uint16) string {
 // ParseSettingID reads a setting as http2.settings names it: SETTINGS_HEADER_TABLE_SIZE,
 // the EVE spelling without underscores, or a number.
 func ParseSettingID(s string) (uint16, bool) {
-	var b []byte
-	for i := 0; i < len(s); i++ {
-		if s[i] != '_' {
-			b = append(b, s[i])
-		}
-	}
+	name := withoutUnderscores(s)
 	for i, n := range settingNames {
-		if n != "" && equalFoldASCII(string(b), n) {
+		if n != "" && equalFoldASCII(name, n) {
 			return uint16(i), true
 		}
 	}
 	v, err := strconv.ParseUint(s, 10, 16)
 	return uint16(v), err == nil
+}
+
+// withoutUnderscores is how rules' names (RST_STREAM) meet Suricata's EVE names (RSTSTREAM).
+func withoutUnderscores(s string) string {
+	b := make([]byte, 0, len(s))
+	for i := 0; i < len(s); i++ {
+		if s[i] != '_' {
+			b = append(b, s[i])
+		}
+	}
+	return string(b)
 }
 
 func equalFoldASCII(a, b string) bool {

@@ -255,3 +255,21 @@ func TestHostNorm(t *testing.T) {
 		t.Fatalf("host %q", got)
 	}
 }
+
+func TestParseNames(t *testing.T) {
+	if c, ok := ParseErrorCode("HTTP_1_1_REQUIRED"); !ok || c != 13 {
+		t.Errorf("HTTP_1_1_REQUIRED: %v %v", c, ok)
+	}
+	if c, ok := ParseErrorCode("internal_error"); !ok || c.String() != "INTERNALERROR" {
+		t.Errorf("internal_error: %v %v", c, ok)
+	}
+	if f, ok := ParseFrameType("RST_STREAM"); !ok || f != FrameRSTStream {
+		t.Errorf("RST_STREAM: %v %v", f, ok)
+	}
+	if id, ok := ParseSettingID("SETTINGS_HEADER_TABLE_SIZE"); !ok || id != 1 {
+		t.Errorf("setting: %v %v", id, ok)
+	}
+	if _, ok := ParseFrameType("NOPE"); ok {
+		t.Error("unknown frame type accepted")
+	}
+}
