@@ -11,6 +11,9 @@ func (f *EVEFormat) AppendHTTP(dst []byte, e *HTTPEvent) []byte {
 // appendHTTPObject writes `"http":{…},`: the http event's object, which fileinfo events of HTTP
 // transactions carry too.
 func appendHTTPObject(dst []byte, e *HTTPEvent) []byte {
+	if e.HTTP2 != nil {
+		return appendHTTP2Object(dst, e)
+	}
 	dst = appendKey(dst, "http")
 	dst = append(dst, '{')
 	dst = appendBytesField(dst, "hostname", e.Hostname)

@@ -205,6 +205,10 @@ type HTTPEvent struct {
 	Status      int // 0 when absent
 	Redirect    []byte
 	Length      int64
+	// HTTP2, when set, makes this an HTTP/2 transaction, written in Suricata 7's layout for
+	// them (version "2", the header lists and the http2 object) instead of the fields above
+	// that HTTP/2 has no use for.
+	HTTP2 *HTTP2Info
 }
 
 // FileInfoEvent is one file carried by an app-layer transaction (EVE event_type "fileinfo"), as

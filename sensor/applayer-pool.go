@@ -5,6 +5,7 @@ import (
 
 	"github.com/nightjar-ids/nightjar/decoders/dns"
 	"github.com/nightjar-ids/nightjar/decoders/http"
+	"github.com/nightjar-ids/nightjar/decoders/http2"
 	"github.com/nightjar-ids/nightjar/decoders/ssh"
 	"github.com/nightjar-ids/nightjar/decoders/tls"
 	"github.com/nightjar-ids/nightjar/export"
@@ -44,6 +45,7 @@ type appPool struct {
 	tlss    freeList[*tls.State]
 	sshs    freeList[*ssh.State]
 	dnss    freeList[*dns.State]
+	http2s  freeList[*http2.Parser]
 	idle    int // bytes the free lists retain
 	idleMax int
 	live    int // bytes charged to the states handed out, their parsers included
@@ -94,7 +96,7 @@ func (p *appPool) over() bool {
 		return false
 	}
 	for p.use() > p.memcap && p.idle > 0 {
-		if !shed(p, &p.https) && !shed(p, &p.tlss) && !shed(p, &p.sshs) && !shed(p, &p.dnss) && !shed(p, &p.flows) {
+		if !shed(p, &p.https) && !shed(p, &p.tlss) && !shed(p, &p.sshs) && !shed(p, &p.dnss) && !shed(p, &p.http2s) && !shed(p, &p.flows) {
 			break
 		}
 	}
@@ -160,6 +162,9 @@ func (p *appPool) put(s *appFlow) {
 	if s.dnsTCP != nil {
 		keep(p, &p.dnss, s.dnsTCP, s.dnsTCP.Retained())
 	}
+	if s.http2 != nil {
+		keep(p, &p.http2s, s.http2, s.http2.Retained())
+	}
 	s.reset()
 	s.mem = s.retained()
 	keep(p, &p.flows, s, s.mem)
@@ -191,6 +196,9 @@ func (s *appFlow) retained() int {
 	if s.dnsTCP != nil {
 		n += s.dnsTCP.Retained()
 	}
+	if s.http2 != nil {
+		n += s.http2.Retained()
+	}
 	return n
 }
 
@@ -215,10 +223,10 @@ func (a *appLayer) charge() {
 	if s.shared || !a.pool.recharge(s) {
 		return
 	}
-	if s.http == nil && s.tls == nil && s.ssh == nil && s.dnsTCP == nil {
+	if s.http == nil && s.tls == nil && s.ssh == nil && s.dnsTCP == nil && s.http2 == nil {
 		return // nothing to drop: the bytes held for detection are bounded by probeLimit
 	}
-	s.http, s.tls, s.ssh, s.dnsTCP = nil, nil, nil, nil
+	s.http, s.tls, s.ssh, s.dnsTCP, s.http2 = nil, nil, nil, nil, nil
 	s.cut = true
 	a.pool.cut++
 	a.pool.recharge(s)

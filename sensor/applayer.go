@@ -7,6 +7,7 @@ import (
 	"github.com/nightjar-ids/nightjar/decoders/dhcp"
 	"github.com/nightjar-ids/nightjar/decoders/dns"
 	"github.com/nightjar-ids/nightjar/decoders/http"
+	"github.com/nightjar-ids/nightjar/decoders/http2"
 	"github.com/nightjar-ids/nightjar/decoders/ssh"
 	"github.com/nightjar-ids/nightjar/decoders/tls"
 	"github.com/nightjar-ids/nightjar/export"
@@ -25,12 +26,13 @@ const (
 	appDNS
 	appSSH
 	appDHCP
+	appHTTP2
 	appFailed  // detection gave up both ways
 	appRefused // the app-layer memcap gave the flow no state: no protocol, stream inspection only
 )
 
 // appProtoNames are Suricata's app_proto names (a refused flow is named none).
-var appProtoNames = [...]string{"", "http", "tls", "dns", "ssh", "dhcp", "failed", ""}
+var appProtoNames = [...]string{"", "http", "tls", "dns", "ssh", "dhcp", "http2", "failed", ""}
 
 // probeLimit is how many bytes of one direction detection looks at before it gives that
 // direction up (Suricata's detection gives up after a few hundred bytes without a match too).
@@ -77,7 +79,8 @@ type appLayer struct {
 
 	det *appDetect // nil when no rules are loaded
 
-	httpCfg http.Config
+	httpCfg  http.Config
+	http2Cfg http2.Config
 	// What to do once a TLS or SSH session is encrypted (app-layer.protocols.*.encryption-handling),
 	// and whether the current packet's flow asked to be bypassed for it.
 	tlsEnc, sshEnc encryptionMode
@@ -91,6 +94,7 @@ type appLayer struct {
 	final bool
 
 	httpEv  export.HTTPEvent
+	h2      http2EVE
 	tlsEv   export.TLSEvent
 	sshEv   export.SSHEvent
 	dnsEv   export.DNSEvent
@@ -110,6 +114,7 @@ type appStats struct {
 	failedTCP, failedUDP       uint64
 	txHTTP, txDNSTCP, txDNSUDP uint64
 	txDHCP                     uint64
+	txHTTP2                    uint64
 	encrypted                  uint64 // flows whose payload inspection stopped at encryption
 }
 
@@ -121,6 +126,7 @@ func (s *appStats) counters() []export.Counter {
 		{Name: "app_layer.flow.http", Value: s.flows[appHTTP]},
 		{Name: "app_layer.flow.tls", Value: s.flows[appTLS]},
 		{Name: "app_layer.flow.ssh", Value: s.flows[appSSH]},
+		{Name: "app_layer.flow.http2", Value: s.flows[appHTTP2]},
 		{Name: "app_layer.flow.dns_tcp", Value: s.dnsTCP},
 		{Name: "app_layer.flow.dns_udp", Value: s.dnsUDP},
 		{Name: "app_layer.flow.dhcp", Value: s.flows[appDHCP]},
@@ -129,6 +135,7 @@ func (s *appStats) counters() []export.Counter {
 		{Name: "app_layer.tx.http", Value: s.txHTTP},
 		{Name: "app_layer.tx.tls", Value: 0},
 		{Name: "app_layer.tx.ssh", Value: 0},
+		{Name: "app_layer.tx.http2", Value: s.txHTTP2},
 		{Name: "app_layer.tx.dns_tcp", Value: s.txDNSTCP},
 		{Name: "app_layer.tx.dns_udp", Value: s.txDNSUDP},
 		{Name: "app_layer.tx.dhcp", Value: s.txDHCP},
@@ -187,6 +194,7 @@ type appFlow struct {
 	tls    *tls.State
 	ssh    *ssh.State
 	dnsTCP *dns.State
+	http2  *http2.Parser
 
 	mem    int  // bytes charged to the pool's memcap
 	cut    bool // the parser was dropped at the memcap: data goes to stream inspection only
@@ -215,6 +223,7 @@ func newAppLayer(w *worker, cfg *Config, workers int) *appLayer {
 		tlsEnc:      cfg.AppLayer.Protocols.TLS.mode(),
 		sshEnc:      cfg.AppLayer.Protocols.SSH.mode(),
 		httpCfg:     httpConfig(cfg),
+		http2Cfg:    http2Config(cfg),
 		dnsTCPPorts: cfg.AppLayer.Protocols.DNS.Ports(true), dnsUDPPorts: cfg.AppLayer.Protocols.DNS.Ports(false),
 		midstream: cfg.Stream.Midstream}
 	a.refused = appFlow{proto: appRefused, gaveUp: [2]bool{true, true}, shared: true}
@@ -333,6 +342,8 @@ func (a *appLayer) finish() appProto {
 		if !s.logged && (s.ssh.BannerDone(true) || s.ssh.BannerDone(false)) {
 			a.logSSH()
 		}
+	case appHTTP2:
+		a.http2Moved(true)
 	case appUnknown:
 		for d := range s.held {
 			if !s.gaveUp[d] {
@@ -411,6 +422,8 @@ func (a *appLayer) Gap(toServer bool, n int) {
 		s.tls.Gap(toServer, n)
 	case appSSH:
 		s.ssh.Gap(toServer, n)
+	case appHTTP2:
+		s.http2.Gap(toServer, n)
 	case appDNS:
 		if s.dnsTCP != nil {
 			s.dnsTCP.Gap(toServer, n)
@@ -557,6 +570,12 @@ func (a *appLayer) settle(p appProto, d int) {
 			s.dnsTCP = &dns.State{OnMessage: a.dnsMessage}
 		}
 		s.dnsTCP.Reset()
+	case appHTTP2:
+		var ok bool
+		if s.http2, ok = reuse(&a.pool, &a.pool.http2s); !ok {
+			s.http2 = http2.NewParser(a.http2Cfg)
+		}
+		s.http2.Reset()
 	}
 	for _, toServer := range [2]bool{true, false} {
 		d := dirIndex(toServer)
@@ -582,7 +601,7 @@ func probeTCP(toServer bool, b []byte, port uint16, dnsPort bool) (appProto, tls
 		hint = appDNS
 	}
 	best := tls.NoMatch
-	for i := range 5 {
+	for i := range int(appFailed) {
 		p := appProto(i)
 		if i == 0 {
 			p = hint
@@ -597,6 +616,13 @@ func probeTCP(toServer bool, b []byte, port uint16, dnsPort bool) (appProto, tls
 			v = tls.Probe(toServer, b)
 		case appSSH:
 			v = tls.Verdict(ssh.Probe(toServer, b))
+		case appHTTP2:
+			// Suricata looks for the client preface on any port, and for a server's first
+			// SETTINGS on the probing parser's port only.
+			if !toServer && port != 80 {
+				continue
+			}
+			v = tls.Verdict(http2.Probe(toServer, b))
 		case appDNS:
 			// DNS over TCP has no signature worth the name: like Suricata, only on its
 			// detection ports.
@@ -673,6 +699,9 @@ func (a *appLayer) feed(toServer bool, b []byte) {
 		}
 	case appDNS:
 		s.dnsTCP.Feed(toServer, b)
+	case appHTTP2:
+		s.http2.Feed(toServer, b)
+		a.http2Moved(false)
 	}
 	a.chunk[d], a.hasChunk[d] = nil, false
 }

@@ -28,6 +28,7 @@ type appDetect struct {
 	dns  dnsTx
 	tls  tlsTx
 	ssh  sshTx
+	h2   http2Tx
 }
 
 // txMark is what detection last saw of one transaction: its stages ([side]) at the last
@@ -39,7 +40,7 @@ type txMark struct {
 
 var appToSignatures = [...]signatures.AppProto{
 	appUnknown: signatures.AppUnknown, appHTTP: signatures.AppHTTP, appTLS: signatures.AppTLS,
-	appDNS: signatures.AppDNS, appSSH: signatures.AppSSH, appFailed: signatures.AppFailed,
+	appDNS: signatures.AppDNS, appSSH: signatures.AppSSH, appHTTP2: signatures.AppHTTP2, appFailed: signatures.AppFailed,
 	// Detection has no DHCP keywords or rule protocol yet: a DHCP flow looks to rules as it
 	// did before Nightjar parsed DHCP, a flow whose protocol is not known.
 	appDHCP:    signatures.AppUnknown,
@@ -185,7 +186,20 @@ func (a *appLayer) inspectPending() {
 		a.detectTLS(false)
 	case appSSH:
 		a.detectSSH()
+	case appHTTP2:
+		a.http2Moved(false)
 	}
+}
+
+// inspectionWaits reports whether an inspection of the live transaction id waits for a packet:
+// its mark is behind the stages it reached.
+func (s *appFlow) inspectionWaits(id uint64, now [2]uint8) bool {
+	for _, m := range s.httpMarks {
+		if m.id == id {
+			return m.st[0] != now || m.st[1] != now
+		}
+	}
+	return false
 }
 
 // httpStages are a transaction's stages per side.

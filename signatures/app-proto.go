@@ -20,6 +20,7 @@ const (
 	AppDCERPC
 	AppIMAP
 	AppPOP3
+	AppHTTP2
 	AppFailed
 	nAppProtos
 )
@@ -27,7 +28,7 @@ const (
 var appProtoNames = [nAppProtos]string{
 	AppUnknown: "", AppHTTP: "http", AppTLS: "tls", AppDNS: "dns", AppSSH: "ssh",
 	AppSMTP: "smtp", AppFTP: "ftp", AppFTPData: "ftp-data", AppSMB: "smb", AppDCERPC: "dcerpc",
-	AppIMAP: "imap", AppPOP3: "pop3", AppFailed: "failed",
+	AppIMAP: "imap", AppPOP3: "pop3", AppHTTP2: "http2", AppFailed: "failed",
 }
 
 // String is Suricata's app_proto name ("" for AppUnknown).
@@ -36,6 +37,13 @@ func (a AppProto) String() string {
 		return appProtoNames[a]
 	}
 	return "unknown"
+}
+
+// Covers reports whether a rule needing protocol a runs on a flow of protocol flow. As in
+// Suricata 7 (AppProtoEquals), a rule for http, the generic HTTP, runs on HTTP/2 flows too;
+// http1 rules (Rule.HTTP1Only) do not, which the caller checks.
+func (a AppProto) Covers(flow AppProto) bool {
+	return a == flow || a == AppHTTP && flow == AppHTTP2
 }
 
 // AppProtoByName resolves a rule's protocol name (Suricata's aliases included: http1 is http,

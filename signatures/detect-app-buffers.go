@@ -72,6 +72,9 @@ const (
 	BufSSHHasshServer       // HASSH MD5 hex of the server's KEXINIT
 	BufSSHHasshServerString // HASSH string of the server's KEXINIT
 
+	BufHTTP2HeaderName // multi: each header field name of the direction
+	BufHTTP2Header     // multi: each field of the direction as "name: value"
+
 	nBuffers
 )
 
@@ -173,6 +176,9 @@ var bufferDefs = [nBuffers]bufferDef{
 	BufSSHHasshString:       {"ssh.hassh.string", AppSSH, bufToServer, StageComplete, false},
 	BufSSHHasshServer:       {"ssh.hassh.server", AppSSH, bufToClient, StageComplete, false},
 	BufSSHHasshServerString: {"ssh.hassh.server.string", AppSSH, bufToClient, StageComplete, false},
+
+	BufHTTP2HeaderName: {"http2.header_name", AppHTTP2, bufBoth, StageStart, true},
+	BufHTTP2Header:     {"http2.header", AppHTTP2, bufBoth, StageStart, true},
 }
 
 var bufferByName = func() map[string]BufferID {
@@ -220,6 +226,15 @@ const (
 	NumHTTPURILen // length of the normalised URI (urilen)
 	NumHTTPURIRawLen
 	NumSSLVersion // version class (SSLVersionClass) of the inspected direction's hello
+	// HTTP/2, each multi over the frames of the direction: the type of each frame, the error
+	// code of each RST_STREAM and GOAWAY, each priority weight, each WINDOW_UPDATE
+	// increment, each HPACK table size update, and each setting as ID<<32 | value.
+	NumHTTP2FrameType
+	NumHTTP2ErrorCode
+	NumHTTP2Priority
+	NumHTTP2Window
+	NumHTTP2SizeUpdate
+	NumHTTP2Setting
 
 	nNumbers
 )

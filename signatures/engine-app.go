@@ -120,7 +120,6 @@ func transformsKey(ts []Transform) string {
 // compiles their prefilter databases. It returns the rules whose fast pattern Hyperscan
 // refused.
 func (e *Engine) buildTxGroups(dbs *dbBuilder) (map[int32]string, error) {
-	bad := map[int32]string{}
 	for _, er := range e.rules {
 		t := er.tx
 		if t == nil || er.disabled {
@@ -130,46 +129,70 @@ func (e *Engine) buildTxGroups(dbs *dbBuilder) (map[int32]string, error) {
 			if !t.inspects(d) {
 				continue
 			}
-			g := e.tx[er.r.App][d]
-			if g == nil {
-				g = &txGroup{}
-				e.tx[er.r.App][d] = g
-			}
-			if !er.hasFP {
-				g.always = append(g.always, er.idx)
-				continue
-			}
-			x := er.r.Buffers[t.fpList]
-			s := side(x.dir, d)
-			stage := bufferDefs[x.ID].stage
-			key := fmt.Sprintf("%d/%d/%d/%s", sameBytesAs(x.ID), s, stage, transformsKey(x.Transforms))
-			var pf *txPrefilter
-			for _, q := range g.pfs {
-				if q.key == key {
-					pf = q
-				}
-			}
-			if pf == nil {
-				pf = &txPrefilter{key: key, side: s, transforms: x.Transforms, stage: stage, patIDs: map[string]int{}}
-				g.pfs = append(g.pfs, pf)
-			}
-			if !slices.Contains(pf.bufs, x.ID) {
-				pf.bufs = append(pf.bufs, x.ID)
-			}
-			k := er.fp.key()
-			id, ok := pf.patIDs[k]
-			if !ok {
-				id = len(pf.pats)
-				pf.patIDs[k] = id
-				pf.pats = append(pf.pats, er.fp)
-				pf.patRules = append(pf.patRules, nil)
-			}
-			pf.patRules[id] = append(pf.patRules[id], er.idx)
-			if !slices.Contains(pf.needs, t.need[d]) {
-				pf.needs = append(pf.needs, t.need[d])
+			for _, app := range txGroupApps(er.r) {
+				e.addTxRule(er, app, d)
 			}
 		}
 	}
+	return e.compileTxGroups(dbs)
+}
+
+// txGroupApps are the flow protocols whose transactions a rule is inspected on: its own,
+// and HTTP/2's for a generic HTTP rule.
+func txGroupApps(r *Rule) []AppProto {
+	if r.App == AppHTTP && !r.HTTP1Only {
+		return []AppProto{AppHTTP, AppHTTP2}
+	}
+	return []AppProto{r.App}
+}
+
+// addTxRule files a per-transaction rule in the group of flow protocol app and direction d.
+func (e *Engine) addTxRule(er *engineRule, app AppProto, d int) {
+	t := er.tx
+	g := e.tx[app][d]
+	if g == nil {
+		g = &txGroup{}
+		e.tx[app][d] = g
+	}
+	if !er.hasFP {
+		g.always = append(g.always, er.idx)
+		return
+	}
+	x := er.r.Buffers[t.fpList]
+	s := side(x.dir, d)
+	stage := bufferDefs[x.ID].stage
+	key := fmt.Sprintf("%d/%d/%d/%s", sameBytesAs(x.ID), s, stage, transformsKey(x.Transforms))
+	var pf *txPrefilter
+	for _, q := range g.pfs {
+		if q.key == key {
+			pf = q
+		}
+	}
+	if pf == nil {
+		pf = &txPrefilter{key: key, side: s, transforms: x.Transforms, stage: stage, patIDs: map[string]int{}}
+		g.pfs = append(g.pfs, pf)
+	}
+	if !slices.Contains(pf.bufs, x.ID) {
+		pf.bufs = append(pf.bufs, x.ID)
+	}
+	k := er.fp.key()
+	id, ok := pf.patIDs[k]
+	if !ok {
+		id = len(pf.pats)
+		pf.patIDs[k] = id
+		pf.pats = append(pf.pats, er.fp)
+		pf.patRules = append(pf.patRules, nil)
+	}
+	pf.patRules[id] = append(pf.patRules[id], er.idx)
+	if !slices.Contains(pf.needs, t.need[d]) {
+		pf.needs = append(pf.needs, t.need[d])
+	}
+}
+
+// compileTxGroups compiles the prefilter databases of the groups; it returns the rules whose
+// fast pattern Hyperscan refused.
+func (e *Engine) compileTxGroups(dbs *dbBuilder) (map[int32]string, error) {
+	bad := map[int32]string{}
 	for p := range e.tx {
 		for _, g := range e.tx[p] {
 			if g == nil {
@@ -401,7 +424,7 @@ func (m *Matcher) matchTxBuffer(x *Buffer, tx AppTx, toServer bool) bool {
 // matchAppLayer checks the flow's protocol against the rule's header protocol and its
 // app-layer-protocol keywords, each against the protocol its mode names.
 func (r *Rule) matchAppLayer(in *PacketInput) bool {
-	if r.App != AppUnknown && r.App != AppFailed && in.App != r.App {
+	if r.App != AppUnknown && r.App != AppFailed && !(r.App.Covers(in.App) && !(r.HTTP1Only && in.App == AppHTTP2)) {
 		return false
 	}
 	for _, a := range r.AppLayer {

@@ -7,6 +7,7 @@ import (
 	"github.com/nightjar-ids/nightjar/decoders"
 	"github.com/nightjar-ids/nightjar/decoders/dns"
 	"github.com/nightjar-ids/nightjar/decoders/http"
+	"github.com/nightjar-ids/nightjar/decoders/http2"
 	"github.com/nightjar-ids/nightjar/decoders/ssh"
 	"github.com/nightjar-ids/nightjar/decoders/tls"
 )
@@ -21,6 +22,8 @@ func (b *ruleBuilder) appKeyword(name, val string) (done bool, err error) {
 		return true, b.decodeEvent(val)
 	case "app-layer-event":
 		return true, b.appLayerEvent(val)
+	case "http2.frametype", "http2.errorcode", "http2.priority", "http2.window", "http2.size_update", "http2.settings":
+		return true, b.http2Number(name, val)
 	case "dns.opcode":
 		u, err := parseUint(val, 255)
 		if err != nil {
@@ -82,6 +85,9 @@ func appEventKnown(proto, full string) bool {
 				return true
 			}
 		}
+	case "http2":
+		_, ok := http2.EventByName(full)
+		return ok
 	case "ssh":
 		for e := ssh.Event(1); e < ssh.NumEvents; e++ {
 			if e.Name() == full {

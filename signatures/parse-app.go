@@ -10,7 +10,7 @@ import (
 
 // detectableApps are the protocols the sensor detects: a rule needing another can never match,
 // so it is refused with a reason rather than loaded dead.
-var detectableApps = [nAppProtos]bool{AppHTTP: true, AppTLS: true, AppDNS: true, AppSSH: true, AppFailed: true}
+var detectableApps = [nAppProtos]bool{AppHTTP: true, AppTLS: true, AppDNS: true, AppSSH: true, AppHTTP2: true, AppFailed: true}
 
 // buffer returns the app-layer list called name, creating it in rule order. A list with
 // transforms is its own instance: the same buffer named again without them is another list.
@@ -26,7 +26,10 @@ func (b *ruleBuilder) bufferDir(name string, dir uint8) (*Buffer, error) {
 		return nil, notSupported("buffer %s not supported yet", name)
 	}
 	for _, x := range b.r.Buffers {
-		if x.ID == id && len(x.Transforms) == 0 && x.force == dir && !x.own {
+		// Naming a multi-instance buffer again starts another list, each matched against
+		// any instance on its own (Suricata 7, bug 5780): "http.request_header; content:A;
+		// http.request_header; content:B" wants a field with A and a field with B.
+		if x.ID == id && len(x.Transforms) == 0 && x.force == dir && !x.own && !(id.Multi() && len(x.Matchers) > 0) {
 			return x, nil
 		}
 	}
@@ -218,6 +221,8 @@ func numberProto(id NumberID) AppProto {
 		return AppTLS
 	case NumDNSOpcode, NumDNSRRType:
 		return AppDNS
+	case NumHTTP2FrameType, NumHTTP2ErrorCode, NumHTTP2Priority, NumHTTP2Window, NumHTTP2SizeUpdate, NumHTTP2Setting:
+		return AppHTTP2
 	}
 	return AppHTTP
 }
@@ -233,9 +238,17 @@ func (b *ruleBuilder) resolveApp() error {
 			return notSupported("app-layer protocol %s not supported yet", r.AppProto)
 		}
 		r.App = p
+		r.HTTP1Only = r.AppProto == "http1"
 	}
 	setProto := func(p AppProto, what string) error {
-		if r.App != AppUnknown && r.App != p {
+		switch {
+		case r.App == AppHTTP2 && p == AppHTTP:
+			// Generic HTTP keywords read HTTP/2 transactions too (Suricata's AppProtoCommon).
+			return nil
+		case r.App == AppHTTP && p == AppHTTP2 && !r.HTTP1Only:
+			r.App = p
+			return nil
+		case r.App != AppUnknown && r.App != p:
 			return fmt.Errorf("%s is not a %s keyword", what, r.App)
 		}
 		r.App = p

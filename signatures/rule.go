@@ -48,6 +48,8 @@ type Rule struct {
 	Proto        Proto
 	AppProto     string   // application protocol named in the header, as written
 	App          AppProto // the protocol the rule needs: from the header or its buffers
+	// HTTP1Only: the header says http1, so an App of AppHTTP does not cover HTTP/2.
+	HTTP1Only bool
 	// AppLayer holds each app-layer-protocol keyword: the flow's protocol compared (Negated:
 	// must differ); all must hold.
 	AppLayer      []AppLayerMatch
