@@ -23,6 +23,9 @@ type detection struct {
 	loaded     int // rules in the engine
 	total      int // rules seen in the files
 	loadErrors int
+	// hosts is the xbits and host-threshold state every worker's matcher shares; a reload
+	// hands it on to the new engine.
+	hosts *signatures.HostState
 }
 
 // ruleAlert is the part of an alert that belongs to the rule.
@@ -61,6 +64,7 @@ func loadDetection(cfg *Config, opts *ReadOptions, log *slog.Logger) (*detection
 		loaded:     cr.Engine.Stats().Rules,
 		total:      cr.Set.Total,
 		loadErrors: len(cr.Problems),
+		hosts:      signatures.NewHostState(),
 	}
 	return d, nil
 }
@@ -202,7 +206,7 @@ type workerDetect struct {
 }
 
 func newWorkerDetect(d *detection) *workerDetect {
-	return &workerDetect{det: d, matcher: d.engine.NewMatcher(), matches: make([]signatures.Match, 0, 64),
+	return &workerDetect{det: d, matcher: d.engine.NewMatcherWith(d.hosts), matches: make([]signatures.Match, 0, 64),
 		appMatches: make([]signatures.Match, 0, 64), rules: map[*signatures.Rule]*ruleAlert{}}
 }
 

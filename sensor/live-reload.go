@@ -195,6 +195,10 @@ func (r *reloader) build(res *ReloadResult) error {
 		return fmt.Errorf("no rule of %d loaded from %s", d.total, strings.Join(r.files, ", "))
 	}
 
+	// xbits and host thresholds outlive the rules: they are keyed by name and gid:sid.
+	if old := r.cur.Load(); old != nil {
+		d.hosts = old.hosts
+	}
 	t1 := time.Now()
 	r.cur.Store(d)
 	if !r.waitForWorkers(d) {

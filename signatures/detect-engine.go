@@ -50,10 +50,9 @@ type Match struct {
 }
 
 // Matcher runs an Engine for one worker. It owns the Hyperscan scratch, the verification
-// scratch and all detection state: per-flow flowbits and flowints (indexed by flow slot),
-// xbits (keyed by address) and thresholds. State is per Matcher, so xbits and by_src/by_dst/
-// by_rule thresholds are not shared between workers: a sensor that spreads one host's flows
-// over several workers sees per-worker counts. Not safe for concurrent use.
+// scratch and the per-flow detection state (flowbits, flowints, by_flow thresholds, indexed by
+// flow slot); xbits and the other thresholds live in a HostState, which workers may share
+// (NewMatcherWith). Not safe for concurrent use.
 type Matcher struct {
 	e     *Engine
 	st    *MatchState
@@ -62,8 +61,7 @@ type Matcher struct {
 	cand  []int32
 	queue []int32 // matched rules of the packet, in order
 	flows []flowState
-	xbits map[xbitKey]int64
-	thr   map[thrKey]thrEntry
+	hosts *HostState // xbits and host thresholds, shared by the matchers given the same
 
 	// seqMode is 0 until the first packet, then 1 when no rule uses stream_size, 2 when one
 	// does (flows then track TCP sequence numbers).

@@ -1,7 +1,6 @@
 package signatures
 
 import (
-	"net/netip"
 	"unsafe"
 
 	"github.com/nightjar-ids/nightjar/decoders"
@@ -208,31 +207,28 @@ func (fs *flowState) applyFlowints(ops []flowintOp, n int) {
 	}
 }
 
-// xbitKey names one xbit of one host or host pair.
-type xbitKey struct {
-	id   int
-	a, b netip.Addr
-}
-
 func xbitKeyFor(op *xbitOp, p *decoders.Packet) xbitKey {
 	switch op.track {
 	case trackDst:
-		return xbitKey{id: op.id, a: p.Dst}
+		return xbitKey{name: op.name, a: p.Dst}
 	case trackPair:
 		a, b := p.Src, p.Dst
 		if b.Less(a) {
 			a, b = b, a
 		}
-		return xbitKey{id: op.id, a: a, b: b}
+		return xbitKey{name: op.name, a: a, b: b}
 	}
-	return xbitKey{id: op.id, a: p.Src}
+	return xbitKey{name: op.name, a: p.Src}
 }
 
 // xbitsMatch evaluates xbits isset / isnotset; a bit past its expiry is unset.
 func (m *Matcher) xbitsMatch(ops []xbitOp, p *decoders.Packet) bool {
+	h := m.hosts
+	h.mu.Lock()
+	defer h.mu.Unlock()
 	for i := range ops {
 		op := &ops[i]
-		exp, ok := m.xbits[xbitKeyFor(op, p)]
+		exp, ok := h.xbits[xbitKeyFor(op, p)]
 		set := ok && p.Time <= exp
 		if set != (op.cmd == cmdIsset) {
 			return false
@@ -242,27 +238,30 @@ func (m *Matcher) xbitsMatch(ops []xbitOp, p *decoders.Packet) bool {
 }
 
 func (m *Matcher) applyXbits(ops []xbitOp, p *decoders.Packet) {
+	h := m.hosts
+	h.mu.Lock()
+	defer h.mu.Unlock()
 	for i := range ops {
 		op := &ops[i]
 		k := xbitKeyFor(op, p)
 		switch op.cmd {
 		case cmdSet:
-			m.xbits[k] = p.Time + op.expire
+			h.xbits[k] = p.Time + op.expire
 		case cmdUnset:
-			delete(m.xbits, k)
+			delete(h.xbits, k)
 		case cmdToggle:
-			if exp, ok := m.xbits[k]; ok && p.Time <= exp {
-				delete(m.xbits, k)
+			if exp, ok := h.xbits[k]; ok && p.Time <= exp {
+				delete(h.xbits, k)
 			} else {
-				m.xbits[k] = p.Time + op.expire
+				h.xbits[k] = p.Time + op.expire
 			}
 		}
 	}
 	// Expired entries would otherwise pile up with the hosts seen; sweep when the table grows.
-	if len(m.xbits) > 1<<16 {
-		for k, exp := range m.xbits {
+	if len(h.xbits) > 1<<16 {
+		for k, exp := range h.xbits {
 			if exp < p.Time {
-				delete(m.xbits, k)
+				delete(h.xbits, k)
 			}
 		}
 	}

@@ -1,10 +1,6 @@
 package signatures
 
-import (
-	"net/netip"
-
-	"github.com/nightjar-ids/nightjar/decoders"
-)
+import "github.com/nightjar-ids/nightjar/decoders"
 
 // Threshold and detection_filter evaluation, after Suricata's detect-engine-threshold.c. The
 // verdict is one of: no alert and no action, alert, or a silent match (no alert, but the
@@ -14,11 +10,6 @@ const (
 	thrAlert  = 1
 	thrSilent = 2
 )
-
-type thrKey struct {
-	rule int32 // rule id; detection_filter entries use -rule-1
-	a, b netip.Addr
-}
 
 type thrEntry struct {
 	tv1   int64  // window start, ns
@@ -75,7 +66,7 @@ func (m *Matcher) thresholdStep(er *engineRule, t *Threshold, rule int32, p *dec
 		fs.thr = append(fs.thr, flowThreshold{key: rule, entry: e})
 		return res
 	}
-	k := thrKey{rule: rule}
+	k := thrKey{gid: er.r.GID, sid: er.r.SID, filter: rule < 0}
 	switch t.Track {
 	case "by_src":
 		k.a = p.Src
@@ -88,10 +79,13 @@ func (m *Matcher) thresholdStep(er *engineRule, t *Threshold, rule int32, p *dec
 			k.a, k.b = k.b, k.a
 		}
 	}
-	e, ok := m.thr[k]
+	h := m.hosts
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	e, ok := h.thr[k]
 	res := thresholdAdvance(t, &e, !ok, p.Time)
 	if ok || e.tv1 != 0 || e.count != 0 {
-		m.thr[k] = e
+		h.thr[k] = e
 	}
 	return res
 }

@@ -76,6 +76,7 @@ const (
 type xbitOp struct {
 	cmd    uint8
 	id     int
+	name   string // the HostState key: names outlive a reload's renumbering
 	track  uint8
 	expire int64 // nanoseconds
 }
@@ -139,7 +140,7 @@ func newEngineRule(r *Rule, idx int32, names *varNames) *engineRule {
 		if _, ok := names.xbits[op.Name]; !ok {
 			names.xbitList = append(names.xbitList, op.Name)
 		}
-		xo.id = nameID(names.xbits, op.Name)
+		xo.id, xo.name = nameID(names.xbits, op.Name), op.Name
 		switch op.Track {
 		case "ip_dst":
 			xo.track = trackDst

@@ -400,17 +400,23 @@ func filterRules(l []int32, bad map[int32]string) []int32 {
 	return out
 }
 
-// NewMatcher returns a worker's matcher: Hyperscan scratch, verification scratch and the
-// per-flow, per-host and threshold state. Not safe for concurrent use; create one per worker.
-func (e *Engine) NewMatcher() *Matcher {
+// NewMatcher returns a worker's matcher: Hyperscan scratch, verification scratch, the per-flow
+// state and a HostState of its own. Not safe for concurrent use; create one per worker.
+func (e *Engine) NewMatcher() *Matcher { return e.NewMatcherWith(NewHostState()) }
+
+// NewMatcherWith is NewMatcher with the host state h, which the sensor's workers share (and
+// keep across rule reloads); nil gives the matcher one of its own.
+func (e *Engine) NewMatcherWith(h *HostState) *Matcher {
+	if h == nil {
+		h = NewHostState()
+	}
 	m := &Matcher{
 		e:     e,
 		st:    newMatchState(e.maxVars, e.maxCaps),
 		seen:  make([]uint64, (len(e.rules)+63)/64),
 		cand:  make([]int32, 0, len(e.rules)),
 		queue: make([]int32, 0, len(e.rules)),
-		xbits: map[xbitKey]int64{},
-		thr:   map[thrKey]thrEntry{},
+		hosts: h,
 	}
 	if dbs := e.databases(); len(dbs) > 0 {
 		s, err := newHSScanner(dbs)

@@ -366,3 +366,34 @@ alert tcp any any -> any any (msg:"c"; dsize:>5; threshold:type limit, track by_
 		t.Errorf("Inspect allocates %.1f times per packet", allocs)
 	}
 }
+
+// TestHostStateShared: two matchers (two workers) given one HostState see each other's xbits
+// and count a host's threshold together, also across a reload (a new engine, same state);
+// matchers with their own state do not.
+func TestHostStateShared(t *testing.T) {
+	rules := `
+alert tcp any any -> any any (msg:"mark host"; content:"bad"; xbits:set,badhost,track ip_src,expire 10; noalert; sid:2;)
+alert tcp any any -> any any (msg:"from bad host"; content:"again"; xbits:isset,badhost,track ip_src; sid:3;)
+alert tcp any any -> any any (msg:"limited"; content:"lim"; threshold:type limit,track by_src,count 1,seconds 60; sid:4;)
+`
+	a := newHarness(t, rules, EngineOptions{})
+	b := newHarness(t, rules, EngineOptions{})
+	shared := NewHostState()
+	a.m, b.m = a.e.NewMatcherWith(shared), b.e.NewMatcherWith(shared)
+
+	p := tcpTo(80, "bad")
+	p.time = 1e9
+	a.expect(p)
+	p.payload, p.slot = "again", 9
+	b.expect(p, 3) // set through a, seen through b
+	p.payload = "lim"
+	a.expect(p, 4)
+	b.expect(p) // the source's limit is spent, whichever worker counts it
+
+	// A matcher with a state of its own sees neither.
+	c := newHarness(t, rules, EngineOptions{})
+	p.payload = "again"
+	c.expect(p)
+	p.payload = "lim"
+	c.expect(p, 4)
+}
