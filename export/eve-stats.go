@@ -61,11 +61,60 @@ func appendCounterLevel(dst []byte, cs []Counter, prefix string) []byte {
 			dst = append(dst, ',')
 			continue
 		}
+		sub := cs[child].Name[:len(prefix)+len(seg)+1]
+		if numbered(cs[child:], sub) {
+			dst = appendCounterArray(dst, cs[child:], sub)
+			continue
+		}
 		dst = append(dst, '{')
-		dst = appendCounterLevel(dst, cs[child:], cs[child].Name[:len(prefix)+len(seg)+1])
+		dst = appendCounterLevel(dst, cs[child:], sub)
 		dst = closeObject(dst)
 	}
 	return dst
+}
+
+// numbered reports whether every counter below prefix continues with a decimal segment and a
+// further one ("detect.engines.0.rules_loaded"): the level is a list of objects, as Suricata's
+// detect.engines is.
+func numbered(cs []Counter, prefix string) bool {
+	for i := range cs {
+		name := cs[i].Name
+		if !strings.HasPrefix(name, prefix) {
+			continue
+		}
+		rest := name[len(prefix):]
+		j := strings.IndexByte(rest, '.')
+		if j <= 0 {
+			return false
+		}
+		for _, c := range rest[:j] {
+			if c < '0' || c > '9' {
+				return false
+			}
+		}
+	}
+	return true
+}
+
+// appendCounterArray writes the numbered level below prefix as a list, an object per number in
+// the order the numbers first appear.
+func appendCounterArray(dst []byte, cs []Counter, prefix string) []byte {
+	dst = append(dst, '[')
+	for i := range cs {
+		name := cs[i].Name
+		if !strings.HasPrefix(name, prefix) {
+			continue
+		}
+		rest := name[len(prefix):]
+		seg := rest[:strings.IndexByte(rest, '.')]
+		if segSeen(cs[:i], prefix, seg) {
+			continue
+		}
+		dst = append(dst, '{')
+		dst = appendCounterLevel(dst, cs[i:], name[:len(prefix)+len(seg)+1])
+		dst = closeObject(dst)
+	}
+	return closeArray(dst)
 }
 
 // segSeen reports whether one of cs already produced the key seg below prefix.

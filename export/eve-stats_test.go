@@ -3,6 +3,7 @@ package export
 import (
 	"bytes"
 	"encoding/json"
+	"reflect"
 	"testing"
 )
 
@@ -83,5 +84,34 @@ func TestAppendStatsJSONOddNames(t *testing.T) {
 		if n := bytes.Count(line, []byte(key)); n != 1 {
 			t.Errorf("%s appears %d times in %s", key, n, line)
 		}
+	}
+}
+
+// TestAppendStatsJSONNumberedLevel: counters with a numbered level are written as a list of
+// objects, as Suricata writes detect.engines.
+func TestAppendStatsJSONNumberedLevel(t *testing.T) {
+	st := &Stats{Uptime: 1, Counters: []Counter{
+		{Name: "detect.alert", Value: 3},
+		{Name: "detect.engines.0.id", Value: 0},
+		{Name: "detect.engines.0.rules_loaded", Value: 10},
+		{Name: "detect.engines.1.id", Value: 1},
+		{Name: "detect.engines.0.rules_skipped", Value: 2},
+		{Name: "detect.engines.1.rules_loaded", Value: 7},
+	}}
+	line := AppendStatsJSON(nil, st)
+	var m struct {
+		Stats struct {
+			Detect struct {
+				Alert   int              `json:"alert"`
+				Engines []map[string]int `json:"engines"`
+			} `json:"detect"`
+		} `json:"stats"`
+	}
+	if err := json.Unmarshal(line, &m); err != nil {
+		t.Fatalf("%v: %s", err, line)
+	}
+	want := []map[string]int{{"id": 0, "rules_loaded": 10, "rules_skipped": 2}, {"id": 1, "rules_loaded": 7}}
+	if m.Stats.Detect.Alert != 3 || !reflect.DeepEqual(m.Stats.Detect.Engines, want) {
+		t.Errorf("detect = %+v, want alert 3 and engines %v (%s)", m.Stats.Detect, want, line)
 	}
 }

@@ -4,7 +4,7 @@ import "github.com/nightjar-ids/nightjar/export"
 
 // fillAlertApp points a tx alert at the app-layer object of the transaction being inspected,
 // as Suricata's alert logger adds it (metadata: app-layer, on by default): the http object of
-// the HTTP transaction, the DNS message, the TLS or SSH session. The objects are filled into
+// the HTTP/1 or HTTP/2 transaction, the DNS message, the TLS or SSH session. The objects are filled into
 // the app layer's event scratch, which the next event overwrites: the alert is written before
 // that.
 func (a *appLayer) fillAlertApp(al *export.Alert) {
@@ -12,6 +12,11 @@ func (a *appLayer) fillAlertApp(al *export.Alert) {
 	case *httpTx:
 		if tx.tx != nil {
 			fillHTTPEvent(&a.httpEv, tx.tx)
+			al.App.HTTP = &a.httpEv
+		}
+	case *http2Tx:
+		if tx.tx != nil {
+			a.fillHTTP2Event(&a.httpEv, tx.tx)
 			al.App.HTTP = &a.httpEv
 		}
 	case *dnsTx:

@@ -23,6 +23,7 @@ type detection struct {
 	loaded     int // rules in the engine
 	total      int // rules seen in the files
 	loadErrors int
+	skipped    int // rules whose requires keyword this engine does not meet
 	// hosts is the xbits and host-threshold state every worker's matcher shares; a reload
 	// hands it on to the new engine.
 	hosts *signatures.HostState
@@ -64,6 +65,7 @@ func loadDetection(cfg *Config, opts *ReadOptions, log *slog.Logger) (*detection
 		loaded:     cr.Engine.Stats().Rules,
 		total:      cr.Set.Total,
 		loadErrors: len(cr.Problems),
+		skipped:    len(cr.Set.Skipped),
 		hosts:      signatures.NewHostState(),
 	}
 	return d, nil

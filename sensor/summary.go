@@ -99,6 +99,11 @@ func newSummary(workers []*worker, files []FileResult, n int, elapsed time.Durat
 	if det != nil {
 		s.Detect, s.Rules, s.RulesTotal = true, det.loaded, det.total
 		counters["detect.alert"] = s.Alerts
+		// Suricata's per-engine list (one engine here; a reload replaces it).
+		counters["detect.engines.0.id"] = 0
+		counters["detect.engines.0.rules_loaded"] = uint64(det.loaded)
+		counters["detect.engines.0.rules_failed"] = uint64(det.loadErrors)
+		counters["detect.engines.0.rules_skipped"] = uint64(det.skipped)
 	}
 	counters["decoder.pkts"] = s.Packets
 	counters["decoder.bytes"] = s.Bytes

@@ -3,6 +3,7 @@ package signatures
 import (
 	"bufio"
 	"bytes"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -29,6 +30,9 @@ func (e LoadError) Error() string {
 type RuleSet struct {
 	Rules []*Rule
 	Total int // rules seen, loaded or not (disabled, commented rules are not counted)
+	// Skipped are the rules whose requires keyword this engine does not meet: not loaded, and
+	// not failures either (Suricata's rules_skipped).
+	Skipped []LoadError
 
 	maxVars int // most byte variables of any rule: sizes MatchState
 	maxCaps int // most pcre captures of any rule: sizes MatchState
@@ -121,6 +125,11 @@ func loadReader(rs *RuleSet, errs []LoadError, r io.Reader, file string, vars Va
 	err := scanRules(r, func(line int, text string) {
 		rs.Total++
 		rule, sid, err := parseRule(text, vars, opt, fd)
+		var skipped SkippedError
+		if errors.As(err, &skipped) {
+			rs.Skipped = append(rs.Skipped, LoadError{File: file, Line: line, SID: sid, Reason: err.Error()})
+			return
+		}
 		if err != nil {
 			errs = append(errs, LoadError{File: file, Line: line, SID: sid, Reason: err.Error()})
 			return

@@ -30,6 +30,18 @@ func checkHeaderStart(header string) error {
 func parseRule(text string, vars Vars, opt *Options, fd *fileDigests) (*Rule, uint32, error) {
 	header, opts, err := splitRule(text)
 	sid := sidOf(opts)
+	if err == nil {
+		for _, o := range opts {
+			if o.Name == "requires" {
+				if rerr := checkRequires(o.Value); rerr != nil {
+					if fd != nil {
+						fd.skip()
+					}
+					return nil, sid, rerr
+				}
+			}
+		}
+	}
 	// Suricata 8's transactional direction: the rule matches a request and its response as
 	// one transaction. gonids knows only "->"; the builder records the direction itself.
 	transactional, raw := false, text
@@ -291,6 +303,8 @@ func (b *ruleBuilder) option(o Option) error {
 	r := b.r
 	name, val := o.Name, o.Value
 	switch name {
+	case "requires":
+		// Evaluated before the rule was parsed (checkRequires): the rule is here, so met.
 	case "msg":
 		r.Msg = b.g.description
 	case "sid":

@@ -96,7 +96,15 @@ func rulesCheck(w io.Writer, cr *sensor.CompiledRules) int {
 	for _, p := range cr.Problems {
 		fmt.Fprintln(w, p)
 	}
-	fmt.Fprintf(w, "loaded %d of %d rules\n", cr.Engine.Stats().Rules, cr.Set.Total)
+	// Rules whose requires keyword this engine does not meet are not loaded, and not failures.
+	for _, e := range cr.Set.Skipped {
+		fmt.Fprintln(w, e.Error())
+	}
+	fmt.Fprintf(w, "loaded %d of %d rules", cr.Engine.Stats().Rules, cr.Set.Total)
+	if n := len(cr.Set.Skipped); n > 0 {
+		fmt.Fprintf(w, " (%d skipped by requires)", n)
+	}
+	fmt.Fprintln(w)
 	if len(cr.Problems) > 0 {
 		return 1
 	}

@@ -1,0 +1,127 @@
+package signatures
+
+import (
+	"go/ast"
+	"go/parser"
+	"go/token"
+	"strconv"
+	"strings"
+	"testing"
+)
+
+func TestVersionSatisfies(t *testing.T) {
+	for _, tc := range []struct {
+		v, expr string
+		want    bool
+	}{
+		{"8.0.0", ">= 7", true},
+		{"8.0.0", ">= 7 < 8", false},
+		{"8.0.0", ">= 7.0.3 < 8 | >= 8.0.1", false},
+		{"8.0.1", ">= 7.0.3 < 8 | >= 8.0.1", true},
+		{"7.0.5", ">= 7.0.3 < 8 | >= 8.0.1", true},
+		{"8.0.0", ">= 8.0.0", true},
+		{"8.0.0", "< 8", false},
+		{"8.1.0", "< 8", false},
+		{"8.0.0", "> 7.9", true},
+		{"8.0.0", "= 8", true},
+		{"8.0.0", "<= 7.99", false},
+	} {
+		got, err := versionSatisfies(tc.v, tc.expr)
+		if err != nil || got != tc.want {
+			t.Errorf("versionSatisfies(%s, %q) = %v, %v; want %v", tc.v, tc.expr, got, err, tc.want)
+		}
+	}
+	for _, bad := range []string{">= ", ">= x", "~ 8", ">= 1.2.3.4"} {
+		if _, err := versionSatisfies("8.0.0", bad); err == nil {
+			t.Errorf("versionSatisfies(%q): no error", bad)
+		}
+	}
+}
+
+// TestRequiresSkipsRules: a rule whose requirements are not met is skipped before it is
+// parsed (its other options may be syntax this engine does not know), and counted apart from
+// failures; met requirements load the rule as usual.
+func TestRequiresSkipsRules(t *testing.T) {
+	rs, errs := LoadReader(strings.NewReader(`
+alert tcp any any -> any any (msg:"met"; content:"a"; requires: version >= 7, feature ja4, keyword http.uri; sid:1;)
+alert vxlan any any -> any any (requires: version >= 10; sid:2;)
+alert tcp any any -> any any (content:"b"; requires: feature lua; sid:3;)
+alert tcp any any -> any any (content:"c"; requires: keyword no.such_keyword; sid:4;)
+alert tcp any any -> any any (content:"d"; requires: foo bar; sid:5;)
+alert tcp any any -> any any (content:"e"; bogus_keyword; sid:6;)
+`), "r.rules", DefaultVars(), Options{})
+	if len(rs.Rules) != 1 || rs.Rules[0].SID != 1 {
+		t.Fatalf("loaded %d rules, want sid 1 alone", len(rs.Rules))
+	}
+	var skipped []uint32
+	for _, e := range rs.Skipped {
+		skipped = append(skipped, e.SID)
+	}
+	if got, want := skipped, []uint32{2, 3, 4, 5}; !equalSIDs(got, want) {
+		t.Errorf("skipped %v, want %v", got, want)
+	}
+	if len(errs) != 1 || errs[0].SID != 6 {
+		t.Errorf("failures %v, want sid 6 alone", errs)
+	}
+	if rs.Total != 6 {
+		t.Errorf("Total %d, want 6", rs.Total)
+	}
+}
+
+func equalSIDs(a, b []uint32) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		if a[i] != b[i] {
+			return false
+		}
+	}
+	return true
+}
+
+// TestCoreKeywords keeps coreKeywords in step with the keywords the builder's switches name.
+func TestCoreKeywords(t *testing.T) {
+	fset := token.NewFileSet()
+	named := map[string]bool{}
+	for file, fn := range map[string]string{"parse-rule.go": "option", "parse-app-keywords.go": "appKeyword"} {
+		f, err := parser.ParseFile(fset, file, nil, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, d := range f.Decls {
+			fd, ok := d.(*ast.FuncDecl)
+			if !ok || fd.Name.Name != fn {
+				continue
+			}
+			// The function's own switch on the keyword's name: its case labels.
+			for _, st := range fd.Body.List {
+				sw, ok := st.(*ast.SwitchStmt)
+				if !ok {
+					continue
+				}
+				for _, c := range sw.Body.List {
+					for _, e := range c.(*ast.CaseClause).List {
+						if lit, ok := e.(*ast.BasicLit); ok && lit.Kind == token.STRING {
+							s, _ := strconv.Unquote(lit.Value)
+							named[s] = true
+						}
+					}
+				}
+			}
+		}
+	}
+	if len(named) < 50 {
+		t.Fatalf("found only %d keywords in the builder's switches", len(named))
+	}
+	for k := range named {
+		if !coreKeywords[k] {
+			t.Errorf("keyword %q is handled by the builder but missing from coreKeywords", k)
+		}
+	}
+	for k := range coreKeywords {
+		if !named[k] {
+			t.Errorf("coreKeywords lists %q, which the builder does not handle by name", k)
+		}
+	}
+}
