@@ -96,6 +96,8 @@ func (a *appLayer) input(in *signatures.PacketInput, toServer bool) {
 	*in = signatures.PacketInput{Pkt: a.packetFor(toServer), PktNum: a.pcapCnt, HasFlow: true,
 		ToServer: toServer, FlowSlot: f.Slot(), FlowGen: f.Gen(), App: appToSignatures[a.cur.proto],
 		AppTS: appToSignatures[a.dirs[f.Slot()].proto[0]], AppTC: appToSignatures[a.dirs[f.Slot()].proto[1]]}
+	in.FlowPkts[0], in.FlowPkts[1] = f.Packets()
+	in.FlowBytes[0], in.FlowBytes[1] = f.Bytes()
 	in.Established = f.State() == flow.StateEstablished
 	if f.Proto() == 6 {
 		if a.pkt != nil && in.Pkt == a.pkt {

@@ -272,6 +272,8 @@ func (w *worker) inspect(f *flow.Flow, toServer bool, index uint64) {
 		in.ProtoDone = w.app.takeProtoDone(f, toServer)
 		in.Stream = w.app.streamInspected(f, p, toServer)
 		in.NoPayload = f.NoPayloadInspection
+		in.FlowPkts[0], in.FlowPkts[1] = f.Packets()
+		in.FlowBytes[0], in.FlowBytes[1] = f.Bytes()
 	}
 	wd.matches = wd.matcher.Inspect(in, wd.matches[:0])
 	w.emitAlerts(f, p, toServer, index, wd.matches)

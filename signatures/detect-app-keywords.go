@@ -50,7 +50,7 @@ func (m *Matcher) matchNoIP(er *engineRule, p *decoders.Packet) bool {
 		return false
 	}
 	if len(er.flowbitTests) > 0 || len(er.flowintTests) > 0 || len(er.xbitTests) > 0 ||
-		len(r.HdrBuffers) > 0 || len(r.StreamSize) > 0 || r.FlowAge != nil {
+		len(r.HdrBuffers) > 0 || r.hasFlowKeywords() {
 		return false
 	}
 	if !r.matchTuple(p) || !r.matchFlow(p, FlowInfo{}) || !r.matchPacketKeywords(p) || !r.matchDecodeEvents(p) {

@@ -32,6 +32,9 @@ type PacketInput struct {
 	// Suricata's encryption-handling): rules with payload keywords skip the packet, the others
 	// (header, flow, decoder-event rules) still run.
 	NoPayload bool
+	// FlowPkts and FlowBytes are the flow's counters ([0] to server, [1] to client), this
+	// packet included: flow.pkts and flow.bytes compare them.
+	FlowPkts, FlowBytes [2]uint64
 }
 
 // Match is one alert: the rule and its action (alert, pass, drop, reject; in IDS mode drop and
@@ -252,7 +255,7 @@ func (m *Matcher) matchRule(er *engineRule, p *decoders.Packet, fi FlowInfo, fs 
 	if len(r.DecodeEvents) > 0 && !r.matchDecodeEvents(p) {
 		return false
 	}
-	if (len(r.StreamSize) > 0 || r.FlowAge != nil) && !r.matchFlowKeywords(p, fs) {
+	if r.hasFlowKeywords() && !r.matchFlowKeywords(p, fs, in) {
 		return false
 	}
 	if len(r.HdrBuffers) > 0 && !r.MatchHdrBuffers(p, m.st) {

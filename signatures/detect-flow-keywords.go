@@ -76,10 +76,15 @@ func (s *StreamSizeMatch) match(t *tcpSeqs) bool {
 	return false
 }
 
-// matchFlowKeywords checks stream_size and flow.age; both need a flow.
-func (r *Rule) matchFlowKeywords(p *decoders.Packet, fs *flowState) bool {
-	if fs == nil {
+// matchFlowKeywords checks stream_size, flow.age, flow.pkts and flow.bytes; all need a flow.
+func (r *Rule) matchFlowKeywords(p *decoders.Packet, fs *flowState, in *PacketInput) bool {
+	if fs == nil || in == nil {
 		return false
+	}
+	for i := range r.FlowCounts {
+		if !r.FlowCounts[i].match(in) {
+			return false
+		}
 	}
 	if len(r.StreamSize) > 0 {
 		if !p.Has(decoders.HasTCP) {
@@ -100,6 +105,21 @@ func (r *Rule) matchFlowKeywords(p *decoders.Packet, fs *flowState) bool {
 		}
 	}
 	return true
+}
+
+// match compares the flow's counters in the match's direction (either: one of the two).
+func (c *FlowCountMatch) match(in *PacketInput) bool {
+	v := in.FlowPkts
+	if c.Bytes {
+		v = in.FlowBytes
+	}
+	switch c.Dir {
+	case 's':
+		return c.Cmp.Match(v[0])
+	case 'c':
+		return c.Cmp.Match(v[1])
+	}
+	return c.Cmp.Match(v[0]) || c.Cmp.Match(v[1])
 }
 
 // needsSeqs reports whether any rule of the engine uses stream_size, so that flows track TCP

@@ -142,9 +142,15 @@ func thresholdAdvance(t *Threshold, e *thrEntry, fresh bool, now int64) int {
 		}
 		return thrNone
 	case "backoff":
+		// Alerts on the count-th match, then each time the count reaches the last alert's
+		// times the multiplier (count 1, multiplier 10: the 1st, 10th, 100th …).
 		if fresh {
 			e.tv1, e.count, e.next = now, 1, t.Count
-			return thrAlert
+			if e.count == e.next {
+				e.next *= t.Multiplier
+				return thrAlert
+			}
+			return thrSilent
 		}
 		if e.count < 1<<32-1 {
 			e.count++

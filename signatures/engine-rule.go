@@ -196,7 +196,7 @@ func isPDOnly(r *Rule, er *engineRule) bool {
 	}
 	if r.Payload != nil || len(r.DecodeEvents) > 0 || len(r.Header) > 0 || r.Flags != nil || r.Frag != nil || r.IPOpt != 0 ||
 		r.IPOptAny || r.SameIP || r.Dsize != nil || r.inspectsPacketState() || len(r.HdrBuffers) > 0 ||
-		len(r.StreamSize) > 0 || r.FlowAge != nil {
+		r.hasFlowKeywords() {
 		return false
 	}
 	return len(er.flowbitTests) == 0 && len(r.Flowints) == 0 && len(r.Xbits) == 0

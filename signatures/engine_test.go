@@ -219,6 +219,8 @@ alert tcp any any -> any any (msg:"limit"; content:"L"; threshold:type limit, tr
 alert tcp any any -> any any (msg:"threshold"; content:"T"; threshold:type threshold, track by_dst, count 3, seconds 60; sid:2;)
 alert tcp any any -> any any (msg:"both"; content:"B"; threshold:type both, track by_both, count 2, seconds 60; sid:3;)
 alert tcp any any -> any any (msg:"df"; content:"D"; detection_filter:track by_rule, count 2, seconds 60; sid:4;)
+alert tcp any any -> any any (msg:"backoff 1"; content:"O"; threshold:type backoff, track by_flow, count 1, multiplier 3; sid:5;)
+alert tcp any any -> any any (msg:"backoff 2"; content:"W"; threshold:type backoff, track by_flow, count 2, multiplier 3; sid:6;)
 `, EngineOptions{})
 	run := func(payload string, n int, start int64) []int {
 		var hits []int
@@ -249,6 +251,9 @@ alert tcp any any -> any any (msg:"df"; content:"D"; detection_filter:track by_r
 	check("threshold", run("T", 7, 0), 3, 6)
 	check("both", run("B", 5, 0), 2)
 	check("detection_filter", run("D", 5, 0), 3, 4, 5)
+	// Suricata's backoff: the count-th match, then each multiple by the multiplier.
+	check("backoff count 1", run("O", 10, 0), 1, 3, 9)
+	check("backoff count 2", run("W", 20, 0), 2, 6, 18)
 }
 
 func TestEngineThresholdConfig(t *testing.T) {
@@ -396,4 +401,41 @@ alert tcp any any -> any any (msg:"limited"; content:"lim"; threshold:type limit
 	c.expect(p)
 	p.payload = "lim"
 	c.expect(p, 4)
+}
+
+// TestFlowCounts: flow.pkts and flow.bytes, Suricata 8's direction forms and the older
+// per-direction names, against the flow's counters.
+func TestFlowCounts(t *testing.T) {
+	rs, errs := LoadReader(strings.NewReader(`
+alert ip any any -> any any (flow.pkts:toserver,=10; flow.bytes:toclient,>8000; sid:1;)
+alert ip any any -> any any (flow.pkts_toserver:10; flow.bytes_toclient:>8000; sid:2;)
+alert ip any any -> any any (flow.pkts:either,>=5; sid:3;)
+alert ip any any -> any any (flow.bytes:toserver,!=100; sid:4;)
+alert ip any any -> any any (flow.pkts:sideways,=1; sid:5;)
+alert ip any any -> any any (flow.pkts:=1; sid:6;)
+`), "f.rules", DefaultVars(), Options{})
+	if len(rs.Rules) != 4 || len(errs) != 2 {
+		t.Fatalf("loaded %d rules, %d errors (%v); want 4 and 2", len(rs.Rules), len(errs), errs)
+	}
+	for _, tc := range []struct {
+		pkts, bytes [2]uint64
+		want        [4]bool
+	}{
+		{[2]uint64{10, 3}, [2]uint64{500, 9000}, [4]bool{true, true, true, true}},
+		{[2]uint64{9, 3}, [2]uint64{500, 9000}, [4]bool{false, false, true, true}},
+		{[2]uint64{10, 3}, [2]uint64{100, 8000}, [4]bool{false, false, true, false}},
+		{[2]uint64{1, 6}, [2]uint64{100, 0}, [4]bool{false, false, true, false}},
+		{[2]uint64{1, 4}, [2]uint64{1, 0}, [4]bool{false, false, false, true}},
+	} {
+		in := &PacketInput{FlowPkts: tc.pkts, FlowBytes: tc.bytes}
+		for i, r := range rs.Rules {
+			got := true
+			for j := range r.FlowCounts {
+				got = got && r.FlowCounts[j].match(in)
+			}
+			if got != tc.want[i] {
+				t.Errorf("sid %d with pkts %v bytes %v: %v, want %v", r.SID, tc.pkts, tc.bytes, got, tc.want[i])
+			}
+		}
+	}
 }

@@ -307,3 +307,39 @@ func (b *ruleBuilder) flowAge(val string) error {
 	b.r.FlowAge = u
 	return nil
 }
+
+// flowCount parses flow.pkts and flow.bytes ("toserver|toclient|either,<cmp>", Suricata 8) and
+// their older per-direction names (flow.pkts_toserver:<cmp> …).
+func (b *ruleBuilder) flowCount(name, val string) error {
+	m := FlowCountMatch{Bytes: strings.HasPrefix(name, "flow.bytes")}
+	cmp := val
+	switch {
+	case strings.HasSuffix(name, "_toserver"):
+		m.Dir = 's'
+	case strings.HasSuffix(name, "_toclient"):
+		m.Dir = 'c'
+	default:
+		dir, rest, ok := strings.Cut(val, ",")
+		if !ok {
+			return fmt.Errorf("%s needs a direction and a comparison: %q", name, val)
+		}
+		switch strings.TrimSpace(dir) {
+		case "toserver":
+			m.Dir = 's'
+		case "toclient":
+			m.Dir = 'c'
+		case "either":
+			m.Dir = 'e'
+		default:
+			return fmt.Errorf("%s direction %q", name, strings.TrimSpace(dir))
+		}
+		cmp = rest
+	}
+	u, err := parseUint(cmp, 1<<64-1)
+	if err != nil {
+		return err
+	}
+	m.Cmp = *u
+	b.r.FlowCounts = append(b.r.FlowCounts, m)
+	return nil
+}

@@ -46,6 +46,10 @@ func parseUint(s string, max uint64) (*UintMatch, error) {
 	case strings.HasPrefix(s, ">"):
 		u.Op = '>'
 		u.A, err = num(s[1:])
+	case strings.HasPrefix(s, "="):
+		// Suricata's integer keywords take "=N" (and "!=N") as well as a bare N.
+		u.Op = '='
+		u.A, err = num(s[1:])
 	case strings.Contains(s, "<>") || strings.Contains(s, "-"):
 		sep := "<>"
 		if !strings.Contains(s, sep) {

@@ -415,6 +415,8 @@ func (b *ruleBuilder) option(o Option) error {
 		return b.hostbits(val)
 	case "stream_size":
 		return b.streamSize(val)
+	case "flow.pkts", "flow.bytes", "flow.pkts_toserver", "flow.pkts_toclient", "flow.bytes_toserver", "flow.bytes_toclient":
+		return b.flowCount(name, val)
 	case "flow.age":
 		return b.flowAge(val)
 	case "threshold", "detection_filter":

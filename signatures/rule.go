@@ -105,6 +105,9 @@ type Rule struct {
 	StreamSize []StreamSizeMatch
 	// FlowAge is flow.age: whole seconds since the flow's first packet.
 	FlowAge *UintMatch
+	// FlowCounts are flow.pkts and flow.bytes (and their _toserver/_toclient forms): the
+	// flow's packet and byte counters so far, this packet included.
+	FlowCounts []FlowCountMatch
 
 	// Payload is the packet/stream payload list (pkt_data); nil when the rule inspects none.
 	Payload *Buffer
@@ -489,3 +492,16 @@ func (r *Rule) FastPattern() *Content {
 
 // hasPayload reports whether the rule inspects packet payload (content, pcre, byte_*, …).
 func (r *Rule) hasPayload() bool { return r.Payload != nil && len(r.Payload.Matchers) > 0 }
+
+// FlowCountMatch is one flow.pkts or flow.bytes comparison.
+type FlowCountMatch struct {
+	Bytes bool // flow.bytes; else flow.pkts
+	Dir   byte // 's' to server, 'c' to client, 'e' either
+	Cmp   UintMatch
+}
+
+// hasFlowKeywords reports whether the rule reads the flow's own state: stream_size, flow.age,
+// flow.pkts, flow.bytes (a rule with one needs a flow and is never IP-only).
+func (r *Rule) hasFlowKeywords() bool {
+	return len(r.StreamSize) > 0 || r.FlowAge != nil || len(r.FlowCounts) > 0
+}
