@@ -15,7 +15,8 @@ const (
 )
 
 // pppUnsupported lists valid PPP protocols that carry no IP: link and network control, auth,
-// compression. Suricata reports them as ppp.unsup_proto, unknown values as ppp.wrong_type.
+// compression. Suricata reports the data-carrying ones (below 0x8000) as ppp.unsup_proto,
+// unknown values as ppp.wrong_type.
 func pppUnsupported(proto uint16) bool {
 	switch proto {
 	case pppVJComp, 0x0023, 0x0025, 0x0027, 0x0029, 0x002b, 0x0031, 0x0033, 0x0039, 0x003b,
@@ -89,9 +90,13 @@ func (d *Decoder) decodePPP(p *Packet, b []byte) {
 	case pppMPLSUcast, pppMPLSMcast:
 		d.decodeMPLS(p, b)
 	default:
-		if pppUnsupported(proto) {
+		switch {
+		case proto >= 0x8000 && pppUnsupported(proto):
+			// Network and link control (IPCP, LCP, PAP, CHAP …) are the session's normal
+			// upkeep: Suricata 7.0.12 and later raise nothing for them.
+		case pppUnsupported(proto):
 			p.AddEvent(EventPPPUnsupProto)
-		} else {
+		default:
 			p.AddEvent(EventPPPWrongType)
 		}
 	}

@@ -114,7 +114,8 @@ func decodeTCPOptions(p *Packet, o []byte) {
 			}
 		case tcpOptSACK:
 			switch {
-			case olen < tcpOptSACKMinLen || olen > tcpOptSACKMaxLen || (olen-2)%8 != 0:
+			case olen != 2 && (olen < tcpOptSACKMinLen || olen > tcpOptSACKMaxLen || (olen-2)%8 != 0):
+				// An empty SACK (no blocks) is accepted, as Suricata accepts it.
 				p.AddEvent(EventTCPOptInvalidLen)
 			case opts.HasSACK:
 				p.AddEvent(EventTCPOptDuplicate)

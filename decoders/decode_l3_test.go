@@ -176,6 +176,12 @@ func TestDecodeL4(t *testing.T) {
 			}
 		})},
 		{"tcp bad sack len", LinkRaw, tcpWith([]byte{1, 1, 5, 6, 0, 0, 0, 1}), withEv(tcpBase, EventTCPOptInvalidLen)},
+		// An empty SACK (no blocks), as some stacks send: no event (suricata-verify tcp-empty-sack).
+		{"tcp empty sack", LinkRaw, tcpWith([]byte{1, 1, 5, 2}), withCheck(tcpBase, func(t *testing.T, p *Packet) {
+			if !p.TCPOpts.HasSACK || p.EventCount != 0 {
+				t.Errorf("SACK seen %v, %d events", p.TCPOpts.HasSACK, p.EventCount)
+			}
+		})},
 		{"tcp bad mss len", LinkRaw, tcpWith([]byte{2, 3, 1, 0}), withEv(tcpBase, EventTCPOptInvalidLen)},
 		{"tcp option overruns", LinkRaw, tcpWith([]byte{1, 1, 8, 10}), withEv(tcpBase, EventTCPOptInvalidLen)},
 		{"tcp duplicate wscale", LinkRaw, tcpWith([]byte{3, 3, 1, 3, 3, 2, 0, 0}), withCheck(withEv(tcpBase, EventTCPOptDuplicate), func(t *testing.T, p *Packet) {

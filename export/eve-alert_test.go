@@ -111,6 +111,7 @@ func TestAppendAlertJSON(t *testing.T) {
 		"dest_ip":             "192.168.1.10",
 		"dest_port":           49152,
 		"proto":               "TCP",
+		"ip_v":                4,
 		"community_id":        "1:LQU9qZlK+B5F3KDmev6m5PMibrg=",
 		"pkt_src":             "wire/pcap",
 		"tx_id":               2,
@@ -157,6 +158,7 @@ func TestAppendAlertJSONWithoutFlowOrPorts(t *testing.T) {
 	expect(t, m, map[string]any{
 		"src_ip":          "2001:0db8:0000:0000:0000:0000:0000:0001",
 		"src_port":        nil,
+		"ip_v":            6,
 		"icmp_type":       128,
 		"proto":           "IPv6-ICMP",
 		"tx_id":           nil,

@@ -303,6 +303,12 @@ func (f *EVEFormat) appendHeader(dst []byte, ts int64, t *Tuple, pcapCnt uint64,
 	if ports {
 		dst = appendUintField(dst, "dest_port", uint64(t.DestPort))
 	}
+	// Suricata 8's IP version field.
+	if a := t.SrcIP; a.Is4() || a.Is4In6() || (!a.IsValid() && t.DestIP.Is4()) {
+		dst = appendUintField(dst, "ip_v", 4)
+	} else {
+		dst = appendUintField(dst, "ip_v", 6)
+	}
 	dst = appendKey(dst, "proto")
 	dst = append(dst, '"')
 	dst = appendProtoName(dst, t.Proto)
