@@ -71,11 +71,15 @@ func (r *Rule) matchProto(p *decoders.Packet) bool {
 			return false
 		}
 	}
+	// A decoder-event rule of a transport matches the packet whose transport header failed to
+	// decode: Suricata compares the IP header's protocol number (tcp.pkt_too_small fires on
+	// "alert tcp").
+	l4Failed := len(r.DecodeEvents) > 0 && p.Layers&(decoders.HasIPv4|decoders.HasIPv6) != 0
 	switch r.Proto {
 	case ProtoTCP:
-		return p.Has(decoders.HasTCP)
+		return p.Has(decoders.HasTCP) || (l4Failed && p.IPProto == 6)
 	case ProtoUDP:
-		return p.Has(decoders.HasUDP)
+		return p.Has(decoders.HasUDP) || (l4Failed && p.IPProto == 17)
 	case ProtoICMP:
 		return p.Has(decoders.HasICMPv4) || p.Has(decoders.HasICMPv6)
 	case ProtoICMPv4:

@@ -36,6 +36,28 @@ type RuleSet struct {
 
 	maxVars int // most byte variables of any rule: sizes MatchState
 	maxCaps int // most pcre captures of any rule: sizes MatchState
+	// bySID is the index in Rules of each gid:sid, for Suricata's duplicate handling.
+	bySID map[[2]uint32]int
+}
+
+// add appends rule, or handles a gid:sid loaded before as Suricata does: a higher rev replaces
+// the earlier rule (in its place), anything else is refused as a duplicate.
+func (rs *RuleSet) add(rule *Rule) error {
+	if rs.bySID == nil {
+		rs.bySID = map[[2]uint32]int{}
+	}
+	k := [2]uint32{rule.GID, rule.SID}
+	if i, ok := rs.bySID[k]; ok {
+		old := rs.Rules[i]
+		if rule.Rev <= old.Rev {
+			return fmt.Errorf("duplicate signature: %d:%d rev %d already loaded from %s:%d", rule.GID, rule.SID, old.Rev, old.File, old.Line)
+		}
+		rs.Rules[i] = rule
+		return nil
+	}
+	rs.bySID[k] = len(rs.Rules)
+	rs.Rules = append(rs.Rules, rule)
+	return nil
 }
 
 // Options tune Load beyond the variables; the zero value uses Suricata's standard
@@ -135,7 +157,10 @@ func loadReader(rs *RuleSet, errs []LoadError, r io.Reader, file string, vars Va
 			return
 		}
 		rule.File, rule.Line = file, line
-		rs.Rules = append(rs.Rules, rule)
+		if err := rs.add(rule); err != nil {
+			errs = append(errs, LoadError{File: file, Line: line, SID: sid, Reason: err.Error()})
+			return
+		}
 		rs.maxVars = max(rs.maxVars, len(rule.ByteVars))
 		rs.maxCaps = max(rs.maxCaps, rule.maxCaps)
 	})

@@ -125,3 +125,25 @@ func TestCoreKeywords(t *testing.T) {
 		}
 	}
 }
+
+// TestDuplicateSIDs: as in Suricata, a later rule with the same gid:sid and a higher rev
+// replaces the earlier one in its place; the same or a lower rev is refused as a duplicate.
+func TestDuplicateSIDs(t *testing.T) {
+	rs, errs := LoadReader(strings.NewReader(`
+alert tcp any any -> any any (msg:"first"; content:"a"; sid:1; rev:1;)
+alert tcp any any -> any any (msg:"other"; content:"b"; sid:2; rev:1;)
+alert tcp any any -> any any (msg:"newer"; content:"c"; sid:1; rev:2;)
+alert tcp any any -> any any (msg:"older"; content:"d"; sid:1; rev:1;)
+alert tcp any any -> any any (msg:"other gid"; content:"e"; gid:3; sid:1; rev:1;)
+`), "d.rules", DefaultVars(), Options{})
+	var msgs []string
+	for _, r := range rs.Rules {
+		msgs = append(msgs, r.Msg)
+	}
+	if got, want := strings.Join(msgs, ","), "newer,other,other gid"; got != want {
+		t.Errorf("rules %s, want %s", got, want)
+	}
+	if len(errs) != 1 || errs[0].Line != 5 || !strings.Contains(errs[0].Reason, "duplicate") {
+		t.Errorf("errors %v, want the rev 1 duplicate on line 5", errs)
+	}
+}
