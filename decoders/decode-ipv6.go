@@ -94,6 +94,12 @@ func (d *Decoder) decodeIPv6Exts(p *Packet, pkt []byte) {
 		rest := pkt[off:]
 		p.IPv6Exts = exts
 		p.IPProto = next
+		if off > ipv6HeaderLen && next != nhNoNext && len(rest) < 2 {
+			// An extension header names a next header that is not there (Suricata checks
+			// this at each step of the chain, before the upper layer).
+			p.AddEvent(EventIPv6TruncExthdr)
+			return
+		}
 		switch next {
 		case nhHopByHop, nhDestOpts, nhRouting, nhMobility, nhHIP, nhShim6:
 			if len(rest) < 2 {

@@ -133,6 +133,8 @@ func TestDecodeIPv6(t *testing.T) {
 		{"routing type 0", LinkRaw, ip6(nhRouting, rh, udp), withEv(base, EventIPv6RHType0)},
 		{"truncated ext header", LinkRaw, ip6(nhHopByHop, []byte{IPProtoUDP, 5, 0, 0, 0, 0, 0, 0}, nil), invalid(EventIPv6TruncExthdr)},
 		{"atomic fragment", LinkRaw, ip6(nhFragment, frag(IPProtoUDP, 0), udp), withCheck(withEv(base, EventIPv6ExthdrUselessFH), exts(IPv6ExtFragment))},
+		// The chain names a next header that is not there (suricata-verify ipv6-malformed-fragments-25).
+		{"atomic fragment, nothing after", LinkRaw, ip6(nhFragment, frag(IPProtoTCP, 0), nil), invalid(EventIPv6ExthdrUselessFH, EventIPv6TruncExthdr)},
 		{"fragment", LinkRaw, ip6(nhFragment, frag(IPProtoUDP, 1), make([]byte, 16)), want{layers: HasIPv6 | IsFragment, notLayers: HasUDP, src: ip6A, dst: ip6B, proto: IPProtoUDP, payload: -1,
 			check: func(t *testing.T, p *Packet) {
 				if p.IPID != 42 || p.IPFlags != 1 || p.FragOff != 0 || p.IPv6Exts != IPv6ExtFragment {
