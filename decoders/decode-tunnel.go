@@ -23,6 +23,9 @@ func (d *Decoder) enterTunnel(p *Packet, kind TunnelKind, inner []byte) bool {
 		p.AddEvent(EventTooManyLayers)
 		return false
 	}
+	if p.Recursion == 0 {
+		p.Outer = OuterTuple{Src: p.Src, Dst: p.Dst, SrcPort: p.SrcPort, DstPort: p.DstPort, Proto: p.IPProto}
+	}
 	p.Recursion++
 	p.Tunnel = kind
 	p.TunnelLen = len(inner)

@@ -128,6 +128,9 @@ type Packet struct {
 	// TunnelLen is how many bytes the innermost tunnel carried (its inner frame or packet to the
 	// end): the size of Suricata's tunnel pseudo-packet. See FlowLen.
 	TunnelLen int
+	// Outer is the outermost IP header's tuple of a tunnelled packet (Suricata's root packet,
+	// which EVE shows as an alert's tunnel object); zero when the packet is not tunnelled.
+	Outer OuterTuple
 
 	// L3 of the innermost IP header.
 	Src, Dst netip.Addr
@@ -211,3 +214,10 @@ func (p *Packet) FlowLen() int {
 
 // Has reports whether every flag in l is set.
 func (p *Packet) Has(l Layers) bool { return p.Layers&l == l }
+
+// OuterTuple is the address, port and protocol view of a tunnel's outermost packet.
+type OuterTuple struct {
+	Src, Dst         netip.Addr
+	SrcPort, DstPort uint16
+	Proto            uint8
+}

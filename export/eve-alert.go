@@ -16,6 +16,9 @@ func (f *EVEFormat) AppendAlert(dst []byte, a *Alert) []byte {
 	if a.PktSrc != "" {
 		dst = appendStringField(dst, "pkt_src", a.PktSrc)
 	}
+	if a.HasTunnel {
+		dst = f.appendTunnel(dst, &a.Tunnel)
+	}
 	dst = appendCommunityID(dst, &a.CommunityID)
 	if a.HasTxID {
 		dst = appendUintField(dst, "tx_id", a.TxID)
@@ -106,4 +109,32 @@ func appendAlertApp(dst []byte, app *AlertApp) []byte {
 		dst = appendSSHObject(dst, app.SSH)
 	}
 	return dst
+}
+
+// appendTunnel writes the tunnel object: the outer packet's addresses (and ports when its
+// protocol has them), protocol, the alerting packet's depth, and the outer packet's number and
+// source.
+func (f *EVEFormat) appendTunnel(dst []byte, t *TunnelInfo) []byte {
+	dst = appendKey(dst, "tunnel")
+	dst = append(dst, '{')
+	dst = f.appendAddrField(dst, "src_ip", t.SrcIP)
+	if hasPorts(t.Proto) {
+		dst = appendUintField(dst, "src_port", uint64(t.SrcPort))
+	}
+	dst = f.appendAddrField(dst, "dest_ip", t.DestIP)
+	if hasPorts(t.Proto) {
+		dst = appendUintField(dst, "dest_port", uint64(t.DestPort))
+	}
+	dst = appendKey(dst, "proto")
+	dst = append(dst, '"')
+	dst = appendProtoName(dst, t.Proto)
+	dst = append(dst, '"', ',')
+	dst = appendUintField(dst, "depth", uint64(t.Depth))
+	if t.PcapCnt != 0 {
+		dst = appendUintField(dst, "pcap_cnt", t.PcapCnt)
+	}
+	if t.PktSrc != "" {
+		dst = appendStringField(dst, "pkt_src", t.PktSrc)
+	}
+	return closeObject(dst)
 }

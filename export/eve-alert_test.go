@@ -329,3 +329,25 @@ func TestAppendAlertAppObject(t *testing.T) {
 		t.Errorf("alert with an http object allocated %.1f times, want 0", n)
 	}
 }
+
+// TestAppendAlertTunnel: an alert on a tunnelled packet carries the outer packet as its tunnel
+// object (ports only for a transport that has them).
+func TestAppendAlertTunnel(t *testing.T) {
+	a := sampleTCPAlert()
+	a.PktSrc = "vxlan encapsulation"
+	a.HasTunnel = true
+	a.Tunnel = TunnelInfo{SrcIP: netip.MustParseAddr("10.9.0.1"), DestIP: netip.MustParseAddr("10.9.0.2"),
+		SrcPort: 51000, DestPort: 4789, Proto: 17, Depth: 1, PcapCnt: 9, PktSrc: "wire/pcap"}
+	m := decodeLine(t, AppendAlertJSON(nil, a))
+	expect(t, m, map[string]any{
+		"pkt_src": "vxlan encapsulation", "tunnel.src_ip": "10.9.0.1", "tunnel.dest_ip": "10.9.0.2",
+		"tunnel.src_port": 51000, "tunnel.dest_port": 4789, "tunnel.proto": "UDP", "tunnel.depth": 1,
+		"tunnel.pcap_cnt": 9, "tunnel.pkt_src": "wire/pcap",
+	})
+	a.Tunnel.Proto, a.Tunnel.SrcPort, a.Tunnel.DestPort = 4, 0, 0
+	m = decodeLine(t, AppendAlertJSON(nil, a))
+	expect(t, m, map[string]any{"tunnel.proto": "IP-in-IP", "tunnel.src_port": nil, "tunnel.dest_port": nil})
+	if _, ok := decodeLine(t, AppendAlertJSON(nil, sampleTCPAlert()))["tunnel"]; ok {
+		t.Error("an alert without a tunnel has a tunnel object")
+	}
+}

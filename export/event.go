@@ -126,7 +126,11 @@ type Alert struct {
 	PcapCnt   uint64
 	// PktSrc is where the packet came from, as Suricata names it: "wire/pcap", "defrag", or the
 	// tunnel its inner packet was decoded from ("ipv4 tunnel", "vxlan encapsulation" …).
-	PktSrc    string
+	PktSrc string
+	// Tunnel is the outermost packet of a tunnelled packet (Suricata's root packet); written as
+	// the alert's tunnel object when HasTunnel.
+	Tunnel    TunnelInfo
+	HasTunnel bool
 	AppProto  string
 	Direction string // "to_server" or "to_client"; empty when the packet has no flow
 	TxID      uint64 // valid when HasTxID: the app-layer transaction the rule matched in
@@ -161,6 +165,17 @@ type Alert struct {
 	FlowStart                    int64 // first packet of the flow, Unix ns
 	FlowSrcIP, FlowDestIP        netip.Addr
 	FlowSrcPort, FlowDestPort    uint16
+}
+
+// TunnelInfo is the tunnel object of an alert on a tunnelled packet: the outermost packet's
+// tuple, how deep the alerting packet sat, and where the outer packet came from.
+type TunnelInfo struct {
+	SrcIP, DestIP     netip.Addr
+	SrcPort, DestPort uint16
+	Proto             uint8
+	Depth             uint8
+	PcapCnt           uint64
+	PktSrc            string
 }
 
 // AlertApp points at the app-layer object an alert carries: the event of its transaction, of

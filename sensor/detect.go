@@ -321,6 +321,11 @@ func (w *worker) emitAlerts(f *flow.Flow, p *decoders.Packet, toServer bool, ind
 // (Suricata writes src as the packet's sender); the flow's counters include this packet.
 func (w *worker) fillAlertPacket(a *export.Alert, f *flow.Flow, p *decoders.Packet, toServer bool, index uint64) {
 	*a = export.Alert{Timestamp: p.Time, PcapCnt: index, PktSrc: pktSrc(p)}
+	if o := &p.Outer; p.Tunnel != decoders.TunnelNone && o.Src.IsValid() {
+		a.HasTunnel = true
+		a.Tunnel = export.TunnelInfo{SrcIP: o.Src, DestIP: o.Dst, SrcPort: o.SrcPort, DestPort: o.DstPort,
+			Proto: o.Proto, Depth: p.Recursion, PcapCnt: index, PktSrc: "wire/pcap"}
+	}
 	a.SrcIP, a.DestIP = p.Src, p.Dst
 	a.SrcPort, a.DestPort = p.SrcPort, p.DstPort
 	a.Proto = p.IPProto
