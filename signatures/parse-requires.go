@@ -136,7 +136,7 @@ func compareVersion(have, want []int) int {
 // buffers, transforms and modifiers are recognised by their own tables. TestCoreKeywords keeps
 // the list in step with the builder's switches.
 var coreKeywords = map[string]bool{
-	"ack": true, "app-layer-event": true, "app-layer-protocol": true, "base64_data": true,
+	"absent": true, "ack": true, "app-layer-event": true, "app-layer-protocol": true, "base64_data": true,
 	"base64_decode": true, "bsize": true, "bypass": true, "byte_extract": true, "byte_jump": true,
 	"byte_math": true, "byte_test": true, "classtype": true, "content": true,
 	"decode-event": true, "depth": true, "detection_filter": true, "distance": true,

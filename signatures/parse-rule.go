@@ -379,6 +379,8 @@ func (b *ruleBuilder) option(o Option) error {
 		return b.pcre(val)
 	case "isdataat":
 		return b.isdataat(val)
+	case "absent":
+		return b.absent(val)
 	case "byte_test", "byte_jump", "byte_extract", "byte_math":
 		return b.byteOp(name, val)
 	case "bsize":
@@ -540,6 +542,9 @@ func (b *ruleBuilder) finish() error {
 	}
 	for _, l := range lists {
 		if err := resolveList(l); err != nil {
+			return err
+		}
+		if err := checkAbsent(l); err != nil {
 			return err
 		}
 		for i := range l.Matchers {

@@ -196,7 +196,20 @@ type Buffer struct {
 	dir uint8
 	// force is the side the rule named for the buffer ("file.data: to_client"), 0 when none.
 	force uint8
+	// Absent is what the absent keyword asked of the buffer: AbsentNone, AbsentOnly (match
+	// only when the transaction or packet lacks it) or AbsentOrElse (match when it lacks it,
+	// else run the list's keywords).
+	Absent AbsentMode
 }
+
+// AbsentMode is the absent keyword's setting on one list.
+type AbsentMode uint8
+
+const (
+	AbsentNone   AbsentMode = iota
+	AbsentOnly              // absent;
+	AbsentOrElse            // absent: or_else;
+)
 
 // MatcherKind says which field of a Keyword is set.
 type MatcherKind uint8
