@@ -98,6 +98,7 @@ type Rule struct {
 	Frag     *FlagMatch    // fragbits
 	IPOpt    uint16        // ipopts: required decoders.IPOpt* bit (0 = none)
 	IPOptAny bool          // ipopts:any
+	Csums    []CsumMatch   // ipv4-csum, tcpv4-csum … icmpv6-csum
 	SameIP   bool
 	Dsize    *UintMatch
 
@@ -418,6 +419,16 @@ func (f *FlagMatch) Match(v uint8) bool {
 		return v&f.Bits != f.Bits
 	}
 	return v == f.Bits
+}
+
+// MatchTCPFlags is the flags keyword's test (Suricata's FlagsMatch): as Match, except that
+// "no flags" (flags:0, flags:!0) is judged on the packet's flags before the mask is applied, so
+// flags:0,12 does not match a packet with only CWR set, and flags:!0 matches any flag.
+func (f *FlagMatch) MatchTCPFlags(v uint8) bool {
+	if f.Bits == 0 && v != 0 {
+		return f.Mod == '!'
+	}
+	return f.Match(v)
 }
 
 // FlowMatch is the flow keyword as flag bits.
