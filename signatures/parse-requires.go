@@ -150,7 +150,7 @@ var coreKeywords = map[string]bool{
 	"nocase": true, "offset": true, "pcre": true, "pkt_data": true, "prefilter": true,
 	"priority": true, "rawbytes": true, "reference": true, "requires": true, "rev": true,
 	"sameip": true, "seq": true, "sid": true, "ssl_version": true, "startswith": true,
-	"stream_size": true, "tag": true, "target": true, "tcp.flags": true, "tcp.mss": true, "tcpv4-csum": true, "tcpv6-csum": true, "threshold": true,
+	"stream-event": true, "stream_size": true, "tag": true, "target": true, "tcp.flags": true, "tcp.mss": true, "tcpv4-csum": true, "tcpv6-csum": true, "threshold": true,
 	"tls.issuerdn": true, "tls.subject": true, "tls.version": true, "tos": true, "ttl": true,
 	"udpv4-csum": true, "udpv6-csum": true, "uricontent": true, "urilen": true, "window": true, "within": true, "xbits": true,
 }

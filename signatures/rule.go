@@ -102,6 +102,9 @@ type Rule struct {
 	SameIP   bool
 	Dsize    *UintMatch
 
+	// StreamEvents are the stream-event keywords: every one must be on the packet.
+	StreamEvents StreamEvents
+
 	// StreamSize is each stream_size keyword: the TCP stream's sequence span compared per side.
 	StreamSize []StreamSizeMatch
 	// FlowAge is flow.age: whole seconds since the flow's first packet.
