@@ -106,6 +106,7 @@ func (d *Decoder) Decode(p *Packet, data []byte, lt LinkType, ts int64, wireLen 
 	// goes through a stack temporary and a pointer-aware copy, several times slower.
 	*p = Packet{}
 	p.Data, p.WireLen, p.Time, p.LinkType = data, wireLen, ts, lt
+	p.ChecksumsIgnored = !d.checksumsOn()
 	d.depth, d.defragDepth = 0, 0
 	st := &d.Stats
 	st.Packets++

@@ -159,6 +159,9 @@ type Packet struct {
 	// Checksum verdicts (only set when validation ran).
 	BadIPChecksum bool
 	BadL4Checksum bool
+	// ChecksumsIgnored says validation did not run on this packet (-k none, or auto once
+	// offload was concluded): Suricata's PKT_IGNORE_CHECKSUM, which the checksum keywords read.
+	ChecksumsIgnored bool
 
 	// Decoder events (malformed headers and the like), in the order they were found.
 	Events     [MaxEvents]Event

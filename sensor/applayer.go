@@ -51,6 +51,9 @@ type appLayer struct {
 	// kept apart from appFlow, whose state a flow gives back when its session ends.
 	dirs []dirProtos
 	pool appPool
+	// pktEvents are the stream events the packet being handled raised (stream-event), reset
+	// for each packet.
+	pktEvents signatures.StreamEvents
 	// Shared states: the one refused flows use, and per protocol the one a flow keeps once its
 	// session is over and its own state went back to the pool.
 	refused appFlow
@@ -250,6 +253,10 @@ func dirIndex(toServer bool) int {
 // returns the packet's direction, which protocol detection may have turned around (reverse).
 func (a *appLayer) packet(f *flow.Flow, p *decoders.Packet, toServer bool, index uint64) bool {
 	a.pktToServer = toServer
+	a.pktEvents = 0
+	// Suricata raises stream.reassembly_seq_gap on the packet whose reassembly met a gap, where
+	// it counts tcp.reassembly_gap: the counter moving during this packet says so.
+	gaps := a.reasm.Stats.Gaps
 	switch {
 	case p.IPProto == 6 && p.Layers&decoders.HasTCP != 0:
 		if f.Bypassed {
@@ -273,6 +280,9 @@ func (a *appLayer) packet(f *flow.Flow, p *decoders.Packet, toServer bool, index
 		a.setFlow(f, p.Time, index)
 		a.pkt = p
 		a.datagram(toServer, p.Payload)
+	}
+	if a.reasm.Stats.Gaps != gaps {
+		a.pktEvents |= signatures.StreamEventReassemblySeqGap
 	}
 	toServer = a.pktToServer
 	a.pkt = nil

@@ -274,6 +274,7 @@ func (w *worker) inspect(f *flow.Flow, toServer bool, index uint64) {
 		in.NoPayload = f.NoPayloadInspection
 		in.FlowPkts[0], in.FlowPkts[1] = f.Packets()
 		in.FlowBytes[0], in.FlowBytes[1] = f.Bytes()
+		in.StreamEvents = w.app.pktEvents
 	}
 	wd.matches = wd.matcher.Inspect(in, wd.matches[:0])
 	w.emitAlerts(f, p, toServer, index, wd.matches)

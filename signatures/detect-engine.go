@@ -35,6 +35,8 @@ type PacketInput struct {
 	// FlowPkts and FlowBytes are the flow's counters ([0] to server, [1] to client), this
 	// packet included: flow.pkts and flow.bytes compare them.
 	FlowPkts, FlowBytes [2]uint64
+	// StreamEvents are the events the TCP stream engine raised on this packet (stream-event).
+	StreamEvents StreamEvents
 }
 
 // Match is one alert: the rule and its action (alert, pass, drop, reject; in IDS mode drop and
@@ -253,6 +255,9 @@ func (m *Matcher) matchRule(er *engineRule, p *decoders.Packet, fi FlowInfo, fs 
 		return false
 	}
 	if len(r.DecodeEvents) > 0 && !r.matchDecodeEvents(p) {
+		return false
+	}
+	if in.StreamEvents&r.StreamEvents != r.StreamEvents {
 		return false
 	}
 	if r.hasFlowKeywords() && !r.matchFlowKeywords(p, fs, in) {

@@ -99,7 +99,7 @@ func l4Header(p *decoders.Packet) []byte {
 }
 
 // MatchHdrBuffers verifies the rule's packet-header buffers (ipv4.hdr, tcp.hdr …) against p: a
-// header the packet lacks is no match, as in Suricata. A rule without header buffers matches.
+// header the packet lacks is no match, as in Suricata, unless the list is marked absent. A rule without header buffers matches.
 // st must come from NewMatchState for the rule's RuleSet; the call allocates nothing.
 func (r *Rule) MatchHdrBuffers(p *decoders.Packet, st *MatchState) bool {
 	if len(r.HdrBuffers) == 0 {
@@ -110,7 +110,13 @@ func (r *Rule) MatchHdrBuffers(p *decoders.Packet, st *MatchState) bool {
 	}
 	for _, l := range r.HdrBuffers {
 		h := hdrBytes(p, l.hdr)
-		if h == nil || !st.InspectBuffer(l, h) {
+		if h == nil {
+			if l.Absent == AbsentNone {
+				return false
+			}
+			continue
+		}
+		if l.Absent == AbsentOnly || !st.InspectBuffer(l, h) {
 			return false
 		}
 	}
@@ -120,5 +126,5 @@ func (r *Rule) MatchHdrBuffers(p *decoders.Packet, st *MatchState) bool {
 // inspectsPacketState reports whether the rule tests more of the packet or its flow than
 // addresses: such a rule is never IP-only.
 func (r *Rule) inspectsPacketState() bool {
-	return len(r.HdrBuffers) > 0 || r.hasFlowKeywords() || r.IPVersion != 0
+	return len(r.HdrBuffers) > 0 || r.hasFlowKeywords() || r.IPVersion != 0 || len(r.Csums) > 0 || r.StreamEvents != 0
 }

@@ -45,7 +45,7 @@ func (r *Rule) matchPacketKeywords(p *decoders.Packet) bool {
 			return false
 		}
 	}
-	if r.Flags != nil && (!p.Has(decoders.HasTCP) || !r.Flags.Match(p.TCPFlags)) {
+	if r.Flags != nil && (!p.Has(decoders.HasTCP) || !r.Flags.MatchTCPFlags(p.TCPFlags)) {
 		return false
 	}
 	if r.Frag != nil && (!p.Has(decoders.HasIPv4) || !r.Frag.Match(p.IPFlags)) {
@@ -56,6 +56,11 @@ func (r *Rule) matchPacketKeywords(p *decoders.Packet) bool {
 	}
 	if r.IPOptAny && p.IPv4Opts == 0 {
 		return false
+	}
+	for _, c := range r.Csums {
+		if !c.match(p) {
+			return false
+		}
 	}
 	return true
 }

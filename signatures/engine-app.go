@@ -64,6 +64,10 @@ func (t *txRule) ready(d int, st [2]uint8) bool {
 func chooseTxFastPattern(r *Rule) (fastPattern, bool, int) {
 	best, bestList, bestStrength := fastPattern{}, -1, -1
 	for i, x := range r.Buffers {
+		if x.Absent != AbsentNone {
+			// A transaction without the buffer matches: its bytes cannot gate the rule.
+			continue
+		}
 		fp, ok := fastPatternOf(x.Matchers)
 		if !ok {
 			continue
@@ -404,11 +408,16 @@ func (m *Matcher) matchTxRule(er *engineRule, in *TxInput, d int, fs *flowState)
 	return true
 }
 
-// matchTxBuffer runs one list over the buffer (any instance of a multi-buffer may match).
+// matchTxBuffer runs one list over the buffer (any instance of a multi-buffer may match). A
+// transaction without the buffer (no instance at all) matches only a list marked absent; one
+// with it never matches a plain absent.
 func (m *Matcher) matchTxBuffer(x *Buffer, tx AppTx, toServer bool) bool {
 	for i := 0; ; i++ {
 		b, ok := tx.Buffer(x.ID, toServer, i)
 		if !ok {
+			return i == 0 && x.Absent != AbsentNone
+		}
+		if x.Absent == AbsentOnly {
 			return false
 		}
 		b = m.st.applyTransforms(x.Transforms, b)

@@ -17,6 +17,8 @@ func FuzzParseRule(f *testing.F) {
 		"alert tcp any any -> any any (msg:\"a\\;b\"; \\\n content:\"x\"; sid:6;)",
 		`alert tcp any any -> any any (content:"="; base64_decode:bytes 8, offset 1, relative; base64_data; content:"x"; within:2; sid:7;)`,
 		`alert http any any => any any (http.uri; content:"/x"; http.connection: to_client; content:"close"; sid:8;)`,
+		`alert http any any -> any any (http.referer; absent: or_else; content:!"x"; file.data; absent; sid:9;)`,
+		`alert tcp any any -> any any (ipv4-csum:valid; tcpv4-csum:"invalid"; tcp.flags:*AP,12; stream-event:reassembly_seq_gap; sid:10;)`,
 	} {
 		f.Add(s)
 	}

@@ -22,6 +22,8 @@ func (b *ruleBuilder) appKeyword(name, val string) (done bool, err error) {
 		return true, b.decodeEvent(val)
 	case "app-layer-event":
 		return true, b.appLayerEvent(val)
+	case "stream-event":
+		return true, b.streamEvent(val)
 	case "http2.frametype", "http2.errorcode", "http2.priority", "http2.window", "http2.size_update", "http2.settings":
 		return true, b.http2Number(name, val)
 	case "dns.opcode":

@@ -125,7 +125,9 @@ const (
 )
 
 // parseFlags reads flags / fragbits: an optional modifier (! + *), the flag letters (or 0 for
-// none), and for flags an optional ",mask" of bits to ignore.
+// none), and for flags an optional ",mask" of bits to ignore. As in Suricata's
+// DetectFlagsParse, 0 clears the letters before it, 1 and 2 are Snort's names for CWR and
+// ECE, blanks may follow the modifier, and a value without a single flag is refused.
 func parseFlags(val, chars string, hasMask bool) (*FlagMatch, error) {
 	v := strings.TrimSpace(val)
 	f := &FlagMatch{}
@@ -133,6 +135,7 @@ func parseFlags(val, chars string, hasMask bool) (*FlagMatch, error) {
 	if hasComma && !hasMask {
 		return nil, fmt.Errorf("unexpected %q", v)
 	}
+	found, afterMod := false, false
 	for _, c := range strings.TrimSpace(setPart) {
 		switch {
 		case c == '!' || c == '+' || c == '*':
@@ -140,7 +143,12 @@ func parseFlags(val, chars string, hasMask bool) (*FlagMatch, error) {
 				return nil, fmt.Errorf("more than one modifier in %q", v)
 			}
 			f.Mod = byte(c)
+			afterMod = true
+			continue
+		case (c == ' ' || c == '\t') && afterMod:
+			continue
 		case c == '0' && hasMask:
+			f.Bits = 0
 		case c == '1' && hasMask: // Snort's old names for CWR and ECE
 			f.Bits |= 0x80
 		case c == '2' && hasMask:
@@ -152,6 +160,13 @@ func parseFlags(val, chars string, hasMask bool) (*FlagMatch, error) {
 			}
 			f.Bits |= 1 << i
 		}
+		found, afterMod = true, false
+	}
+	if hasMask && !found {
+		return nil, fmt.Errorf("no flag in %q", v)
+	}
+	if hasComma && strings.TrimSpace(mask) == "" {
+		return nil, fmt.Errorf("empty mask in %q", v)
 	}
 	for _, c := range strings.TrimSpace(mask) {
 		switch c {

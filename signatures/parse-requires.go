@@ -136,7 +136,7 @@ func compareVersion(have, want []int) int {
 // buffers, transforms and modifiers are recognised by their own tables. TestCoreKeywords keeps
 // the list in step with the builder's switches.
 var coreKeywords = map[string]bool{
-	"ack": true, "app-layer-event": true, "app-layer-protocol": true, "base64_data": true,
+	"absent": true, "ack": true, "app-layer-event": true, "app-layer-protocol": true, "base64_data": true,
 	"base64_decode": true, "bsize": true, "bypass": true, "byte_extract": true, "byte_jump": true,
 	"byte_math": true, "byte_test": true, "classtype": true, "content": true,
 	"decode-event": true, "depth": true, "detection_filter": true, "distance": true,
@@ -145,14 +145,14 @@ var coreKeywords = map[string]bool{
 	"flowint": true, "fragbits": true, "fragoffset": true, "gid": true, "hostbits": true,
 	"http2.errorcode": true, "http2.frametype": true, "http2.priority": true,
 	"http2.settings": true, "http2.size_update": true, "http2.window": true, "icmp_id": true,
-	"icmp_seq": true, "icode": true, "id": true, "ip_proto": true, "ipopts": true,
+	"icmp_seq": true, "icmpv4-csum": true, "icmpv6-csum": true, "icode": true, "id": true, "ip_proto": true, "ipopts": true, "ipv4-csum": true,
 	"isdataat": true, "itype": true, "metadata": true, "msg": true, "noalert": true,
 	"nocase": true, "offset": true, "pcre": true, "pkt_data": true, "prefilter": true,
 	"priority": true, "rawbytes": true, "reference": true, "requires": true, "rev": true,
 	"sameip": true, "seq": true, "sid": true, "ssl_version": true, "startswith": true,
-	"stream_size": true, "tag": true, "target": true, "tcp.mss": true, "threshold": true,
+	"stream-event": true, "stream_size": true, "tag": true, "target": true, "tcp.flags": true, "tcp.mss": true, "tcpv4-csum": true, "tcpv6-csum": true, "threshold": true,
 	"tls.issuerdn": true, "tls.subject": true, "tls.version": true, "tos": true, "ttl": true,
-	"uricontent": true, "urilen": true, "window": true, "within": true, "xbits": true,
+	"udpv4-csum": true, "udpv6-csum": true, "uricontent": true, "urilen": true, "window": true, "within": true, "xbits": true,
 }
 
 // knownKeyword reports whether the rule language here has the keyword (`requires: keyword`).

@@ -379,6 +379,8 @@ func (b *ruleBuilder) option(o Option) error {
 		return b.pcre(val)
 	case "isdataat":
 		return b.isdataat(val)
+	case "absent":
+		return b.absent(val)
 	case "byte_test", "byte_jump", "byte_extract", "byte_math":
 		return b.byteOp(name, val)
 	case "bsize":
@@ -423,7 +425,8 @@ func (b *ruleBuilder) option(o Option) error {
 		return b.threshold(name, val)
 	case "ttl", "tos", "id", "ip_proto", "fragoffset", "seq", "ack", "window", "itype", "icode", "icmp_id", "icmp_seq", "tcp.mss":
 		return b.headerField(name, val)
-	case "flags":
+	case "flags", "tcp.flags":
+		// tcp.flags is the keyword's name since Suricata 7 (flags its alias), not a buffer.
 		f, err := parseFlags(val, tcpFlagChars, true)
 		if err != nil {
 			return err
@@ -437,6 +440,8 @@ func (b *ruleBuilder) option(o Option) error {
 		r.Frag = f
 	case "ipopts":
 		return b.ipopts(val)
+	case "ipv4-csum", "tcpv4-csum", "tcpv6-csum", "udpv4-csum", "udpv6-csum", "icmpv4-csum", "icmpv6-csum":
+		return b.csum(name, val)
 	case "sameip":
 		r.SameIP = true
 	case "app-layer-protocol":
@@ -540,6 +545,9 @@ func (b *ruleBuilder) finish() error {
 	}
 	for _, l := range lists {
 		if err := resolveList(l); err != nil {
+			return err
+		}
+		if err := checkAbsent(l); err != nil {
 			return err
 		}
 		for i := range l.Matchers {

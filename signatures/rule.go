@@ -98,8 +98,12 @@ type Rule struct {
 	Frag     *FlagMatch    // fragbits
 	IPOpt    uint16        // ipopts: required decoders.IPOpt* bit (0 = none)
 	IPOptAny bool          // ipopts:any
+	Csums    []CsumMatch   // ipv4-csum, tcpv4-csum … icmpv6-csum
 	SameIP   bool
 	Dsize    *UintMatch
+
+	// StreamEvents are the stream-event keywords: every one must be on the packet.
+	StreamEvents StreamEvents
 
 	// StreamSize is each stream_size keyword: the TCP stream's sequence span compared per side.
 	StreamSize []StreamSizeMatch
@@ -196,7 +200,20 @@ type Buffer struct {
 	dir uint8
 	// force is the side the rule named for the buffer ("file.data: to_client"), 0 when none.
 	force uint8
+	// Absent is what the absent keyword asked of the buffer: AbsentNone, AbsentOnly (match
+	// only when the transaction or packet lacks it) or AbsentOrElse (match when it lacks it,
+	// else run the list's keywords).
+	Absent AbsentMode
 }
+
+// AbsentMode is the absent keyword's setting on one list.
+type AbsentMode uint8
+
+const (
+	AbsentNone   AbsentMode = iota
+	AbsentOnly              // absent;
+	AbsentOrElse            // absent: or_else;
+)
 
 // MatcherKind says which field of a Keyword is set.
 type MatcherKind uint8
@@ -405,6 +422,16 @@ func (f *FlagMatch) Match(v uint8) bool {
 		return v&f.Bits != f.Bits
 	}
 	return v == f.Bits
+}
+
+// MatchTCPFlags is the flags keyword's test (Suricata's FlagsMatch): as Match, except that
+// "no flags" (flags:0, flags:!0) is judged on the packet's flags before the mask is applied, so
+// flags:0,12 does not match a packet with only CWR set, and flags:!0 matches any flag.
+func (f *FlagMatch) MatchTCPFlags(v uint8) bool {
+	if f.Bits == 0 && v != 0 {
+		return f.Mod == '!'
+	}
+	return f.Match(v)
 }
 
 // FlowMatch is the flow keyword as flag bits.
