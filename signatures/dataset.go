@@ -206,6 +206,15 @@ func (d *Dataset) add(b []byte, rep uint16, setRep bool) (bool, error) {
 	if len(k) == 0 {
 		return false, errors.New("empty value")
 	}
+	if !setRep {
+		// The common case on the hot path, a value seen before, under the shared lock.
+		d.mu.RLock()
+		_, there := d.m[string(k)]
+		d.mu.RUnlock()
+		if there {
+			return false, nil
+		}
+	}
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	if old, there := d.m[string(k)]; there {

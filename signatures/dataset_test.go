@@ -234,11 +234,12 @@ alert http any any -> any any (http.user_agent; to_md5; dataset:isset,ua-md5,typ
 	}
 }
 
-// TestDatasetIssetAllocs: looking a buffer up allocates nothing.
+// TestDatasetIssetAllocs: looking a buffer up, and setting one already there, allocates nothing.
 func TestDatasetIssetAllocs(t *testing.T) {
 	reg := NewDatasets(DatasetsConfig{})
 	rs, errs := loadWithDatasets(t, reg, t.TempDir(), `alert http any any -> any any (http.user_agent; dataset:isset,ua,type string; sid:1;)
-alert http any any -> any any (http.user_agent; datarep:ua, >, 1; sid:2;)`)
+alert http any any -> any any (http.user_agent; datarep:ua, >, 1; sid:2;)
+alert http any any -> any any (http.user_agent; dataset:set,ua; sid:3;)`)
 	if len(errs) > 0 {
 		t.Fatal(errs)
 	}
@@ -248,7 +249,9 @@ alert http any any -> any any (http.user_agent; datarep:ua, >, 1; sid:2;)`)
 	st := NewMatchState(rs)
 	buf := []byte("Mozilla/5.0")
 	allocs := testing.AllocsPerRun(100, func() {
-		if !st.InspectBuffer(rs.Rules[0].Buffers[0], buf) || st.InspectBuffer(rs.Rules[1].Buffers[0], buf) {
+		// isset, datarep, and set of a value already there.
+		if !st.InspectBuffer(rs.Rules[0].Buffers[0], buf) || st.InspectBuffer(rs.Rules[1].Buffers[0], buf) ||
+			st.InspectBuffer(rs.Rules[2].Buffers[0], buf) {
 			t.Fatal("wrong verdict")
 		}
 	})
