@@ -42,6 +42,12 @@ type Config struct {
 	ThresholdFile       string       `yaml:"threshold-file"`
 	Detect              DetectConfig `yaml:"detect"`
 
+	// Datasets, as suricata.yaml names them (sensor/config-datasets.go): data-dir is where
+	// rules' dataset save and state files go.
+	DataDir      string         `yaml:"data-dir"`
+	Datasets     DatasetsConfig `yaml:"datasets"`
+	datasetState *datasetsHolder
+
 	// App-layer parser settings, as suricata.yaml names them (sensor/applayer-config.go).
 	AppLayer AppLayerConfig `yaml:"app-layer"`
 }
@@ -289,6 +295,7 @@ func DefaultConfig() Config {
 	c.Stream.Reassembly.Memcap = 256 << 20
 	c.Stream.Reassembly.Depth = 1 << 20
 	c.Detect.CacheDir = defaultCacheDir()
+	c.datasetState = &datasetsHolder{}
 	return c
 }
 
@@ -389,13 +396,22 @@ func setPath(tree map[string]any, path []string, v any) {
 	}
 }
 
-// fieldByTag finds the struct field whose yaml tag is name.
+// fieldByTag finds the struct field whose yaml tag is name, else the inline map that takes
+// the keys no field names (datasets: the sets by name).
 func fieldByTag(t reflect.Type, name string) (reflect.StructField, bool) {
+	var inline *reflect.StructField
 	for i := 0; i < t.NumField(); i++ {
 		f := t.Field(i)
-		if tag, _, _ := strings.Cut(f.Tag.Get("yaml"), ","); tag == name {
+		tag, opts, _ := strings.Cut(f.Tag.Get("yaml"), ",")
+		if tag == name && tag != "" {
 			return f, true
 		}
+		if tag == "" && opts == "inline" && f.Type.Kind() == reflect.Map {
+			inline = &f
+		}
+	}
+	if inline != nil {
+		return *inline, true
 	}
 	return reflect.StructField{}, false
 }

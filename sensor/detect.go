@@ -27,6 +27,9 @@ type detection struct {
 	// hosts is the xbits and host-threshold state every worker's matcher shares; a reload
 	// hands it on to the new engine.
 	hosts *signatures.HostState
+	// datasets are the sets of the dataset and datarep keywords: the configuration's registry,
+	// the same across reloads; their save and state files are written at shutdown.
+	datasets *signatures.Datasets
 }
 
 // ruleAlert is the part of an alert that belongs to the rule.
@@ -67,6 +70,7 @@ func loadDetection(cfg *Config, opts *ReadOptions, log *slog.Logger) (*detection
 		loadErrors: len(cr.Problems),
 		skipped:    len(cr.Set.Skipped),
 		hosts:      signatures.NewHostState(),
+		datasets:   cr.Datasets,
 	}
 	return d, nil
 }
@@ -76,6 +80,7 @@ type CompiledRules struct {
 	Set      *signatures.RuleSet // every rule that parsed (some may have failed to compile)
 	Engine   *signatures.Engine
 	Problems []string // one line per rule or file not loaded: "FILE:LINE sid N: reason"
+	Datasets *signatures.Datasets
 }
 
 // CompileRules loads files with the configuration's variables, classification and reference
@@ -86,6 +91,10 @@ func CompileRules(cfg *Config, files []string) (*CompiledRules, error) {
 	cr := &CompiledRules{}
 	// The Hyperscan cache directory also keeps what gonids parsed of large rule files.
 	lopts := signatures.Options{CacheDir: cfg.Detect.CacheDir}
+	var dsProblems []string
+	lopts.Datasets, dsProblems = cfg.datasets()
+	cr.Datasets = lopts.Datasets
+	cr.Problems = append(cr.Problems, dsProblems...)
 	if cfg.ClassificationFile != "" {
 		c, err := readTable(cfg.ClassificationFile, signatures.ParseClassifications)
 		if err != nil {

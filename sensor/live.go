@@ -178,6 +178,7 @@ func Run(ctx context.Context, cfg *Config, opts RunOptions) (*LiveSummary, error
 	rel.captureStopped()
 	wg.Wait()
 
+	saveDatasets(rel.cur.Load(), log)
 	sum := st.summary(time.Since(start))
 	sum.CPU = processCPU() - cpuStart
 	closeRings(rings, log)

@@ -83,6 +83,7 @@ func ReadFiles(ctx context.Context, cfg *Config, opts ReadOptions) (*Summary, er
 	ready, cpuReady := time.Now(), processCPU()
 	results := r.run(ctx, opts.Files)
 
+	saveDatasets(det, log)
 	sum := newSummary(workers, results, n, time.Since(start), det)
 	sum.CPU = processCPU() - cpuStart
 	sum.Startup, sum.StartupCPU = ready.Sub(start), cpuReady-cpuStart

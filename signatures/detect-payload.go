@@ -69,6 +69,12 @@ func (st *MatchState) inspect(ms []Keyword, i int, buf []byte) int {
 	case MatchBase64Decode:
 		// Terminal: the base64_data list's verdict is the list's.
 		return st.base64Decode(m, buf)
+	case MatchDataset:
+		// The whole buffer is tested; a miss ends the list, as in Suricata.
+		r = discontinue
+		if m.Dataset.Match(buf) {
+			r = matched
+		}
 	case MatchBsize:
 		r = noMatch
 		if m.Bsize.Match(uint64(len(buf))) {

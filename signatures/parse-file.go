@@ -68,8 +68,14 @@ type Options struct {
 	// CacheDir, when set, keeps what gonids parsed of each large rule file, keyed by the
 	// file's bytes, so that loading the same file again skips gonids (see parse-cache.go).
 	CacheDir string
+	// Datasets is the registry the dataset and datarep keywords find and declare their sets
+	// in. A sensor passes the same one to every load, so that sets outlive a reload (a set
+	// loaded from a rule's list file alone is read afresh); nil gives each load one of its
+	// own with default settings.
+	Datasets *Datasets
 
-	cache headerCache
+	cache    headerCache
+	ruleFile string // the file being loaded: a dataset's relative load file is looked up beside it
 }
 
 // Load reads Suricata rule files. A rule that cannot be loaded is reported in the returned
@@ -90,6 +96,11 @@ func LoadWith(files []string, vars Vars, opt Options) (*RuleSet, []LoadError) {
 	if vars == nil {
 		vars = DefaultVars()
 	}
+	if opt.Datasets == nil {
+		opt.Datasets = NewDatasets(DatasetsConfig{})
+	}
+	opt.Datasets.beginReload()
+	defer opt.Datasets.endReload()
 	rs := &RuleSet{}
 	var errs []LoadError
 	type loaded struct {
@@ -135,6 +146,9 @@ func LoadReader(r io.Reader, file string, vars Vars, opt Options) (*RuleSet, []L
 	if vars == nil {
 		vars = DefaultVars()
 	}
+	if opt.Datasets == nil {
+		opt.Datasets = NewDatasets(DatasetsConfig{})
+	}
 	rs := &RuleSet{}
 	errs := loadReader(rs, nil, r, file, vars, &opt, nil)
 	return rs, errs
@@ -144,6 +158,7 @@ func loadReader(rs *RuleSet, errs []LoadError, r io.Reader, file string, vars Va
 	if opt.cache.addrs == nil {
 		opt.cache = headerCache{addrs: map[string]AddrSet{}, ports: map[string]PortSet{}}
 	}
+	opt.ruleFile = file
 	err := scanRules(r, func(line int, text string) {
 		rs.Total++
 		rule, sid, err := parseRule(text, vars, opt, fd)

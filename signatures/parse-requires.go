@@ -139,6 +139,7 @@ var coreKeywords = map[string]bool{
 	"absent": true, "ack": true, "app-layer-event": true, "app-layer-protocol": true, "base64_data": true,
 	"base64_decode": true, "bsize": true, "bypass": true, "byte_extract": true, "byte_jump": true,
 	"byte_math": true, "byte_test": true, "classtype": true, "content": true,
+	"datarep": true, "dataset": true,
 	"decode-event": true, "depth": true, "detection_filter": true, "distance": true,
 	"dns.opcode": true, "dsize": true, "endswith": true, "engine-event": true,
 	"fast_pattern": true, "flags": true, "flow": true, "flow.age": true, "flow.bytes": true, "flow.bytes_toclient": true, "flow.bytes_toserver": true, "flow.pkts": true, "flow.pkts_toclient": true, "flow.pkts_toserver": true, "flowbits": true,

@@ -377,6 +377,8 @@ func (b *ruleBuilder) option(o Option) error {
 		return b.contentModifier(name, val)
 	case "pcre":
 		return b.pcre(val)
+	case "dataset", "datarep":
+		return b.datasetKeyword(name, val)
 	case "isdataat":
 		return b.isdataat(val)
 	case "absent":

@@ -228,6 +228,7 @@ const (
 	MatchByteMath
 	MatchBsize
 	MatchBase64Decode
+	MatchDataset // dataset and datarep
 )
 
 // Keyword is one buffer keyword with its modifiers resolved. RelNext is Suricata's
@@ -246,6 +247,7 @@ type Keyword struct {
 	Byte     *ByteOp
 	Bsize    *UintMatch
 	Base64   *Base64Decode
+	Dataset  *DatasetMatch
 }
 
 // Operand is a numeric keyword argument that is either a literal or a byte_extract /

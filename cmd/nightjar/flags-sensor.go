@@ -27,6 +27,8 @@ func (f *sensorFlags) register(p *argParser) {
 	p.value(func(v string) error { f.outDir = v; return nil }, "-l")
 	p.value(func(v string) error { f.configFile = v; return nil }, "-c")
 	p.value(func(v string) error { f.sets = append(f.sets, v); return nil }, "--set")
+	// --data-dir is Suricata's: where rules' dataset save and state files go.
+	p.value(func(v string) error { f.sets = append(f.sets, "data-dir="+v); return nil }, "--data-dir")
 	p.value(func(v string) error {
 		n, err := strconv.Atoi(v)
 		if err != nil || n < 0 {

@@ -36,7 +36,7 @@ func cmdRead(args []string) int {
 	p.value(func(v string) error { memProf = v; return nil }, "--memprofile")
 	sf.register(p)
 	// Suricata flags suricata-verify passes that take a value Nightjar has no use for.
-	p.ignoreValue("--runmode", "--data-dir", "--include", "--pcap-file-delete", "-F",
+	p.ignoreValue("--runmode", "--include", "--pcap-file-delete", "-F",
 		"--simulate-packet-tcp-reassembly-memcap", "--simulate-packet-tcp-ssn-memcap",
 		"--simulate-packet-flow-memcap", "--simulate-packet-defrag-memcap",
 		"--simulate-applayer-error-at-offset-ts", "--simulate-applayer-error-at-offset-tc")
