@@ -13,6 +13,8 @@ const (
 	hdrUDP
 	hdrICMPv4
 	hdrICMPv6
+	hdrIPSrc // the source address field of the innermost IP header (ip.src, Suricata 8)
+	hdrIPDst // the destination address field (ip.dst)
 )
 
 // hdrBytes returns the raw bytes of one header of p, or nil when p has no such header. The
@@ -63,6 +65,26 @@ func hdrBytes(p *decoders.Packet, k hdrKind) []byte {
 			return nil
 		}
 		return l4Header(p)
+	case hdrIPSrc, hdrIPDst:
+		return ipAddrBytes(p, k == hdrIPSrc)
+	}
+	return nil
+}
+
+// ipAddrBytes is the raw source or destination address of the innermost IP header: 4 bytes
+// for IPv4, 16 for IPv6 (what datasets of type ip and ipv4 compare).
+func ipAddrBytes(p *decoders.Packet, src bool) []byte {
+	switch {
+	case p.Has(decoders.HasIPv4) && len(p.L3) >= 20:
+		if src {
+			return p.L3[12:16]
+		}
+		return p.L3[16:20]
+	case p.Has(decoders.HasIPv6) && len(p.L3) >= 40:
+		if src {
+			return p.L3[8:24]
+		}
+		return p.L3[24:40]
 	}
 	return nil
 }

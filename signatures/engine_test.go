@@ -439,3 +439,15 @@ alert ip any any -> any any (flow.pkts:=1; sid:6;)
 		}
 	}
 }
+
+// TestIPAddressBuffers: ip.src and ip.dst (Suricata 8) are the raw address fields of the IP
+// header.
+func TestIPAddressBuffers(t *testing.T) {
+	h := newHarness(t, `
+alert tcp any any -> any any (msg:"src"; ip.src; content:"|0a 00 00 01|"; bsize:4; sid:1;)
+alert tcp any any -> any any (msg:"dst"; ip.dst; content:"|c0 a8 01 02|"; sid:2;)
+alert tcp any any -> any any (msg:"dst as src"; ip.src; content:"|c0 a8 01 02|"; sid:3;)
+`, EngineOptions{})
+	h.expect(tcpTo(80, "x"), 1, 2)
+	h.expect(tcpTo(80, "x").reply("y"), 3)
+}

@@ -4,7 +4,8 @@ import "fmt"
 
 // Packet-header sticky buffers: ipv4.hdr, ipv6.hdr, tcp.hdr, udp.hdr, icmpv4.hdr and
 // icmpv6.hdr inspect the raw bytes of one header of the packet (options and IPv6 extension
-// headers included), with the ordinary payload keywords.
+// headers included), with the ordinary payload keywords; ip.src and ip.dst (Suricata 8) the
+// raw address fields of the IP header, mostly for datasets of type ip.
 
 // hdrBufferProtos lists, for each header buffer, the rule protocols it may appear under;
 // Suricata refuses the keyword in a rule whose protocol cannot carry the header.
@@ -18,6 +19,8 @@ var hdrBufferProtos = map[string]struct {
 	"udp.hdr":    {hdrUDP, []Proto{ProtoIP, ProtoUDP}},
 	"icmpv4.hdr": {hdrICMPv4, []Proto{ProtoIP, ProtoICMP, ProtoICMPv4}},
 	"icmpv6.hdr": {hdrICMPv6, []Proto{ProtoIP, ProtoICMP, ProtoICMPv6}},
+	"ip.src":     {hdrIPSrc, nil},
+	"ip.dst":     {hdrIPDst, nil},
 }
 
 // isHdrBuffer reports whether keyword selects a packet-header buffer.
