@@ -19,8 +19,8 @@ type Flow struct {
 	next   int32 // next slot in the bucket chain, +1 (0 ends the chain)
 	slot   int32 // index in the pool
 
-	// deadline is the packet second after which the flow is idle past its (normal) timeout;
-	// freeDeadline while the slot is free.
+	// deadline is the packet time (Unix ns) from which the flow is idle past its (normal)
+	// timeout; freeDeadline while the slot is free.
 	deadline                   int64
 	gen                        uint32 // bumped each time the slot starts a new flow
 	vlanCount                  uint8

@@ -162,7 +162,7 @@ func (t *Table) Update(p *decoders.Packet) (f *Flow, toServer bool) {
 	if t.cfg.IgnoreRecursion {
 		ki.key.Recursion = 0
 	}
-	sec := unixSec(p.Time)
+	now, sec := p.Time, unixSec(p.Time)
 	h := ki.key.Hash()
 	b := &t.buckets[h&t.mask]
 	for i := *b; i != 0; {
@@ -171,7 +171,7 @@ func (t *Table) Update(p *decoders.Packet) (f *Flow, toServer bool) {
 			i = c.next
 			continue
 		}
-		if t.expired(c, sec) {
+		if t.expired(c, now) {
 			t.end(c, ReasonTimeout)
 			break
 		}
@@ -280,14 +280,15 @@ func (t *Table) SetBypassLastSeen(fn func(f *Flow) int64) { t.bypassLast = fn }
 func (t *Table) Bypass(f *Flow, capture bool) {
 	f.Bypassed = true
 	f.CaptureBypassed = f.CaptureBypassed || capture
-	f.deadline = unixSec(f.last) + int64(t.cfg.Timeouts.timeoutOf(f))
+	f.deadline = f.last + int64(t.cfg.Timeouts.timeoutOf(f))*1e9
 }
 
-// expired: Suricata times a flow out once the packet second passes last-second + timeout; in
-// emergency the shorter emergency timeout applies from the second it is reached. A flow the
-// capture bypass still drops packets of is not expired: its last packet time moves on.
-func (t *Table) expired(f *Flow, sec int64) bool {
-	if !t.idle(f, sec) {
+// expired: as Suricata 8 does, a flow times out once packet time reaches its last packet's
+// time plus the timeout, to the microsecond (Suricata 7 compared whole seconds); in emergency
+// the shorter emergency timeout applies. A flow the capture bypass still drops packets of is
+// not expired: its last packet time moves on.
+func (t *Table) expired(f *Flow, now int64) bool {
+	if !t.idle(f, now) {
 		return false
 	}
 	if !f.CaptureBypassed || t.bypassLast == nil {
@@ -298,20 +299,20 @@ func (t *Table) expired(f *Flow, sec int64) bool {
 		return true
 	}
 	f.last = last
-	f.deadline = unixSec(f.last) + int64(t.cfg.Timeouts.timeoutOf(f))
-	if t.idle(f, sec) {
+	f.deadline = f.last + int64(t.cfg.Timeouts.timeoutOf(f))*1e9
+	if t.idle(f, now) {
 		return true
 	}
 	t.Stats.BypassRevived++
 	return false
 }
 
-func (t *Table) idle(f *Flow, sec int64) bool {
-	if sec > f.deadline {
+func (t *Table) idle(f *Flow, now int64) bool {
+	if now >= f.deadline {
 		return true
 	}
 	if t.emergency {
-		return sec >= unixSec(f.last)+int64(t.cfg.EmergencyTimeouts.timeoutOf(f))
+		return now >= f.last+int64(t.cfg.EmergencyTimeouts.timeoutOf(f))*1e9
 	}
 	return false
 }
@@ -396,7 +397,7 @@ func (t *Table) account(f *Flow, p *decoders.Packet, ki *keyInfo, sec int64) boo
 		t.Stats.BypassedPkts++
 		t.Stats.BypassedBytes += n
 	}
-	f.deadline = unixSec(f.last) + int64(t.cfg.Timeouts.timeoutOf(f))
+	f.deadline = f.last + int64(t.cfg.Timeouts.timeoutOf(f))*1e9
 	return toServer
 }
 
@@ -483,7 +484,6 @@ func (t *Table) Expire(now int64) {
 	visit := t.sweepDebt / t.cfg.SweepInterval
 	t.sweepDebt -= visit * t.cfg.SweepInterval
 	visit = min(visit, int64(t.cfg.SweepMax), int64(n))
-	sec := unixSec(now)
 	for range visit {
 		i := t.sweepCursor
 		t.sweepCursor++
@@ -491,7 +491,7 @@ func (t *Table) Expire(now int64) {
 			t.sweepCursor = 0
 		}
 		f := t.at(int32(i))
-		if f.deadline != freeDeadline && t.expired(f, sec) {
+		if f.deadline != freeDeadline && t.expired(f, now) {
 			t.end(f, ReasonTimeout)
 		}
 	}
@@ -503,10 +503,9 @@ func (t *Table) Expire(now int64) {
 // rather than "shutdown" must not depend on how far the incremental sweep had got, or output
 // would change with the number of workers.
 func (t *Table) ExpireAll(now int64) {
-	sec := unixSec(now)
 	for _, c := range t.chunks {
 		for i := range c {
-			if f := &c[i]; f.deadline != freeDeadline && t.expired(f, sec) {
+			if f := &c[i]; f.deadline != freeDeadline && t.expired(f, now) {
 				t.end(f, ReasonTimeout)
 			}
 		}
