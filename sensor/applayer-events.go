@@ -184,6 +184,13 @@ func fillSSHEvent(e *export.SSHEvent, st *ssh.State) {
 // every message is a transaction of its own, a response too: its tx_id follows its request's.
 func (a *appLayer) dnsMessage(toServer bool, m *dns.Message, err error) {
 	s := a.cur
+	if err != nil {
+		if a.f.Proto() == 6 {
+			a.stats.errDNSTCP++
+		} else {
+			a.stats.errDNSUDP++
+		}
+	}
 	if m == nil || (err != nil && len(m.Queries) == 0 && !m.Response()) {
 		return
 	}

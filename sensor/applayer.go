@@ -119,6 +119,13 @@ type appStats struct {
 	txDHCP                     uint64
 	txHTTP2                    uint64
 	encrypted                  uint64 // flows whose payload inspection stopped at encryption
+	// Suricata's app_layer.error counters: gaps handed to a parser, and messages or
+	// directions a parser could not make sense of (DNS messages that failed to parse, HTTP
+	// directions abandoned).
+	gaps                 [appRefused]uint64 // by protocol (TCP parsers)
+	gapDNSTCP            uint64
+	errHTTP              uint64
+	errDNSTCP, errDNSUDP uint64
 }
 
 // counters names the app-layer counters as Suricata's stats do. TLS and SSH keep their one
@@ -143,6 +150,14 @@ func (s *appStats) counters() []export.Counter {
 		{Name: "app_layer.tx.dns_udp", Value: s.txDNSUDP},
 		{Name: "app_layer.tx.dhcp", Value: s.txDHCP},
 		{Name: "app_layer.flow.encrypted", Value: s.encrypted},
+		{Name: "app_layer.error.http.gap", Value: s.gaps[appHTTP]},
+		{Name: "app_layer.error.http.parser", Value: s.errHTTP},
+		{Name: "app_layer.error.tls.gap", Value: s.gaps[appTLS]},
+		{Name: "app_layer.error.ssh.gap", Value: s.gaps[appSSH]},
+		{Name: "app_layer.error.http2.gap", Value: s.gaps[appHTTP2]},
+		{Name: "app_layer.error.dns_tcp.gap", Value: s.gapDNSTCP},
+		{Name: "app_layer.error.dns_tcp.parser", Value: s.errDNSTCP},
+		{Name: "app_layer.error.dns_udp.parser", Value: s.errDNSUDP},
 	}
 }
 
@@ -423,19 +438,24 @@ func (a *appLayer) Gap(toServer bool, n int) {
 		s.dropped[d] += n
 		a.concludeFailed()
 	case appHTTP:
+		a.stats.gaps[appHTTP]++
 		s.http.Gap(toServer, n)
 		if a.det != nil {
 			a.detectHTTP()
 		}
 		a.logHTTP(false)
 	case appTLS:
+		a.stats.gaps[appTLS]++
 		s.tls.Gap(toServer, n)
 	case appSSH:
+		a.stats.gaps[appSSH]++
 		s.ssh.Gap(toServer, n)
 	case appHTTP2:
+		a.stats.gaps[appHTTP2]++
 		s.http2.Gap(toServer, n)
 	case appDNS:
 		if s.dnsTCP != nil {
+			a.stats.gapDNSTCP++
 			s.dnsTCP.Gap(toServer, n)
 		}
 	}
@@ -678,7 +698,9 @@ func (a *appLayer) feed(toServer bool, b []byte) {
 	a.chunk[d], a.hasChunk[d] = b, true
 	switch s.proto {
 	case appHTTP:
+		gaveUp := s.http.Stats().GaveUp
 		s.http.Feed(toServer, b)
+		a.stats.errHTTP += s.http.Stats().GaveUp - gaveUp
 		if a.det != nil {
 			a.detectHTTP()
 		}
