@@ -9,7 +9,13 @@ func AppendAnomalyJSON(dst []byte, a *Anomaly) []byte { return defaultEVE.Append
 // does; "layer" and "app_proto" appear for app-layer anomalies.
 func (f *EVEFormat) AppendAnomaly(dst []byte, a *Anomaly) []byte {
 	dst = f.appendHeader(dst, a.Timestamp, &a.Tuple, a.PcapCnt, "anomaly")
+	if a.PktSrc != "" {
+		dst = appendStringField(dst, "pkt_src", a.PktSrc)
+	}
 	dst = appendCommunityID(dst, &a.CommunityID)
+	if a.HasTxID {
+		dst = appendUintField(dst, "tx_id", a.TxID)
+	}
 	dst = appendKey(dst, "anomaly")
 	dst = append(dst, '{')
 	if a.AppProto != "" {

@@ -55,3 +55,16 @@ func TestAppendAnomalyJSON(t *testing.T) {
 		"anomaly.layer": "proto_detect", "anomaly.app_proto": "dns", "anomaly.type": "applayer",
 	})
 }
+
+// TestAppendAnomalyAppLayer: an app-layer anomaly of a transaction carries pkt_src and tx_id,
+// as Suricata 8 writes them.
+func TestAppendAnomalyAppLayer(t *testing.T) {
+	a := sampleAnomaly()
+	a.Type, a.Layer, a.AppProto, a.Event = "applayer", "proto_parser", "dns", "invalid_opcode"
+	a.PktSrc, a.TxID, a.HasTxID = "wire/pcap", 1, true
+	m := decodeLine(t, AppendAnomalyJSON(nil, a))
+	expect(t, m, map[string]any{"pkt_src": "wire/pcap", "tx_id": 1, "anomaly.app_proto": "dns",
+		"anomaly.event": "invalid_opcode", "anomaly.layer": "proto_parser"})
+	m = decodeLine(t, AppendAnomalyJSON(nil, sampleAnomaly()))
+	expect(t, m, map[string]any{"pkt_src": nil, "tx_id": nil})
+}

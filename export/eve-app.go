@@ -4,6 +4,9 @@ package export
 // transactions, then community_id, in the order Suricata 7's app-layer loggers write them.
 func (f *EVEFormat) appendAppHeader(dst []byte, h *AppHeader, eventType string) []byte {
 	dst = f.appendHeader(dst, h.Timestamp, &h.Tuple, h.PcapCnt, eventType)
+	if h.PktSrc != "" {
+		dst = appendStringField(dst, "pkt_src", h.PktSrc)
+	}
 	if h.HasTxID {
 		dst = appendUintField(dst, "tx_id", h.TxID)
 	}

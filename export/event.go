@@ -101,6 +101,9 @@ type Anomaly struct {
 	Event     string // Suricata's event name, e.g. decoder.ipv4.trunc_pkt
 	Layer     string // for applayer anomalies: the parser's stage (proto_detect, parser …)
 	AppProto  string // for applayer anomalies: the flow's app-layer protocol
+	PktSrc    string // where the packet came from, when written ("wire/pcap" …)
+	TxID      uint64 // for applayer anomalies of a transaction: its id, when HasTxID
+	HasTxID   bool
 }
 
 // Stats is a snapshot of counters (EVE event_type "stats"): name → value, names dotted as
@@ -201,8 +204,11 @@ type AppHeader struct {
 	Tuple
 	Timestamp int64 // packet time, Unix ns
 	PcapCnt   uint64
-	TxID      uint64 // valid when HasTxID
-	HasTxID   bool
+	// PktSrc is where the packet that completed the event came from (Suricata 8 writes it on
+	// every event logged on a packet); empty: not written.
+	PktSrc  string
+	TxID    uint64 // valid when HasTxID
+	HasTxID bool
 }
 
 // HTTPEvent is one HTTP transaction (EVE event_type "http"), as Suricata 7 logs it by default.

@@ -24,6 +24,9 @@ func (a *appLayer) appEVE(on bool) bool { return a.w.eve != nil && on }
 func (a *appLayer) fillAppHeader(h *export.AppHeader, reply bool) {
 	f := a.f
 	*h = export.AppHeader{Timestamp: a.ts, PcapCnt: a.pcapCnt}
+	if a.pkt != nil {
+		h.PktSrc = pktSrc(a.pkt)
+	}
 	fillFlowTuple(&h.Tuple, f)
 	if reply {
 		h.SrcIP, h.DestIP = h.DestIP, h.SrcIP
@@ -196,6 +199,7 @@ func (a *appLayer) dnsMessage(toServer bool, m *dns.Message, err error) {
 	}
 	tx := s.dnsTx
 	s.dnsTx++
+	a.logDNSAnomalies(toServer, m, tx)
 	if a.f.Proto() == 6 {
 		a.stats.txDNSTCP++
 	} else {
@@ -223,6 +227,31 @@ func (a *appLayer) dnsMessage(toServer bool, m *dns.Message, err error) {
 		return
 	}
 	a.w.eve.DNS(e)
+}
+
+// logDNSAnomalies writes the message's DNS events as EVE anomaly events (type applayer, layer
+// proto_parser), oriented as the message went, as Suricata's anomaly logger writes them for
+// each transaction.
+func (a *appLayer) logDNSAnomalies(toServer bool, m *dns.Message, tx uint64) {
+	w := a.w
+	if m.Events.N == 0 || w.eve == nil || !w.out.eveAnomaly {
+		return
+	}
+	an := &w.anomaly
+	*an = export.Anomaly{Timestamp: a.ts, PcapCnt: a.pcapCnt, Type: "applayer", Layer: "proto_parser",
+		AppProto: appProtoNames[appDNS], TxID: tx, HasTxID: true}
+	if a.pkt != nil {
+		an.PktSrc = pktSrc(a.pkt)
+	}
+	fillFlowTuple(&an.Tuple, a.f)
+	if !toServer {
+		an.SrcIP, an.DestIP = an.DestIP, an.SrcIP
+		an.SrcPort, an.DestPort = an.DestPort, an.SrcPort
+	}
+	for _, e := range m.Events.List[:m.Events.N] {
+		an.Event = strings.TrimPrefix(e.Name(), "dns.")
+		w.eve.Anomaly(an)
+	}
 }
 
 // fillDNSEvent sets e from the message: header, questions and the three record sections in

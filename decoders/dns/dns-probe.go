@@ -10,15 +10,17 @@ const (
 )
 
 // ProbeDatagram says whether a UDP payload looks like a DNS message going that way: a header
-// with a sane opcode, at most a handful of questions (at least one in a query), and a first
-// question name that parses.
+// with at most a handful of questions (at least one in a query) and a first question name
+// that parses.
 func ProbeDatagram(toServer bool, b []byte) Verdict {
 	if len(b) < headerLen {
 		return NoMatch
 	}
 	flags := be16(b[2:])
 	qd := be16(b[4:])
-	if flags>>11&0xf >= 7 || qd > 16 {
+	// Any opcode is DNS to Suricata's probe (the parser raises dns.invalid_opcode for the
+	// unassigned ones); a handful of questions at most.
+	if qd > 16 {
 		return NoMatch
 	}
 	if toServer && (flags&0x8000 != 0 || qd == 0) {
@@ -51,7 +53,7 @@ func Probe(toServer bool, data []byte) Verdict {
 	if len(msg) < l {
 		msg = msg[:headerLen]
 		flags := be16(msg[2:])
-		if flags>>11&0xf >= 7 || be16(msg[4:]) > 16 || toServer && flags&0x8000 != 0 {
+		if be16(msg[4:]) > 16 || toServer && flags&0x8000 != 0 {
 			return NoMatch
 		}
 		return Match

@@ -141,6 +141,10 @@ func TestQueryAndProbe(t *testing.T) {
 	if ProbeDatagram(true, q) != Match || ProbeDatagram(false, q) != Match {
 		t.Error("ProbeDatagram refused a query")
 	}
+	// An unassigned opcode is still DNS (the parser flags it), as Suricata's probe has it.
+	if odd := newMsg(1, 9<<11|0x0100, 1, 0, 0, 0).question("suricata.io", TypeA).b; ProbeDatagram(true, odd) != Match {
+		t.Error("ProbeDatagram refused a query with opcode 9")
+	}
 	if ProbeDatagram(true, []byte("GET / HTTP/1.1\r\nHost: x\r\n")) != NoMatch {
 		t.Error("ProbeDatagram took HTTP")
 	}
