@@ -226,6 +226,9 @@ type appFlow struct {
 	// pendingTx: a transaction moved in the direction ([0] to server) while the packet at hand
 	// went the other way; its inspection waits for the next packet going its way.
 	pendingTx [2]bool
+	// dnsPend keeps the DNS-over-TCP messages of a direction whose inspection waits, as they
+	// came (a Message lives only as long as its parse): [tx id, 8 bytes][length, 2][message]…
+	dnsPend [2][]byte
 }
 
 func newAppLayer(w *worker, cfg *Config, workers int) *appLayer {
@@ -369,6 +372,11 @@ func (a *appLayer) finish() appProto {
 		}
 	case appHTTP2:
 		a.http2Moved(true)
+	case appDNS:
+		if a.det != nil {
+			a.detectPendingDNS(0)
+			a.detectPendingDNS(1)
+		}
 	case appUnknown:
 		for d := range s.held {
 			if !s.gaveUp[d] {
@@ -389,10 +397,11 @@ func (a *appLayer) finish() appProto {
 // pool on its own.
 func (s *appFlow) reset() {
 	held := [2][]byte{s.held[0][:0], s.held[1][:0]}
+	pend := [2][]byte{s.dnsPend[0][:0], s.dnsPend[1][:0]}
 	tails, marks := s.tails, s.httpMarks[:0]
 	tails[0].Reset()
 	tails[1].Reset()
-	*s = appFlow{held: held, tails: tails, httpMarks: marks, mem: s.mem}
+	*s = appFlow{held: held, tails: tails, httpMarks: marks, dnsPend: pend, mem: s.mem}
 }
 
 // Data is the stream.Sink side: in-order bytes of one direction of the current flow.

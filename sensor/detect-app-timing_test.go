@@ -1,6 +1,9 @@
 package sensor
 
-import "testing"
+import (
+	"strings"
+	"testing"
+)
 
 // TestDetectTxOnItsDirectionsPacket: as in Suricata, a transaction's rules of one direction
 // run on a packet going that way. In IDS mode a request is parsed when the server acknowledges
@@ -47,5 +50,42 @@ func TestDetectTxOnItsDirectionsPacket(t *testing.T) {
 	// FIN/ACK, which comes before the session's last packet.
 	if pc, ok := got[4]; !ok || pc == 0 || pc > closing {
 		t.Errorf("sid 4 alerted on packet %d (ok %v), want one of the closing packets (up to %d)", pc, ok, closing)
+	}
+}
+
+// TestDetectDNSOverTCPOnItsDirectionsPacket: a DNS query over TCP, delivered when the server
+// acknowledges it, is inspected on the client's next packet, like a transaction; one still
+// waiting when the session ends is inspected then.
+func TestDetectDNSOverTCPOnItsDirectionsPacket(t *testing.T) {
+	query := func(id byte, name string) string {
+		b := []byte{0, id, 1, 0, 0, 1, 0, 0, 0, 0, 0, 0}
+		for _, l := range strings.Split(name, ".") {
+			b = append(b, byte(len(l)))
+			b = append(b, l...)
+		}
+		b = append(b, 0, 0, 1, 0, 1)
+		return string(append([]byte{0, byte(len(b))}, b...))
+	}
+	c := newDACapture(t)
+	v := c.conv(40000, 53)
+	v.handshake()
+	v.send(true, query(1, "first.example")) // data, then the server's ACK
+	next := v.tcp(true, false, true, false, false, nil)
+	v.send(true, query(2, "last.example"))
+	v.close()
+	run := runAppRules(t, c.write(), []string{
+		`alert dns any any -> any any (msg:"first"; dns.query; content:"first"; sid:1;)`,
+		`alert dns any any -> any any (msg:"last"; dns.query; content:"last"; sid:2;)`,
+	}, 1)
+	got := map[int]int{}
+	for _, a := range run.alerts {
+		pc, _ := daNum(a, "pcap_cnt")
+		got[daSID(a)] = pc
+	}
+	if got[1] != next {
+		t.Errorf("sid 1 alerted on packet %d, want %d (the client's next packet)", got[1], next)
+	}
+	if _, ok := got[2]; !ok {
+		t.Error("the last query, still waiting at the session's end, was never inspected")
 	}
 }

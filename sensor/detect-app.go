@@ -1,6 +1,8 @@
 package sensor
 
 import (
+	"encoding/binary"
+
 	"github.com/nightjar-ids/nightjar/decoders"
 	"github.com/nightjar-ids/nightjar/decoders/dns"
 	"github.com/nightjar-ids/nightjar/decoders/http"
@@ -190,6 +192,41 @@ func (a *appLayer) inspectPending() {
 		a.detectSSH()
 	case appHTTP2:
 		a.http2Moved(false)
+	case appDNS:
+		a.detectPendingDNS(d)
+	}
+}
+
+// dnsPendMax bounds the DNS messages a direction keeps for a later inspection; past it a
+// message is inspected at once, on a pseudo packet.
+const dnsPendMax = 64 << 10
+
+// deferDNS keeps a DNS message of direction d for inspection on a later packet; false when
+// the direction already keeps as much as it may.
+func (s *appFlow) deferDNS(d int, tx uint64, raw []byte) bool {
+	if len(s.dnsPend[d])+10+len(raw) > dnsPendMax || len(raw) > 0xffff {
+		return false
+	}
+	s.dnsPend[d] = binary.BigEndian.AppendUint64(s.dnsPend[d], tx)
+	s.dnsPend[d] = binary.BigEndian.AppendUint16(s.dnsPend[d], uint16(len(raw)))
+	s.dnsPend[d] = append(s.dnsPend[d], raw...)
+	return true
+}
+
+// detectPendingDNS inspects the DNS messages of direction d that waited, parsed again.
+func (a *appLayer) detectPendingDNS(d int) {
+	s := a.cur
+	b := s.dnsPend[d]
+	s.dnsPend[d] = b[:0]
+	for len(b) >= 10 {
+		tx, n := binary.BigEndian.Uint64(b), int(binary.BigEndian.Uint16(b[8:]))
+		if len(b) < 10+n {
+			break
+		}
+		if m, err := a.dnsUDP.ParseMessage(d == 0, b[10:10+n]); m != nil && (err == nil || len(m.Queries) > 0 || m.Response()) {
+			a.detectDNS(d == 0, m, tx)
+		}
+		b = b[10+n:]
 	}
 }
 
@@ -290,6 +327,14 @@ func (a *appLayer) detectSSH() {
 // detectDNS inspects one DNS message: a request is its transaction's to-server side, a
 // response its to-client side.
 func (a *appLayer) detectDNS(toServer bool, m *dns.Message, tx uint64) {
+	if s := a.cur; s.dnsTCP != nil && a.pkt != nil && !a.final && a.pktToServer != toServer {
+		// Over TCP the message was delivered by the other side's ACK: like a transaction,
+		// it is inspected on the next packet going its way (inspectPending).
+		if raw := s.dnsTCP.Raw(); raw != nil && s.deferDNS(dirIndex(toServer), tx, raw) {
+			s.pendingTx[dirIndex(toServer)] = true
+			return
+		}
+	}
 	d := a.det
 	if !m.Response() {
 		d.dns.query, d.dns.reply = m, nil

@@ -10,8 +10,8 @@ const (
 )
 
 // ProbeDatagram says whether a UDP payload looks like a DNS message going that way: a header
-// with at most a handful of questions (at least one in a query) and a first question name
-// that parses.
+// whose record counts fit the message (at least one question in a query) and a first question
+// name that parses.
 func ProbeDatagram(toServer bool, b []byte) Verdict {
 	if len(b) < headerLen {
 		return NoMatch
@@ -19,8 +19,8 @@ func ProbeDatagram(toServer bool, b []byte) Verdict {
 	flags := be16(b[2:])
 	qd := be16(b[4:])
 	// Any opcode is DNS to Suricata's probe (the parser raises dns.invalid_opcode for the
-	// unassigned ones); a handful of questions at most.
-	if qd > 16 {
+	// unassigned ones); the counts must fit the message, at two bytes a record at least.
+	if !countsFit(b, len(b)) {
 		return NoMatch
 	}
 	if toServer && (flags&0x8000 != 0 || qd == 0) {
@@ -53,12 +53,19 @@ func Probe(toServer bool, data []byte) Verdict {
 	if len(msg) < l {
 		msg = msg[:headerLen]
 		flags := be16(msg[2:])
-		if be16(msg[4:]) > 16 || toServer && flags&0x8000 != 0 {
+		if !countsFit(msg, l) || toServer && flags&0x8000 != 0 {
 			return NoMatch
 		}
 		return Match
 	}
 	return ProbeDatagram(toServer, msg)
+}
+
+// countsFit is Suricata's header sanity check: a message of size bytes can hold the records
+// its header counts, at two bytes each at least.
+func countsFit(hdr []byte, size int) bool {
+	n := int(be16(hdr[4:])) + int(be16(hdr[6:])) + int(be16(hdr[8:])) + int(be16(hdr[10:]))
+	return headerLen+2*n <= size
 }
 
 // plausibleName checks the first name's labels fit without following pointers.

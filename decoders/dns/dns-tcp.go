@@ -10,7 +10,12 @@ type State struct {
 	OnMessage func(toServer bool, m *Message, err error)
 
 	ts, tc tcpDir
+	raw    []byte // the message OnMessage is being given, as it came (without the length prefix)
 }
+
+// Raw is the wire form of the message being handed to OnMessage; valid only during that call.
+// It lets a caller keep the message for later (Parser.ParseMessage reads it again).
+func (s *State) Raw() []byte { return s.raw }
 
 type tcpDir struct {
 	lenBuf [2]byte
@@ -82,7 +87,9 @@ func (s *State) deliver(toServer bool, d *tcpDir, msg []byte) {
 	d.msgs++
 	m, err := s.ParseMessage(toServer, msg)
 	if s.OnMessage != nil {
+		s.raw = msg
 		s.OnMessage(toServer, m, err)
+		s.raw = nil
 	}
 	d.buf = d.buf[:0]
 }
