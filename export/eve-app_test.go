@@ -137,3 +137,14 @@ func TestAppEventsDoNotAllocate(t *testing.T) {
 		t.Errorf("app-layer encoders allocate %v times per run", n)
 	}
 }
+
+// TestAppendHTTPStatusString: a status code that is not a number is written as status_string
+// (Suricata 8), and a numeric one as status alone.
+func TestAppendHTTPStatusString(t *testing.T) {
+	e := sampleHTTP()
+	e.Status, e.StatusString = 0, []byte("2XX")
+	m := decodeLine(t, defaultEVE.AppendHTTP(nil, e))
+	expect(t, m, map[string]any{"http.status_string": "2XX", "http.status": nil})
+	m = decodeLine(t, defaultEVE.AppendHTTP(nil, sampleHTTP()))
+	expect(t, m, map[string]any{"http.status": 200, "http.status_string": nil})
+}

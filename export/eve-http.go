@@ -28,6 +28,8 @@ func appendHTTPObject(dst []byte, e *HTTPEvent) []byte {
 	dst = appendBytesField(dst, "protocol", e.Protocol)
 	if e.Status > 0 {
 		dst = appendIntField(dst, "status", int64(e.Status))
+	} else {
+		dst = appendBytesField(dst, "status_string", e.StatusString)
 	}
 	dst = appendBytesField(dst, "redirect", e.Redirect)
 	dst = appendIntField(dst, "length", e.Length)

@@ -224,8 +224,11 @@ type HTTPEvent struct {
 	Method      []byte
 	Protocol    []byte
 	Status      int // 0 when absent
-	Redirect    []byte
-	Length      int64
+	// StatusString is a status code that is not a number, written as Suricata 8's
+	// status_string in place of status.
+	StatusString []byte
+	Redirect     []byte
+	Length       int64
 	// HTTP2, when set, makes this an HTTP/2 transaction, written in Suricata 7's layout for
 	// them (version "2", the header lists and the http2 object) instead of the fields above
 	// that HTTP/2 has no use for.

@@ -128,7 +128,7 @@ func fillHTTPEvent(e *export.HTTPEvent, tx *http.Tx) {
 	tx.FillEVE(&h)
 	*e = export.HTTPEvent{Hostname: h.Hostname, Port: h.Port, URL: h.URL, UserAgent: h.UserAgent,
 		ContentType: h.ContentType, Refer: h.Refer, Method: h.Method, Protocol: h.Protocol, Status: h.Status,
-		Redirect: h.Redirect, Length: h.Length}
+		StatusString: h.StatusString, Redirect: h.Redirect, Length: h.Length}
 }
 
 // logTLS writes the flow's one tls event.

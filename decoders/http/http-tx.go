@@ -310,8 +310,11 @@ type EVE struct {
 	Method      []byte // http_method
 	Protocol    []byte // protocol
 	Status      int    // status (0: absent)
-	Redirect    []byte // redirect (response Location)
-	Length      int64  // length (response body bytes after dechunking)
+	// StatusString is the status code as it came when it is not a number (Suricata 8's
+	// status_string); nil otherwise.
+	StatusString []byte
+	Redirect     []byte // redirect (response Location)
+	Length       int64  // length (response body bytes after dechunking)
 }
 
 // FillEVE fills e without allocating.
@@ -327,6 +330,9 @@ func (t *Tx) FillEVE(e *EVE) {
 		Hostname: t.Host, Port: t.Port, URL: t.URIRaw, UserAgent: t.UserAgent(),
 		ContentType: ct, Refer: t.Referer(), Method: t.Method, Protocol: t.Protocol,
 		Status: t.Status, Redirect: t.Location(), Length: t.ResponseBodyLen,
+	}
+	if t.Status == 0 && len(t.StatusCode) > 0 {
+		e.StatusString = t.StatusCode
 	}
 }
 
