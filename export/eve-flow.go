@@ -26,6 +26,9 @@ func (f *EVEFormat) AppendFlow(dst []byte, r *FlowRecord) []byte {
 	if r.AppProto != "" {
 		dst = appendStringField(dst, "app_proto", r.AppProto)
 	}
+	if r.AppProtoOrig != "" && r.AppProtoOrig != r.AppProto {
+		dst = appendStringField(dst, "app_proto_orig", r.AppProtoOrig)
+	}
 
 	dst = appendKey(dst, "flow")
 	dst = append(dst, '{')

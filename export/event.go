@@ -52,6 +52,9 @@ type FlowRecord struct {
 	Tuple
 	Timestamp int64 // when the record was written (packet time on files), Unix ns
 	AppProto  string
+	// AppProtoOrig is the protocol the flow started as, when it changed (written as
+	// app_proto_orig when it differs from AppProto).
+	AppProtoOrig string
 
 	// Responder's ICMP type/code as Suricata writes them (response_icmp_type/code).
 	ResponseICMPType uint8

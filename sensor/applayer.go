@@ -93,6 +93,8 @@ type appLayer struct {
 	// alertTx is the transaction being inspected while its alerts are written: they carry its
 	// app-layer object (fillAlertApp).
 	alertTx signatures.AppTx
+	// onTunnel is httpTunnel as a value made once, handed to every HTTP parser.
+	onTunnel func(toServer bool, b []byte)
 	// final: the flow's data is over (finish); no inspection waits for a later packet.
 	final bool
 
@@ -229,6 +231,11 @@ type appFlow struct {
 	// dnsPend keeps the DNS-over-TCP messages of a direction whose inspection waits, as they
 	// came (a Message lives only as long as its parse): [tx id, 8 bytes][length, 2][message]…
 	dnsPend [2][]byte
+	// orig is the protocol the flow started as when it changed (an HTTP tunnel); 0 otherwise.
+	orig appProto
+	// tunnelInspected: the bytes held for detection in the direction came out of a tunnel and
+	// were stream-inspected on arrival; settling must not inspect them again.
+	tunnelInspected [2]bool
 }
 
 func newAppLayer(w *worker, cfg *Config, workers int) *appLayer {
@@ -247,6 +254,7 @@ func newAppLayer(w *worker, cfg *Config, workers int) *appLayer {
 		http2Cfg:    http2Config(cfg),
 		dnsTCPPorts: cfg.AppLayer.Protocols.DNS.Ports(true), dnsUDPPorts: cfg.AppLayer.Protocols.DNS.Ports(false),
 		midstream: cfg.Stream.Midstream}
+	a.onTunnel = a.httpTunnel
 	a.refused = appFlow{proto: appRefused, gaveUp: [2]bool{true, true}, shared: true}
 	for p := range a.ended {
 		a.ended[p] = appFlow{proto: appProto(p), gaveUp: [2]bool{true, true}, shared: true}
@@ -552,7 +560,9 @@ func (a *appLayer) reverse() {
 // (protocol unknown), then the flow fails once both directions gave up.
 func (a *appLayer) giveUp(d int, held []byte) {
 	s := a.cur
-	a.inspectStream(d == 0, held)
+	if !s.tunnelInspected[d] {
+		a.inspectStream(d == 0, held)
+	}
 	s.gaveUp[d] = true
 	a.concludeFailed()
 }
@@ -591,6 +601,7 @@ func (a *appLayer) settle(p appProto, d int) {
 			s.http = http.NewParser(a.httpCfg)
 		}
 		s.http.Reset()
+		s.http.OnTunnel = a.onTunnel
 	case appTLS:
 		var ok bool
 		if s.tls, ok = reuse(&a.pool, &a.pool.tlss); !ok {
@@ -619,7 +630,7 @@ func (a *appLayer) settle(p appProto, d int) {
 	for _, toServer := range [2]bool{true, false} {
 		d := dirIndex(toServer)
 		if len(s.held[d]) > 0 {
-			if !s.gaveUp[d] {
+			if !s.gaveUp[d] && !s.tunnelInspected[d] {
 				a.inspectStream(toServer, s.held[d]) // a side that gave up had its bytes inspected then
 			}
 			a.feed(toServer, s.held[d])
@@ -707,9 +718,14 @@ func (a *appLayer) feed(toServer bool, b []byte) {
 	a.chunk[d], a.hasChunk[d] = b, true
 	switch s.proto {
 	case appHTTP:
-		gaveUp := s.http.Stats().GaveUp
-		s.http.Feed(toServer, b)
-		a.stats.errHTTP += s.http.Stats().GaveUp - gaveUp
+		// A tunnel may change the flow's protocol, and parser, during the Feed.
+		hp := s.http
+		gaveUp := hp.Stats().GaveUp
+		hp.Feed(toServer, b)
+		a.stats.errHTTP += hp.Stats().GaveUp - gaveUp
+		if s.proto != appHTTP {
+			break // a tunnel changed the protocol: changeProtocol inspected and logged HTTP
+		}
 		if a.det != nil {
 			a.detectHTTP()
 		}

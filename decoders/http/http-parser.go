@@ -87,6 +87,11 @@ type Parser struct {
 	// lastResp is the transaction whose response ended last, while nothing else came on the
 	// response side and it is not released: lines that are not a status line extend its body.
 	lastResp *Tx
+
+	// OnTunnel, when set, receives the bytes of each direction once a CONNECT was accepted or
+	// a 101 switched protocols (the client's bytes held while the answer was awaited first):
+	// what a tunnel carries is another protocol, which the caller may detect and parse.
+	OnTunnel func(toServer bool, b []byte)
 }
 
 // NewParser returns a parser with cfg (zero fields take defaults).
@@ -219,6 +224,7 @@ func (p *Parser) run(h *half, data []byte) {
 			return
 		case stTunnel:
 			p.stats.TunnelBytes += uint64(len(data))
+			p.tunnel(h.toServer, data)
 			return
 		case stIgnore, stDead:
 			p.stats.IgnoredBytes += uint64(len(data))
@@ -230,8 +236,10 @@ func (p *Parser) run(h *half, data []byte) {
 				// The answer is late; a client that keeps talking is almost surely tunnelling.
 				p.stats.ConnectOverflow++
 				p.stats.TunnelBytes += uint64(len(h.held) + len(data))
-				h.held = h.held[:0]
 				h.state = stTunnel
+				p.tunnel(h.toServer, h.held)
+				p.tunnel(h.toServer, data)
+				h.held = h.held[:0]
 				return
 			}
 			h.held = append(h.held, data...)
@@ -576,4 +584,11 @@ func (p *Parser) looksLikeStart(h *half, line []byte) bool {
 		i++
 	}
 	return i < len(line) && knownMethod(line[:i])
+}
+
+// tunnel hands tunnel bytes to OnTunnel.
+func (p *Parser) tunnel(toServer bool, b []byte) {
+	if p.OnTunnel != nil && len(b) > 0 {
+		p.OnTunnel(toServer, b)
+	}
 }

@@ -279,8 +279,9 @@ func (p *Parser) enterTunnel(h *half) {
 	h.state = stTunnel
 	p.stats.Tunnels++
 	p.stats.TunnelBytes += uint64(len(p.req.held))
-	p.req.held = p.req.held[:0]
 	p.req.state = stTunnel
+	p.tunnel(true, p.req.held)
+	p.req.held = p.req.held[:0]
 }
 
 func trimLWS(b []byte) []byte {

@@ -37,10 +37,11 @@ func Probe(toServer bool, data []byte) Verdict {
 		return NoMatch
 	case len(data) < 6:
 		return NeedMore
-	case data[5] != want:
+	case data[5] != want && int(data[3])<<8|int(data[4]) != 0:
 		return NoMatch
 	}
-	if l := int(data[3])<<8 | int(data[4]); l < 4 || l > maxRecordLen {
+	// An empty handshake record is TLS to Suricata's patterns (|16 03 0x|) too.
+	if l := int(data[3])<<8 | int(data[4]); l != 0 && (l < 4 || l > maxRecordLen) {
 		return NoMatch
 	}
 	return Match

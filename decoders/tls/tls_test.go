@@ -415,6 +415,9 @@ func TestProbe(t *testing.T) {
 		{true, []byte{22, 3, 9}, NoMatch},
 		{true, []byte{0x80, 0x2e, 0x01, 0x03, 0x01}, Match}, // SSLv2-framed hello
 		{false, record(recHandshake, 0x0303, hsMsg(hsServerHello, make([]byte, 40))), Match},
+		// An empty handshake record matches Suricata's |16 03 0x| patterns too.
+		{true, []byte{22, 3, 0, 0, 0, 0, 0}, Match},
+		{true, []byte{22, 3, 1, 0, 2, 9, 9}, NoMatch}, // too short for a handshake message
 	}
 	for i, c := range cases {
 		if got := Probe(c.toServer, c.data); got != c.want {

@@ -50,6 +50,9 @@ type Flow struct {
 	CaptureBypassed bool
 	// AppProto is the application protocol detected on the flow, set by the app-layer stage.
 	AppProto string
+	// AppProtoOrig is the protocol the flow started as when it changed protocol (an HTTP
+	// CONNECT tunnel carrying TLS): Suricata's app_proto_orig. Empty otherwise.
+	AppProtoOrig string
 	// NoPayloadInspection is set by the app-layer stage when the flow's payload is no longer
 	// worth inspecting (its TLS or SSH session went encrypted): header and transaction rules
 	// still run, payload and stream rules do not.
@@ -160,6 +163,7 @@ func (f *Flow) Fill(r *export.FlowRecord, reason Reason) {
 	r.CommunityID = f.CommunityID(0)
 	r.Timestamp = f.last
 	r.AppProto = f.AppProto
+	r.AppProtoOrig = f.AppProtoOrig
 	r.PktsToServer, r.PktsToClient = f.pktsTS, f.pktsTC
 	r.BytesToServer, r.BytesToClient = f.bytesTS, f.bytesTC
 	r.Start, r.End = f.start, f.last

@@ -438,7 +438,7 @@ func (t *Table) end(f *Flow, reason Reason) {
 		t.Stats.EndedShutdown++
 	}
 	t.Stats.Active--
-	f.AppProto = "" // drop the reference; the rest is reset when the slot is reused
+	f.AppProto, f.AppProtoOrig = "", "" // drop the references; the rest is reset when the slot is reused
 	f.deadline = freeDeadline
 	f.next = t.free
 	t.free = f.slot + 1
