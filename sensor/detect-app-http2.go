@@ -267,13 +267,7 @@ func (a *appLayer) detectHTTP2() {
 	s := a.cur
 	marks := s.httpMarks[:0]
 	for _, t := range s.http2.Txs() {
-		var m txMark
-		for _, old := range s.httpMarks {
-			if old.id == t.ID {
-				m = old
-			}
-		}
-		m.id = t.ID
+		m := s.markOf(t.ID)
 		a.det.h2.tx = t
 		a.inspectMark(&a.det.h2, &m, http2Stages(t))
 		marks = append(marks, m)

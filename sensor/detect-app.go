@@ -238,7 +238,18 @@ func (s *appFlow) inspectionWaits(id uint64, now [2]uint8) bool {
 			return m.st[0] != now || m.st[1] != now
 		}
 	}
-	return false
+	return false // never looked at: nothing of it was deferred
+}
+
+// markOf is what detection last saw of the live HTTP or HTTP/2 transaction id (a fresh mark
+// for one it has not seen).
+func (s *appFlow) markOf(id uint64) txMark {
+	for _, m := range s.httpMarks {
+		if m.id == id {
+			return m
+		}
+	}
+	return txMark{id: id}
 }
 
 // httpStages are a transaction's stages per side.
@@ -264,13 +275,7 @@ func (a *appLayer) detectHTTP() {
 	s := a.cur
 	marks := s.httpMarks[:0]
 	for _, t := range s.http.Txs() {
-		var m txMark
-		for _, old := range s.httpMarks {
-			if old.id == t.ID {
-				m = old
-			}
-		}
-		m.id = t.ID
+		m := s.markOf(t.ID)
 		a.det.http.tx = t
 		a.inspectMark(&a.det.http, &m, httpStages(t))
 		marks = append(marks, m)

@@ -57,7 +57,7 @@ alert tcp any any -> any any (content:"e"; bogus_keyword; sid:6;)
 	for _, e := range rs.Skipped {
 		skipped = append(skipped, e.SID)
 	}
-	if got, want := skipped, []uint32{2, 3, 4, 5}; !equalSIDs(got, want) {
+	if got, want := skipped, []uint32{2, 3, 4, 5}; !sidsEqual(got, want) {
 		t.Errorf("skipped %v, want %v", got, want)
 	}
 	if len(errs) != 1 || errs[0].SID != 6 {
@@ -66,18 +66,6 @@ alert tcp any any -> any any (content:"e"; bogus_keyword; sid:6;)
 	if rs.Total != 6 {
 		t.Errorf("Total %d, want 6", rs.Total)
 	}
-}
-
-func equalSIDs(a, b []uint32) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		if a[i] != b[i] {
-			return false
-		}
-	}
-	return true
 }
 
 // TestCoreKeywords keeps coreKeywords in step with the keywords the builder's switches name.
