@@ -135,3 +135,18 @@ alert tcp any any -> any any (msg:"other gid"; content:"e"; gid:3; sid:1; rev:1;
 		t.Errorf("errors %v, want the rev 1 duplicate on line 5", errs)
 	}
 }
+
+// TestSpaceBeforeSemicolon: Suricata takes white space between a quoted value and its
+// semicolon; so does the loader (gonids alone does not).
+func TestSpaceBeforeSemicolon(t *testing.T) {
+	rs, errs := LoadReader(strings.NewReader(`alert http any any -> any any (msg:"spaced" ; file.data; content: "identity works" ; sid:1;)`+"\n"),
+		"s.rules", DefaultVars(), Options{})
+	if len(errs) != 0 || len(rs.Rules) != 1 {
+		t.Fatalf("errors %v, %d rules", errs, len(rs.Rules))
+	}
+	r := rs.Rules[0]
+	if r.Msg != "spaced" || len(r.Buffers) != 1 || len(r.Buffers[0].Matchers) != 1 ||
+		string(r.Buffers[0].Matchers[0].Content.Pattern) != "identity works" {
+		t.Errorf("msg %q, buffers %+v", r.Msg, r.Buffers)
+	}
+}

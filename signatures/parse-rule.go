@@ -3,6 +3,7 @@ package signatures
 import (
 	"errors"
 	"fmt"
+	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -111,15 +112,16 @@ func gonidsText(text string) string {
 	return text
 }
 
-// quoteBarePCRE gives gonids a rule whose pcre values are quoted. Suricata also accepts
-// pcre:/re/flags without quotes, which gonids cannot lex; the rule is rebuilt from its header
-// and options only when that form appears, so every other rule reaches gonids untouched.
+// quoteBarePCRE gives gonids a rule it can lex. Suricata also accepts pcre:/re/flags without
+// quotes, and white space between a quoted value and its semicolon (content:"x" ;), neither
+// of which gonids lexes; the rule is rebuilt from its header and options (values trimmed)
+// only when one of them appears, so every other rule reaches gonids untouched.
 func quoteBarePCRE(text, header string, opts []Option) string {
 	bare := func(o Option) bool {
 		v := strings.TrimPrefix(o.Value, "!")
 		return o.Name == "pcre" && strings.HasPrefix(v, "/")
 	}
-	if !slices.ContainsFunc(opts, bare) {
+	if !slices.ContainsFunc(opts, bare) && !spaceAfterQuote.MatchString(text) {
 		return text
 	}
 	var sb strings.Builder
@@ -143,6 +145,9 @@ func quoteBarePCRE(text, header string, opts []Option) string {
 	sb.WriteString(")")
 	return sb.String()
 }
+
+// spaceAfterQuote finds a quoted value followed by white space before its semicolon.
+var spaceAfterQuote = regexp.MustCompile(`"[ \t]+;`)
 
 type ruleBuilder struct {
 	r       *Rule
