@@ -148,5 +148,6 @@ func (r *Rule) MatchHdrBuffers(p *decoders.Packet, st *MatchState) bool {
 // inspectsPacketState reports whether the rule tests more of the packet or its flow than
 // addresses: such a rule is never IP-only.
 func (r *Rule) inspectsPacketState() bool {
-	return len(r.HdrBuffers) > 0 || r.hasFlowKeywords() || r.IPVersion != 0 || len(r.Csums) > 0 || r.StreamEvents != 0
+	return len(r.HdrBuffers) > 0 || r.hasFlowKeywords() || r.IPVersion != 0 || len(r.Csums) > 0 || r.StreamEvents != 0 ||
+		len(r.VLANIDs) > 0
 }

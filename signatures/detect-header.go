@@ -57,6 +57,11 @@ func (r *Rule) matchPacketKeywords(p *decoders.Packet) bool {
 	if r.IPOptAny && p.IPv4Opts == 0 {
 		return false
 	}
+	for i := range r.VLANIDs {
+		if !r.VLANIDs[i].match(p.VLAN[:min(int(p.VLANCount), len(p.VLAN))]) {
+			return false
+		}
+	}
 	for _, c := range r.Csums {
 		if !c.match(p) {
 			return false

@@ -205,3 +205,29 @@ func (b *ruleBuilder) ipopts(val string) error {
 	b.r.IPOpt = bit
 	return nil
 }
+
+// vlanID parses vlan.id (Suricata 8): an integer comparison, then optionally the layer it
+// applies to: 0, 1 or 2 (outermost first), -1 for the last, "all" for every one; without it any
+// one of the packet's VLAN ids may match.
+func (b *ruleBuilder) vlanID(val string) error {
+	cmp, layer, hasLayer := strings.Cut(val, ",")
+	u, err := parseUint(cmp, 4095)
+	if err != nil {
+		return err
+	}
+	m := VLANIDMatch{Cmp: *u, Layer: vlanAny}
+	if hasLayer {
+		switch l := strings.TrimSpace(layer); l {
+		case "all":
+			m.Layer = vlanAll
+		case "-1":
+			m.Layer = vlanLast
+		case "0", "1", "2":
+			m.Layer = int8(l[0] - '0')
+		default:
+			return fmt.Errorf("vlan.id layer %q (0, 1, 2, -1 or all)", l)
+		}
+	}
+	b.r.VLANIDs = append(b.r.VLANIDs, m)
+	return nil
+}

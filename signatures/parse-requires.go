@@ -142,7 +142,7 @@ var coreKeywords = map[string]bool{
 	"datarep": true, "dataset": true,
 	"decode-event": true, "depth": true, "detection_filter": true, "distance": true,
 	"dns.opcode": true, "dsize": true, "endswith": true, "engine-event": true,
-	"fast_pattern": true, "flags": true, "flow": true, "flow.age": true, "flow.bytes": true, "flow.bytes_toclient": true, "flow.bytes_toserver": true, "flow.pkts": true, "flow.pkts_toclient": true, "flow.pkts_toserver": true, "flowbits": true,
+	"fast_pattern": true, "flags": true, "flow": true, "flow.age": true, "vlan.id": true, "flow.bytes": true, "flow.bytes_toclient": true, "flow.bytes_toserver": true, "flow.pkts": true, "flow.pkts_toclient": true, "flow.pkts_toserver": true, "flowbits": true,
 	"flowint": true, "fragbits": true, "fragoffset": true, "gid": true, "hostbits": true,
 	"http2.errorcode": true, "http2.frametype": true, "http2.priority": true,
 	"http2.settings": true, "http2.size_update": true, "http2.window": true, "icmp_id": true,

@@ -150,3 +150,36 @@ func TestSpaceBeforeSemicolon(t *testing.T) {
 		t.Errorf("msg %q, buffers %+v", r.Msg, r.Buffers)
 	}
 }
+
+// TestVLANID: vlan.id compares the packet's VLAN ids, outer first, at a layer, the last, all of
+// them or any one; a packet without VLAN tags never matches.
+func TestVLANID(t *testing.T) {
+	rs, errs := LoadReader(strings.NewReader(`
+alert ip any any -> any any (vlan.id:200,0; sid:1;)
+alert ip any any -> any any (vlan.id:300; sid:2;)
+alert ip any any -> any any (vlan.id:400,-1; sid:3;)
+alert ip any any -> any any (vlan.id:!200,1; sid:4;)
+alert ip any any -> any any (vlan.id:>100,all; sid:5;)
+alert ip any any -> any any (vlan.id:100-600,2; sid:6;)
+alert ip any any -> any any (vlan.id:200,3; sid:7;)
+alert ip any any -> any any (vlan.id:5000; sid:8;)
+`), "v.rules", DefaultVars(), Options{})
+	if len(rs.Rules) != 6 || len(errs) != 2 {
+		t.Fatalf("%d rules, errors %v; want 6 and two refused (layer 3, id past 4095)", len(rs.Rules), errs)
+	}
+	for _, tc := range []struct {
+		ids  []uint16
+		want [6]bool
+	}{
+		{[]uint16{200, 300, 400}, [6]bool{true, true, true, true, true, true}},
+		{[]uint16{200, 200}, [6]bool{true, false, false, false, true, false}},
+		{[]uint16{50, 300}, [6]bool{false, true, false, true, false, false}},
+		{nil, [6]bool{}},
+	} {
+		for i, r := range rs.Rules {
+			if got := r.VLANIDs[0].match(tc.ids); got != tc.want[i] {
+				t.Errorf("sid %d on %v: %v, want %v", r.SID, tc.ids, got, tc.want[i])
+			}
+		}
+	}
+}

@@ -430,6 +430,8 @@ func (b *ruleBuilder) option(o Option) error {
 		return b.flowAge(val)
 	case "threshold", "detection_filter":
 		return b.threshold(name, val)
+	case "vlan.id":
+		return b.vlanID(val)
 	case "ttl", "tos", "id", "ip_proto", "fragoffset", "seq", "ack", "window", "itype", "icode", "icmp_id", "icmp_seq", "tcp.mss":
 		return b.headerField(name, val)
 	case "flags", "tcp.flags":

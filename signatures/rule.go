@@ -100,7 +100,9 @@ type Rule struct {
 	IPOptAny bool          // ipopts:any
 	Csums    []CsumMatch   // ipv4-csum, tcpv4-csum … icmpv6-csum
 	SameIP   bool
-	Dsize    *UintMatch
+	// VLANIDs are vlan.id comparisons (Suricata 8), all of which must hold.
+	VLANIDs []VLANIDMatch
+	Dsize   *UintMatch
 
 	// StreamEvents are the stream-event keywords: every one must be on the packet.
 	StreamEvents StreamEvents
@@ -533,4 +535,44 @@ type FlowCountMatch struct {
 // flow.pkts, flow.bytes (a rule with one needs a flow and is never IP-only).
 func (r *Rule) hasFlowKeywords() bool {
 	return len(r.StreamSize) > 0 || r.FlowAge != nil || len(r.FlowCounts) > 0
+}
+
+// VLANIDMatch is one vlan.id comparison: on the VLAN tag at Layer (0 outermost), the last
+// (vlanLast), every one (vlanAll) or any one (vlanAny).
+type VLANIDMatch struct {
+	Cmp   UintMatch
+	Layer int8
+}
+
+const (
+	vlanAny  = -2
+	vlanLast = -1
+	vlanAll  = -3
+)
+
+// match checks the packet's VLAN ids (outer first); a packet without VLAN tags has none to
+// compare, and does not match.
+func (v *VLANIDMatch) match(ids []uint16) bool {
+	if len(ids) == 0 {
+		return false
+	}
+	switch v.Layer {
+	case vlanAny:
+		for _, id := range ids {
+			if v.Cmp.Match(uint64(id)) {
+				return true
+			}
+		}
+		return false
+	case vlanAll:
+		for _, id := range ids {
+			if !v.Cmp.Match(uint64(id)) {
+				return false
+			}
+		}
+		return true
+	case vlanLast:
+		return v.Cmp.Match(uint64(ids[len(ids)-1]))
+	}
+	return int(v.Layer) < len(ids) && v.Cmp.Match(uint64(ids[v.Layer]))
 }
