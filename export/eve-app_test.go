@@ -2,6 +2,7 @@ package export
 
 import (
 	"encoding/json"
+	"fmt"
 	"testing"
 	"time"
 )
@@ -147,4 +148,18 @@ func TestAppendHTTPStatusString(t *testing.T) {
 	expect(t, m, map[string]any{"http.status_string": "2XX", "http.status": nil})
 	m = decodeLine(t, defaultEVE.AppendHTTP(nil, sampleHTTP()))
 	expect(t, m, map[string]any{"http.status": 200, "http.status_string": nil})
+}
+
+// TestAppendTLSALPNs: the offered and the chosen ALPN protocols as Suricata 8's client_alpns
+// and server_alpns lists; absent when the handshake had none.
+func TestAppendTLSALPNs(t *testing.T) {
+	e := sampleTLS()
+	e.ClientALPNs, e.ServerALPN = [][]byte{[]byte("h2"), []byte("http/1.1")}, []byte("http/1.1")
+	m := decodeLine(t, defaultEVE.AppendTLS(nil, e))
+	tlsObj, _ := m["tls"].(map[string]any)
+	if got := fmt.Sprint(tlsObj["client_alpns"], tlsObj["server_alpns"]); got != "[h2 http/1.1] [http/1.1]" {
+		t.Errorf("client_alpns, server_alpns = %s", got)
+	}
+	m = decodeLine(t, defaultEVE.AppendTLS(nil, sampleTLS()))
+	expect(t, m, map[string]any{"tls.client_alpns": nil, "tls.server_alpns": nil})
 }

@@ -46,6 +46,23 @@ func appendTLSObject(dst []byte, e *TLSEvent) []byte {
 	dst = appendHashPair(dst, "ja3", e.JA3Hash, e.JA3String)
 	dst = appendHashPair(dst, "ja3s", e.JA3SHash, e.JA3SString)
 	dst = appendBytesField(dst, "ja4", e.JA4)
+	if len(e.ClientALPNs) > 0 {
+		dst = appendKey(dst, "client_alpns")
+		dst = append(dst, '[')
+		for i, p := range e.ClientALPNs {
+			if i > 0 {
+				dst = append(dst, ',')
+			}
+			dst = appendJSONBytes(dst, p)
+		}
+		dst = append(dst, ']', ',')
+	}
+	if len(e.ServerALPN) > 0 {
+		dst = appendKey(dst, "server_alpns")
+		dst = append(dst, '[')
+		dst = appendJSONBytes(dst, e.ServerALPN)
+		dst = append(dst, ']', ',')
+	}
 	return closeObject(dst)
 }
 

@@ -289,6 +289,10 @@ type TLSEvent struct {
 	JA3SHash       []byte
 	JA3SString     []byte
 	JA4            []byte
+	// ClientALPNs are the protocols the client offered, ServerALPN the one the server chose
+	// (Suricata 8's client_alpns and server_alpns).
+	ClientALPNs [][]byte
+	ServerALPN  []byte
 }
 
 // SSHEvent is one SSH session's banners (EVE event_type "ssh").

@@ -144,10 +144,15 @@ func (a *appLayer) logTLS() {
 	a.w.eve.TLS(e)
 }
 
-// fillTLSEvent sets e's tls object from the session and zeroes its header.
+// fillTLSEvent sets e's tls object from the session and zeroes its header; e's ALPN list
+// keeps its array from one event to the next.
 func fillTLSEvent(e *export.TLSEvent, t *tls.State) {
+	alpns := e.ClientALPNs[:0]
+	for i := range t.ClientALPNCount() {
+		alpns = append(alpns, t.ClientALPN(i))
+	}
 	*e = export.TLSEvent{SNI: t.SNI(), Version: t.VersionString(), JA3Hash: t.JA3Hash(), JA3String: t.JA3String(),
-		JA3SHash: t.JA3SHash(), JA3SString: t.JA3SString(), JA4: t.JA4()}
+		JA3SHash: t.JA3SHash(), JA3SString: t.JA3SString(), JA4: t.JA4(), ClientALPNs: alpns, ServerALPN: t.ServerALPN()}
 	if c := t.Cert(true); c != nil {
 		e.Subject, e.IssuerDN, e.Serial, e.Fingerprint = c.Subject, c.Issuer, c.Serial, c.Fingerprint
 		e.NotBefore, e.NotAfter = c.NotBefore, c.NotAfter

@@ -431,6 +431,18 @@ func (t *tlsTx) Buffer(id signatures.BufferID, toServer bool, i int) ([]byte, bo
 		}
 		return c.Fingerprint, true
 	}
+	if id == signatures.BufTLSALPN {
+		if toServer {
+			if i < 0 || i >= s.ClientALPNCount() {
+				return nil, false
+			}
+			return s.ClientALPN(i), true
+		}
+		if i != 0 {
+			return nil, false
+		}
+		return nonEmpty(s.ServerALPN())
+	}
 	if toServer {
 		switch id {
 		case signatures.BufTLSSNI:

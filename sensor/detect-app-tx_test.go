@@ -483,9 +483,10 @@ func tlsSession(t testing.TB, cert ctls.Certificate, maxVersion uint16) []tlsWri
 	cc, sc := net.Pipe()
 	client := ctls.Client(tapConn{cc, &mu, &log, true}, &ctls.Config{
 		ServerName: "srv.example", InsecureSkipVerify: true, MaxVersion: maxVersion,
+		NextProtos: []string{"h2", "http/1.1"},
 	})
 	server := ctls.Server(tapConn{sc, &mu, &log, false}, &ctls.Config{
-		Certificates: []ctls.Certificate{cert}, SessionTicketsDisabled: true,
+		Certificates: []ctls.Certificate{cert}, SessionTicketsDisabled: true, NextProtos: []string{"http/1.1"},
 	})
 	done := make(chan struct{})
 	go func() {
@@ -610,8 +611,12 @@ func TestAppTxTLS(t *testing.T) {
 		signatures.BufTLSRandom:          {ts: from(cr), tc: from(sr)},
 		signatures.BufTLSRandomTime:      {ts: from(cr[:4]), tc: from(sr[:4])},
 		signatures.BufTLSRandomBytes:     {ts: from(cr[4:]), tc: from(sr[4:])},
+		signatures.BufTLSALPN:            {ts: from([]byte("h2")), tc: from([]byte("http/1.1"))},
 	}
 	checkCases(t, a, signatures.AppTLS, want)
+	mustBuf(t, a, signatures.BufTLSALPN, true, 1, "http/1.1") // the client's second offer
+	mustAbsent(t, a, signatures.BufTLSALPN, true, 2)
+	mustAbsent(t, a, signatures.BufTLSALPN, false, 1)
 	checkForeign(t, a, signatures.AppTLS)
 
 	// Only the ClientHello so far: the client's version, no server-side buffers.

@@ -64,6 +64,7 @@ const (
 	BufTLSRandom          // the direction's hello random (32 bytes)
 	BufTLSRandomTime      // its first 4 bytes (gmt_unix_time)
 	BufTLSRandomBytes     // its last 28 bytes
+	BufTLSALPN            // multi: the client's offered ALPN protocols (to server), the server's choice (to client)
 
 	BufSSHProto             // protocol version of the direction's banner ("2.0")
 	BufSSHSoftware          // software version of the direction's banner
@@ -168,6 +169,7 @@ var bufferDefs = [nBuffers]bufferDef{
 	BufTLSRandom:          {"tls.random", AppTLS, bufBoth, StageStart, false},
 	BufTLSRandomTime:      {"tls.random_time", AppTLS, bufBoth, StageStart, false},
 	BufTLSRandomBytes:     {"tls.random_bytes", AppTLS, bufBoth, StageStart, false},
+	BufTLSALPN:            {"tls.alpn", AppTLS, bufBoth, StageStart, true},
 
 	BufSSHProto:    {"ssh.proto", AppSSH, bufBoth, StageStart, false},
 	BufSSHSoftware: {"ssh.software", AppSSH, bufBoth, StageStart, false},
