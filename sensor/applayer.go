@@ -4,10 +4,14 @@ import (
 	"slices"
 
 	"github.com/nightjar-ids/nightjar/decoders"
+	"github.com/nightjar-ids/nightjar/decoders/dcerpc"
 	"github.com/nightjar-ids/nightjar/decoders/dhcp"
 	"github.com/nightjar-ids/nightjar/decoders/dns"
+	"github.com/nightjar-ids/nightjar/decoders/ftp"
 	"github.com/nightjar-ids/nightjar/decoders/http"
 	"github.com/nightjar-ids/nightjar/decoders/http2"
+	"github.com/nightjar-ids/nightjar/decoders/smb"
+	"github.com/nightjar-ids/nightjar/decoders/smtp"
 	"github.com/nightjar-ids/nightjar/decoders/ssh"
 	"github.com/nightjar-ids/nightjar/decoders/tls"
 	"github.com/nightjar-ids/nightjar/export"
@@ -27,12 +31,18 @@ const (
 	appSSH
 	appDHCP
 	appHTTP2
+	// Detected, not parsed yet: the flow's bytes reach the rules as stream payload only.
+	appSMTP
+	appFTP
+	appFTPData // only through an expectation the FTP control channel sets up
+	appSMB
+	appDCERPC
 	appFailed  // detection gave up both ways
 	appRefused // the app-layer memcap gave the flow no state: no protocol, stream inspection only
 )
 
 // appProtoNames are Suricata's app_proto names (a refused flow is named none).
-var appProtoNames = [...]string{"", "http", "tls", "dns", "ssh", "dhcp", "http2", "failed", ""}
+var appProtoNames = [...]string{"", "http", "tls", "dns", "ssh", "dhcp", "http2", "smtp", "ftp", "ftp-data", "smb", "dcerpc", "failed", ""}
 
 // probeLimit is how many bytes of one direction detection looks at before it gives that
 // direction up (Suricata's detection gives up after a few hundred bytes without a match too).
@@ -142,6 +152,11 @@ func (s *appStats) counters() []export.Counter {
 		{Name: "app_layer.flow.dns_tcp", Value: s.dnsTCP},
 		{Name: "app_layer.flow.dns_udp", Value: s.dnsUDP},
 		{Name: "app_layer.flow.dhcp", Value: s.flows[appDHCP]},
+		{Name: "app_layer.flow.smtp", Value: s.flows[appSMTP]},
+		{Name: "app_layer.flow.ftp", Value: s.flows[appFTP]},
+		{Name: "app_layer.flow.ftp-data", Value: s.flows[appFTPData]},
+		{Name: "app_layer.flow.smb", Value: s.flows[appSMB]},
+		{Name: "app_layer.flow.dcerpc_tcp", Value: s.flows[appDCERPC]},
 		{Name: "app_layer.flow.failed_tcp", Value: s.failedTCP},
 		{Name: "app_layer.flow.failed_udp", Value: s.failedUDP},
 		{Name: "app_layer.tx.http", Value: s.txHTTP},
@@ -680,6 +695,14 @@ func probeTCP(toServer bool, b []byte, port uint16, dnsPort bool) (appProto, tls
 				continue
 			}
 			v = tls.Verdict(dns.Probe(toServer, b))
+		case appSMTP:
+			v = tls.Verdict(smtp.Probe(toServer, b))
+		case appFTP:
+			v = tls.Verdict(ftp.Probe(toServer, b))
+		case appSMB:
+			v = tls.Verdict(smb.Probe(b, port == 445))
+		case appDCERPC:
+			v = tls.Verdict(dcerpc.Probe(b))
 		default:
 			continue
 		}
@@ -704,6 +727,14 @@ func portHint(port uint16) appProto {
 		return appSSH
 	case 53:
 		return appDNS
+	case 25, 587:
+		return appSMTP
+	case 21:
+		return appFTP
+	case 139, 445:
+		return appSMB
+	case 135:
+		return appDCERPC
 	}
 	return appUnknown
 }

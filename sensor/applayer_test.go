@@ -5,8 +5,13 @@ import (
 	"path/filepath"
 	"testing"
 
+	"github.com/nightjar-ids/nightjar/decoders/dcerpc"
 	"github.com/nightjar-ids/nightjar/decoders/dns"
+	"github.com/nightjar-ids/nightjar/decoders/ftp"
 	"github.com/nightjar-ids/nightjar/decoders/http"
+	"github.com/nightjar-ids/nightjar/decoders/http2"
+	"github.com/nightjar-ids/nightjar/decoders/smb"
+	"github.com/nightjar-ids/nightjar/decoders/smtp"
 	"github.com/nightjar-ids/nightjar/decoders/ssh"
 	"github.com/nightjar-ids/nightjar/decoders/tls"
 )
@@ -18,6 +23,11 @@ func TestProbeVerdictsAgree(t *testing.T) {
 		{uint8(http.NeedMore), uint8(http.Match), uint8(http.NoMatch)},
 		{uint8(ssh.NeedMore), uint8(ssh.Match), uint8(ssh.NoMatch)},
 		{uint8(dns.NeedMore), uint8(dns.Match), uint8(dns.NoMatch)},
+		{uint8(http2.NeedMore), uint8(http2.Match), uint8(http2.NoMatch)},
+		{uint8(smtp.NeedMore), uint8(smtp.Match), uint8(smtp.NoMatch)},
+		{uint8(ftp.NeedMore), uint8(ftp.Match), uint8(ftp.NoMatch)},
+		{uint8(smb.NeedMore), uint8(smb.Match), uint8(smb.NoMatch)},
+		{uint8(dcerpc.NeedMore), uint8(dcerpc.Match), uint8(dcerpc.NoMatch)},
 	} {
 		if v != [3]uint8{uint8(tls.NeedMore), uint8(tls.Match), uint8(tls.NoMatch)} {
 			t.Fatalf("probe verdicts differ from tls's: %v", v)
@@ -44,6 +54,12 @@ func TestProbeTCP(t *testing.T) {
 		// A DNS query over TCP is detected only on a DNS detection port.
 		{dnsTCPQuery, true, 5353, appDNS, true},
 		{dnsTCPQuery, true, 5353, appUnknown, false},
+		{"EHLO a\r\n", true, 2525, appSMTP, false},
+		{"USER a\r\n", true, 2121, appFTP, false},
+		{"220 (vsFTPd)\r\n", false, 21, appFTP, false},
+		{"220 mail ESMTP\r\n", false, 25, appUnknown, false},
+		{"\x00\x00\x00\x44\xfeSMB", true, 80, appSMB, false},
+		{"\x05\x00\x0b\x03\x10\x00\x00\x00\x48\x00\x00\x00\x01\x00\x00\x00", true, 4444, appDCERPC, false},
 	} {
 		got, _ := probeTCP(c.toServer, []byte(c.data), c.port, c.dnsPort)
 		if got != c.want {

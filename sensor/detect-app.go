@@ -43,6 +43,8 @@ type txMark struct {
 var appToSignatures = [...]signatures.AppProto{
 	appUnknown: signatures.AppUnknown, appHTTP: signatures.AppHTTP, appTLS: signatures.AppTLS,
 	appDNS: signatures.AppDNS, appSSH: signatures.AppSSH, appHTTP2: signatures.AppHTTP2, appFailed: signatures.AppFailed,
+	appSMTP: signatures.AppSMTP, appFTP: signatures.AppFTP, appFTPData: signatures.AppFTPData,
+	appSMB: signatures.AppSMB, appDCERPC: signatures.AppDCERPC,
 	// Detection has no DHCP keywords or rule protocol yet: a DHCP flow looks to rules as it
 	// did before Nightjar parsed DHCP, a flow whose protocol is not known.
 	appDHCP:    signatures.AppUnknown,

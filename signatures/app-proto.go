@@ -40,10 +40,11 @@ func (a AppProto) String() string {
 }
 
 // Covers reports whether a rule needing protocol a runs on a flow of protocol flow. As in
-// Suricata 7 (AppProtoEquals), a rule for http, the generic HTTP, runs on HTTP/2 flows too;
-// http1 rules (Rule.HTTP1Only) do not, which the caller checks.
+// Suricata 7 (AppProtoEquals), a rule for http, the generic HTTP, runs on HTTP/2 flows too
+// (http1 rules, Rule.HTTP1Only, do not, which the caller checks), and a dcerpc rule on SMB
+// flows, which carry DCE/RPC over named pipes.
 func (a AppProto) Covers(flow AppProto) bool {
-	return a == flow || a == AppHTTP && flow == AppHTTP2
+	return a == flow || a == AppHTTP && flow == AppHTTP2 || a == AppDCERPC && flow == AppSMB
 }
 
 // AppProtoByName resolves a rule's protocol name (Suricata's aliases included: http1 is http,

@@ -10,7 +10,10 @@ import (
 
 // detectableApps are the protocols the sensor detects: a rule needing another can never match,
 // so it is refused with a reason rather than loaded dead.
-var detectableApps = [nAppProtos]bool{AppHTTP: true, AppTLS: true, AppDNS: true, AppSSH: true, AppHTTP2: true, AppFailed: true}
+var detectableApps = [nAppProtos]bool{
+	AppHTTP: true, AppTLS: true, AppDNS: true, AppSSH: true, AppHTTP2: true, AppFailed: true,
+	AppSMTP: true, AppFTP: true, AppSMB: true, AppDCERPC: true,
+}
 
 // buffer returns the app-layer list called name, creating it in rule order. A list with
 // transforms is its own instance: the same buffer named again without them is another list.

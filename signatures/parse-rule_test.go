@@ -67,7 +67,7 @@ func TestParseRuleRejects(t *testing.T) {
 		{`smb.share; content:"a";`, "buffer smb.share not supported yet"},
 		{`http.uri; content:"a"; dns.query; content:"b";`, "dns.query is not a http keyword"},
 		{`flow:to_server; http.stat_code; content:"200";`, "flow:to_server with a to-client buffer"},
-		{`app-layer-protocol:smtp;`, "app-layer protocol smtp not supported yet"},
+		{`app-layer-protocol:imap;`, "app-layer protocol imap not supported yet"},
 		{`content:"a"; lua:x.lua;`, "keyword lua not supported yet"},
 		{`dotprefix; content:".a";`, "transform dotprefix without an app-layer sticky buffer"},
 		{`content:"abc"; depth:2;`, "depth 2 smaller"},
@@ -111,7 +111,7 @@ func TestParseRuleRejects(t *testing.T) {
 		"alert foo any any -> any any (sid:1;)",
 		"alert tcp any any -> any any (msg:\"no sid\";)",
 		"alert tcp any any -> $NOPE any (sid:1;)",
-		"alert smtp any any -> any any (content:\"a\"; sid:1;)",
+		"alert imap any any -> any any (content:\"a\"; sid:1;)",
 		"alert tls any any -> any any (http.uri; content:\"a\"; sid:1;)",
 	} {
 		if r, _ := loadOne(t, bad); r != nil {
