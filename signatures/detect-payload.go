@@ -75,6 +75,12 @@ func (st *MatchState) inspect(ms []Keyword, i int, buf []byte) int {
 		if m.Dataset.Match(buf) {
 			r = matched
 		}
+	case MatchAsn1:
+		// A miss lets an earlier anchor retry, as Suricata's content inspection does.
+		r = noMatch
+		if m.Asn1.match(buf, st.bufOff) {
+			r = matched
+		}
 	case MatchBsize:
 		r = noMatch
 		if m.Bsize.Match(uint64(len(buf))) {

@@ -19,6 +19,7 @@ func FuzzParseRule(f *testing.F) {
 		`alert http any any => any any (http.uri; content:"/x"; http.connection: to_client; content:"close"; sid:8;)`,
 		`alert http any any -> any any (http.referer; absent: or_else; content:!"x"; file.data; absent; sid:9;)`,
 		`alert tcp any any -> any any (ipv4-csum:valid; tcpv4-csum:"invalid"; tcp.flags:*AP,12; stream-event:reassembly_seq_gap; sid:10;)`,
+		`alert tcp any any -> any any (content:"SMB"; asn1:double_overflow, bitstring_overflow, relative_offset 27, oversize_length 2048; sid:11;)`,
 	} {
 		f.Add(s)
 	}
@@ -46,12 +47,14 @@ func FuzzMatchPayload(f *testing.F) {
 		`byte_jump:2,1,little,from_end,post_offset -3,align; byte_test:0,=,7,0,relative,string,dec;`,
 		`content:"x"; startswith; bsize:<100;`,
 		`content:"="; base64_decode:relative; base64_data; content:"a"; content:"b"; distance:0; within:3; pcre:"/c/R";`,
+		`content:"0"; asn1:bitstring_overflow, double_overflow, oversize_length 64, relative_offset -1;`,
+		`asn1:oversize_length 8, absolute_offset 1;`,
 	}
 	var rs []*Rule
 	for _, s := range rules {
 		rs = append(rs, mustRule(f, s))
 	}
-	for _, s := range []string{"abcz", "\x02abX", "kk123", "\x00\x05ff\x00q", "xxyxx y", ""} {
+	for _, s := range []string{"abcz", "\x02abX", "kk123", "\x00\x05ff\x00q", "xxyxx y", "", "0\x80\x03\x01\xff\x00\x00", "\x000\x0a\x02\x01\x01\x04\x05hello"} {
 		f.Add([]byte(s))
 	}
 	st := newMatchState(0, 0)

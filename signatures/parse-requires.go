@@ -137,7 +137,7 @@ func compareVersion(have, want []int) int {
 // the list in step with the builder's switches.
 var coreKeywords = map[string]bool{
 	"absent": true, "ack": true, "app-layer-event": true, "app-layer-protocol": true, "base64_data": true,
-	"base64_decode": true, "bsize": true, "bypass": true, "byte_extract": true, "byte_jump": true,
+	"asn1": true, "base64_decode": true, "bsize": true, "bypass": true, "byte_extract": true, "byte_jump": true,
 	"byte_math": true, "byte_test": true, "classtype": true, "content": true,
 	"datarep": true, "dataset": true,
 	"decode-event": true, "depth": true, "detection_filter": true, "distance": true,

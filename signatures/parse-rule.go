@@ -386,6 +386,8 @@ func (b *ruleBuilder) option(o Option) error {
 		return b.datasetKeyword(name, val)
 	case "isdataat":
 		return b.isdataat(val)
+	case "asn1":
+		return b.asn1(val)
 	case "absent":
 		return b.absent(val)
 	case "byte_test", "byte_jump", "byte_extract", "byte_math":

@@ -231,6 +231,7 @@ const (
 	MatchBsize
 	MatchBase64Decode
 	MatchDataset // dataset and datarep
+	MatchAsn1
 )
 
 // Keyword is one buffer keyword with its modifiers resolved. RelNext is Suricata's
@@ -250,6 +251,7 @@ type Keyword struct {
 	Bsize    *UintMatch
 	Base64   *Base64Decode
 	Dataset  *DatasetMatch
+	Asn1     *Asn1
 }
 
 // Operand is a numeric keyword argument that is either a literal or a byte_extract /
