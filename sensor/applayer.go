@@ -499,7 +499,13 @@ func (a *appLayer) detect(toServer bool, b []byte) {
 	s := a.cur
 	d := dirIndex(toServer)
 	if s.gaveUp[d] {
-		s.dropped[d] += len(b)
+		// Kept for the parser, should the other side settle the protocol (a server that
+		// greets first: SMTP, FTP); past probeLimit the parser learns of a gap instead.
+		if s.dropped[d] == 0 && len(s.held[d])+len(b) <= probeLimit {
+			s.held[d] = append(s.held[d], b...)
+		} else {
+			s.dropped[d] += len(b)
+		}
 		return
 	}
 	data, proto, v := a.probeHeld(toServer, b)
@@ -528,6 +534,7 @@ func (a *appLayer) detect(toServer bool, b []byte) {
 	case v == tls.NeedMore && len(data) < probeLimit:
 		s.keepHeld(d, b)
 	default:
+		s.keepHeld(d, b)
 		a.giveUp(d, data)
 	}
 }
@@ -579,6 +586,12 @@ func (a *appLayer) giveUp(d int, held []byte) {
 		a.inspectStream(d == 0, held)
 	}
 	s.gaveUp[d] = true
+	// The bytes stay held (up to probeLimit) for the parser, as Suricata keeps a direction's
+	// data unconsumed until the flow's protocol is known.
+	if n := len(s.held[d]); n > probeLimit {
+		s.dropped[d] += n - probeLimit
+		s.held[d] = s.held[d][:probeLimit]
+	}
 	a.concludeFailed()
 }
 
