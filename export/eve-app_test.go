@@ -27,7 +27,8 @@ func sampleTLS() *TLSEvent {
 
 func sampleSSH() *SSHEvent {
 	return &SSHEvent{AppHeader: sampleAppHeader(0, false),
-		Client: SSHHost{ProtoVersion: []byte("2.0"), SoftwareVersion: []byte("OpenSSH_8.9p1")},
+		Client: SSHHost{ProtoVersion: []byte("2.0"), SoftwareVersion: []byte("OpenSSH_8.9p1"),
+			HASSH: []byte("ec7378c1a92f5a8dde7e8b7a1ddf33d1"), HASSHString: []byte("curve25519-sha256;aes128-ctr;hmac-sha2-256;none")},
 		Server: SSHHost{ProtoVersion: []byte("2.0"), SoftwareVersion: []byte("dropbear")}}
 }
 
@@ -76,7 +77,7 @@ func TestAppEventFields(t *testing.T) {
 		HTTP      map[string]any
 		TLS       map[string]any
 		DNS       map[string]any
-		SSH       map[string]map[string]string
+		SSH       map[string]map[string]any
 	}
 	decode := func(line []byte) {
 		t.Helper()
@@ -109,6 +110,10 @@ func TestAppEventFields(t *testing.T) {
 	decode(defaultEVE.AppendSSH(nil, sampleSSH()))
 	if m.SSH["client"]["software_version"] != "OpenSSH_8.9p1" || m.SSH["server"]["proto_version"] != "2.0" {
 		t.Errorf("ssh: %+v", m.SSH)
+	}
+	if h, _ := m.SSH["client"]["hassh"].(map[string]any); h["hash"] != "ec7378c1a92f5a8dde7e8b7a1ddf33d1" ||
+		h["string"] != "curve25519-sha256;aes128-ctr;hmac-sha2-256;none" || m.SSH["server"]["hassh"] != nil {
+		t.Errorf("ssh hassh (client's only): %+v", m.SSH)
 	}
 	decode(defaultEVE.AppendDNS(nil, sampleDNS(true)))
 	if m.DNS["flags"] != "8180" || m.DNS["qr"] != true || m.DNS["ra"] != true || m.DNS["aa"] != nil ||

@@ -1,7 +1,7 @@
 package export
 
-// AppendSSH appends e as one EVE "ssh" line, newline included: each side's proto_version and
-// software_version, as Suricata 7 logs them. It does not allocate beyond growing dst.
+// AppendSSH appends e as one EVE "ssh" line, newline included: each side's proto_version,
+// software_version and hassh, as Suricata 8 logs them. It does not allocate beyond growing dst.
 func (f *EVEFormat) AppendSSH(dst []byte, e *SSHEvent) []byte {
 	dst = f.appendAppHeader(dst, &e.AppHeader, "ssh")
 	return endLine(appendSSHObject(dst, e))
@@ -25,5 +25,13 @@ func appendSSHHost(dst []byte, key string, h *SSHHost) []byte {
 	dst = append(dst, '{')
 	dst = appendBytesField(dst, "proto_version", h.ProtoVersion)
 	dst = appendBytesField(dst, "software_version", h.SoftwareVersion)
+	if len(h.HASSH) > 0 {
+		// Suricata 8 logs HASSH by default (7 needed app-layer.protocols.ssh.hassh).
+		dst = appendKey(dst, "hassh")
+		dst = append(dst, '{')
+		dst = appendBytesField(dst, "hash", h.HASSH)
+		dst = appendBytesField(dst, "string", h.HASSHString)
+		dst = closeObject(dst)
+	}
 	return closeObject(dst)
 }

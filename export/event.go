@@ -301,10 +301,13 @@ type SSHEvent struct {
 	Client, Server SSHHost
 }
 
-// SSHHost is what one SSH endpoint announced in its identification line.
+// SSHHost is what one SSH endpoint announced: its identification line and, once its KEXINIT
+// was read, its HASSH fingerprint.
 type SSHHost struct {
 	ProtoVersion    []byte
 	SoftwareVersion []byte
+	HASSH           []byte // MD5 of HASSHString, lowercase hex; empty before KEXINIT
+	HASSHString     []byte
 }
 
 // DNSEvent is one EVE "dns" event. In Suricata 8's default layout (Version 3) it is one DNS

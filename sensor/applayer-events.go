@@ -183,8 +183,8 @@ func (a *appLayer) logSSH() {
 func fillSSHEvent(e *export.SSHEvent, st *ssh.State) {
 	c, sv := st.Client(), st.Server()
 	*e = export.SSHEvent{
-		Client: export.SSHHost{ProtoVersion: c.ProtoVersion, SoftwareVersion: c.SoftwareVersion},
-		Server: export.SSHHost{ProtoVersion: sv.ProtoVersion, SoftwareVersion: sv.SoftwareVersion},
+		Client: export.SSHHost{ProtoVersion: c.ProtoVersion, SoftwareVersion: c.SoftwareVersion, HASSH: c.HASSH, HASSHString: c.HASSHString},
+		Server: export.SSHHost{ProtoVersion: sv.ProtoVersion, SoftwareVersion: sv.SoftwareVersion, HASSH: sv.HASSH, HASSHString: sv.HASSHString},
 	}
 }
 
