@@ -86,3 +86,38 @@ func TestDetectOnlyProtocols(t *testing.T) {
 		}
 	}
 }
+
+// TestFlowPassRecord: an IP-only pass rule passes the rest of its flow, whose record says
+// flow.action "pass" (Suricata's FLOW_ACTION_PASS); a flow no pass rule matched has no action.
+func TestFlowPassRecord(t *testing.T) {
+	c := newDACapture(t)
+	for _, sport := range []uint16{8080, 9090} {
+		v := c.conv(40000+sport%1000, sport)
+		v.handshake()
+		v.send(true, "hello")
+		v.close()
+	}
+	r := runAppRules(t, c.write(), []string{
+		`pass ip 10.0.0.2 8080 -> any any (msg:"server 8080"; sid:2;)`,
+		`alert tcp any any -> any any (msg:"syn"; flags:S+; sid:1;)`,
+	}, 1)
+	actions := map[float64]any{}
+	for _, ev := range r.events {
+		if ev["event_type"] == "flow" {
+			f, _ := ev["flow"].(map[string]any)
+			actions[ev["dest_port"].(float64)] = f["action"]
+		}
+	}
+	if actions[8080] != "pass" || actions[9090] != nil || len(actions) != 2 {
+		t.Errorf("flow.action by server port: %v, want pass on 8080 only", actions)
+	}
+	// The client's SYN alerts on both; the SYN-ACK on 8080 is passed, the one on 9090 alerts.
+	got := map[int]int{}
+	for _, a := range r.alerts {
+		port, _ := daNum(a, "src_port")
+		got[port]++
+	}
+	if got[40080] != 1 || got[8080] != 0 || got[40090] != 1 || got[9090] != 1 {
+		t.Errorf("alerts by source port: %v", got)
+	}
+}

@@ -252,16 +252,9 @@ func (wd *workerDetect) wasEstablished(f *flow.Flow) bool {
 
 const protoTCP = 6
 
-// flowPasser is the matcher's report that a pass rule passed a flow (EVE flow.action "pass").
-// It is asked for through an interface so that the sensor builds against an engine that does
-// not report it yet; the assertion on a pointer does not allocate.
-type flowPasser interface {
-	FlowPassed(slot int, gen uint32) bool
-}
-
+// flowPassed reports whether a pass rule passed the rest of f (EVE flow.action "pass").
 func (wd *workerDetect) flowPassed(f *flow.Flow) bool {
-	p, ok := any(wd.matcher).(flowPasser)
-	return ok && p.FlowPassed(f.Slot(), f.Gen())
+	return wd.matcher.FlowPassed(f.Slot(), f.Gen())
 }
 
 // inspect runs the rules on the packet just accounted to f (nil when the packet has no flow)

@@ -182,7 +182,7 @@ func (m *Matcher) finalize(p *decoders.Packet, fs *flowState, dst []Match) []Mat
 		res := m.thresholdVerdict(er, p, fs)
 		if res > 0 && er.r.Action == ActionPass {
 			passed = true
-			if er.ipOnly && fs != nil {
+			if er.flowAction && fs != nil {
 				fs.flags |= flowPassed
 			}
 		}
@@ -336,6 +336,16 @@ func (m *Matcher) postMatch(er *engineRule, p *decoders.Packet, fs *flowState) {
 	if len(er.xbitSets) > 0 {
 		m.applyXbits(er.xbitSets, p)
 	}
+}
+
+// FlowPassed reports whether a pass rule passed the rest of the flow in slot (generation gen):
+// EVE's flow.action "pass". Read it before FlowEnded clears the state.
+func (m *Matcher) FlowPassed(slot int, gen uint32) bool {
+	if slot < 0 || slot >= len(m.flows) {
+		return false
+	}
+	fs := &m.flows[slot]
+	return fs.used && fs.gen == gen && fs.flags&flowPassed != 0
 }
 
 // FlowEnded clears the per-flow detection state of a flow (flowbits, flowints, by_flow

@@ -106,10 +106,11 @@ func (r *Rule) matchAddrs(src, dst netip.Addr, sp, dp uint16) bool {
 	if !r.Src.Contains(src) || !r.Dst.Contains(dst) {
 		return false
 	}
-	if r.Proto == ProtoIP || r.Proto == ProtoICMP || r.Proto == ProtoICMPv4 || r.Proto == ProtoICMPv6 {
+	if r.Proto == ProtoICMP || r.Proto == ProtoICMPv4 || r.Proto == ProtoICMPv6 {
 		// Ports only mean something for transports that have them.
 		return true
 	}
+	// An ip rule's ports hold too, as in Suricata: a packet without ports has 0 for both.
 	return r.SrcPorts.Contains(sp) && r.DstPorts.Contains(dp)
 }
 

@@ -15,7 +15,7 @@ import (
 const maxFlowSlots = 1 << 24
 
 const (
-	flowPassed         uint8 = 1 << iota // an IP-only pass rule matched: no more inspection
+	flowPassed         uint8 = 1 << iota // a pass rule passed the flow (flowAction): no more inspection
 	flowIPOnlyToServer                   // IP-only rules ran for the to-server direction
 	flowIPOnlyToClient                   // … and for to-client
 )

@@ -3,14 +3,17 @@ package signatures
 // engineRule is a Rule as the engine runs it: internal id, fast pattern, stateful keywords
 // resolved to table indexes, and the effective thresholds (rule keywords or threshold.config).
 type engineRule struct {
-	r       *Rule
-	idx     int32
-	fp      fastPattern
-	hasFP   bool
-	ipOnly  bool
-	pdOnly  bool // only app-layer-protocol decides: checked once per direction (isPDOnly)
-	noAlert bool
-	stream  bool // payload keywords inspect reassembled stream data on TCP flows
+	r      *Rule
+	idx    int32
+	fp     fastPattern
+	hasFP  bool
+	ipOnly bool
+	pdOnly bool // only app-layer-protocol decides: checked once per direction (isPDOnly)
+	// flowAction: a pass that matches passes the rest of the flow, as Suricata applies the
+	// actions of IP-only, "like IP-only" (ports set), PD-only and app-layer rules to the flow.
+	flowAction bool
+	noAlert    bool
+	stream     bool // payload keywords inspect reassembled stream data on TCP flows
 	// alsoPacket: a stream rule inspected on the packets too (anchoredPayload).
 	alsoPacket bool
 	tx         *txRule // per-transaction rule (app-layer buffers); nil for packet rules
@@ -158,6 +161,7 @@ func newEngineRule(r *Rule, idx int32, names *varNames) *engineRule {
 	}
 	er.ipOnly = isIPOnly(r, er)
 	er.pdOnly = isPDOnly(r, er)
+	er.flowAction = er.ipOnly || er.pdOnly || er.tx != nil || r.App != AppUnknown || isIPOnlyBarPorts(r, er)
 	return er
 }
 
@@ -170,6 +174,12 @@ func (er *engineRule) grouped() bool { return !er.ipOnly && er.tx == nil }
 // rules are inspected on the first packet of each flow direction only, and a pass or drop
 // from them applies to the whole flow.
 func isIPOnly(r *Rule, er *engineRule) bool {
+	return (r.SrcPorts.Any && r.DstPorts.Any) && isIPOnlyBarPorts(r, er)
+}
+
+// isIPOnlyBarPorts is isIPOnly without the ports: with ports set, Suricata's "like IP-only"
+// rules run on every packet, and their actions still apply to the whole flow.
+func isIPOnlyBarPorts(r *Rule, er *engineRule) bool {
 	if r.App != AppUnknown || len(r.AppLayer) > 0 || len(r.Buffers) > 0 || len(r.AppNumbers) > 0 || len(r.AppEvents) > 0 {
 		return false
 	}
@@ -177,13 +187,7 @@ func isIPOnly(r *Rule, er *engineRule) bool {
 		r.IPOptAny || r.SameIP || r.Dsize != nil || r.Flow != 0 || r.inspectsPacketState() {
 		return false
 	}
-	if len(er.flowbitTests) > 0 || len(r.Flowints) > 0 || len(r.Xbits) > 0 {
-		return false
-	}
-	if r.Proto != ProtoIP && (!r.SrcPorts.Any || !r.DstPorts.Any) {
-		return false
-	}
-	return true
+	return len(er.flowbitTests) == 0 && len(r.Flowints) == 0 && len(r.Xbits) == 0
 }
 
 // isPDOnly follows Suricata's SignatureIsPDOnly: a rule whose only test beyond the header and
