@@ -367,8 +367,8 @@ func (d *dnsTx) Event(name string) bool {
 	return false
 }
 
-// Number implements signatures.AppTx: the opcode and the question types of the message of the
-// direction.
+// Number implements signatures.AppTx: the opcode, the rcode and the question types of the
+// message of the direction.
 func (d *dnsTx) Number(id signatures.NumberID, toServer bool, i int) (uint64, bool) {
 	m := d.msg(toServer)
 	if m == nil {
@@ -385,6 +385,11 @@ func (d *dnsTx) Number(id signatures.NumberID, toServer bool, i int) (uint64, bo
 			return 0, false
 		}
 		return uint64(m.Queries[i].Type), true
+	case signatures.NumDNSRcode:
+		if i != 0 {
+			return 0, false
+		}
+		return uint64(m.Rcode()), true
 	}
 	return 0, false
 }

@@ -225,6 +225,7 @@ const (
 	NumTLSVersion // negotiated version (ServerHello's, else ClientHello's), e.g. 0x0303
 	NumDNSOpcode  // opcode of the request (to server) or response (to client)
 	NumDNSRRType  // multi: the type of each question of the message of the direction
+	NumDNSRcode   // rcode of the request (to server) or response (to client)
 	NumHTTPURILen // length of the normalised URI (urilen)
 	NumHTTPURIRawLen
 	NumSSLVersion // version class (SSLVersionClass) of the inspected direction's hello

@@ -97,6 +97,8 @@ func TestAppLayerEventParse(t *testing.T) {
 type fakeTx struct {
 	events  []string
 	opcode  uint64
+	rcode   uint64
+	qtypes  []uint64
 	queries []string
 	answers []string
 }
@@ -116,8 +118,13 @@ func (f *fakeTx) Buffer(id BufferID, toServer bool, i int) ([]byte, bool) {
 }
 
 func (f *fakeTx) Number(id NumberID, toServer bool, i int) (uint64, bool) {
-	if id == NumDNSOpcode && i == 0 {
+	switch {
+	case id == NumDNSOpcode && i == 0:
 		return f.opcode, true
+	case id == NumDNSRcode && i == 0:
+		return f.rcode, true
+	case id == NumDNSRRType && i >= 0 && i < len(f.qtypes):
+		return f.qtypes[i], true
 	}
 	return 0, false
 }
@@ -204,6 +211,31 @@ alert udp any any -> any any (app-layer-protocol:dns; app-layer-protocol:!http; 
 	}
 	if got := h.inspectTx(AppHTTP, &fakeTx{}, true, start); len(got) != 0 {
 		t.Errorf("http flow: %v", got)
+	}
+}
+
+// TestDNSRcodeRRType: dns.rcode compares the message's rcode, dns.rrtype each question's type
+// (any one matching), negations and ranges as other integer keywords.
+func TestDNSRcodeRRType(t *testing.T) {
+	h := newHarness(t, `alert dns any any -> any any (dns.rcode:3; flow:to_client; sid:1;)
+alert dns any any -> any any (dns.rcode:!2; flow:to_client; sid:2;)
+alert dns any any -> any any (dns.rrtype:28; sid:3;)
+alert dns any any -> any any (dns.rrtype:>255; sid:4;)
+`, EngineOptions{})
+	both := [2]uint8{StageStart, StageStart}
+	if got := h.inspectTx(AppDNS, &fakeTx{rcode: 3, qtypes: []uint64{1}}, false, both); !sidsEqual(got, []uint32{1, 2}) {
+		t.Errorf("NXDOMAIN for A: %v, want [1 2]", got)
+	}
+	if got := h.inspectTx(AppDNS, &fakeTx{rcode: 2, qtypes: []uint64{1, 28}}, false, both); !sidsEqual(got, []uint32{3}) {
+		t.Errorf("SERVFAIL for A and AAAA: %v, want [3]", got)
+	}
+	if got := h.inspectTx(AppDNS, &fakeTx{qtypes: []uint64{256}}, true, [2]uint8{StageStart, 0}); !sidsEqual(got, []uint32{4}) {
+		t.Errorf("request for type 256: %v, want [4]", got)
+	}
+	for _, bad := range []string{`dns.rcode:256;`, `dns.rrtype:65536;`, `dns.rcode:x;`} {
+		if r, _ := loadOne(t, `alert dns any any -> any any (`+bad+` sid:9;)`); r != nil {
+			t.Errorf("%s loaded", bad)
+		}
 	}
 }
 

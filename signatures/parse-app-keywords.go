@@ -13,7 +13,7 @@ import (
 )
 
 // Event keywords (decode-event, app-layer-event) and the app-layer keywords that came after
-// the first set: dns.opcode and the sticky buffers gonids does not list.
+// the first set: dns.opcode, dns.rcode, dns.rrtype and the sticky buffers gonids does not list.
 
 // appKeyword parses the keywords of this file; done is false for a keyword it does not know.
 func (b *ruleBuilder) appKeyword(name, val string) (done bool, err error) {
@@ -26,12 +26,19 @@ func (b *ruleBuilder) appKeyword(name, val string) (done bool, err error) {
 		return true, b.streamEvent(val)
 	case "http2.frametype", "http2.errorcode", "http2.priority", "http2.window", "http2.size_update", "http2.settings":
 		return true, b.http2Number(name, val)
-	case "dns.opcode":
-		u, err := parseUint(val, 255)
+	case "dns.opcode", "dns.rcode", "dns.rrtype":
+		id, limit := NumDNSOpcode, uint64(255)
+		switch name {
+		case "dns.rcode":
+			id = NumDNSRcode
+		case "dns.rrtype":
+			id, limit = NumDNSRRType, 65535
+		}
+		u, err := parseUint(val, limit)
 		if err != nil {
 			return true, err
 		}
-		b.r.AppNumbers = append(b.r.AppNumbers, AppNumberMatch{ID: NumDNSOpcode, Dir: bufBoth, Cmp: *u})
+		b.r.AppNumbers = append(b.r.AppNumbers, AppNumberMatch{ID: id, Dir: bufBoth, Cmp: *u})
 		return true, nil
 	}
 	if _, ok := BufferByName(name); ok {

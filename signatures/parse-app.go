@@ -222,7 +222,7 @@ func numberProto(id NumberID) AppProto {
 	switch id {
 	case NumTLSVersion, NumSSLVersion:
 		return AppTLS
-	case NumDNSOpcode, NumDNSRRType:
+	case NumDNSOpcode, NumDNSRRType, NumDNSRcode:
 		return AppDNS
 	case NumHTTP2FrameType, NumHTTP2ErrorCode, NumHTTP2Priority, NumHTTP2Window, NumHTTP2SizeUpdate, NumHTTP2Setting:
 		return AppHTTP2

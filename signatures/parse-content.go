@@ -344,7 +344,7 @@ var extraBuffers = map[string]bool{
 	"http.request_body": true, "http.response_body": true, "http.stat_code": true, "http.stat_msg": true,
 	"http.method": true, "http.uri": true, "http.header": true, "http.cookie": true, "http.user_agent": true,
 	"http.host": true, "file.data": true, "tls.sni": true, "tls.cert_issuer": true, "tls.cert_serial": true,
-	"tls.cert_fingerprint": true, "tls.subjectaltname": true, "dns.opcode": false, "pkt_data": false,
+	"tls.cert_fingerprint": true, "tls.subjectaltname": true, "dns.opcode": false, "dns.rcode": false, "dns.rrtype": false, "pkt_data": false,
 }
 
 // isTransform reports whether name is a transform keyword (the list lives with the transforms).

@@ -141,7 +141,7 @@ var coreKeywords = map[string]bool{
 	"byte_math": true, "byte_test": true, "classtype": true, "content": true,
 	"datarep": true, "dataset": true,
 	"decode-event": true, "depth": true, "detection_filter": true, "distance": true,
-	"dns.opcode": true, "dsize": true, "endswith": true, "engine-event": true,
+	"dns.opcode": true, "dns.rcode": true, "dns.rrtype": true, "dsize": true, "endswith": true, "engine-event": true,
 	"fast_pattern": true, "flags": true, "flow": true, "flow.age": true, "vlan.id": true, "flow.bytes": true, "flow.bytes_toclient": true, "flow.bytes_toserver": true, "flow.pkts": true, "flow.pkts_toclient": true, "flow.pkts_toserver": true, "flowbits": true,
 	"flowint": true, "fragbits": true, "fragoffset": true, "gid": true, "hostbits": true,
 	"http2.errorcode": true, "http2.frametype": true, "http2.priority": true,
