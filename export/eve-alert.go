@@ -107,6 +107,8 @@ func appendAlertApp(dst []byte, app *AlertApp) []byte {
 		dst = appendTLSObject(dst, app.TLS)
 	case app.SSH != nil:
 		dst = appendSSHObject(dst, app.SSH)
+	case app.SMTP != nil:
+		dst = appendSMTPObjects(dst, &app.SMTP.SMTP, app.SMTP.Email)
 	}
 	return dst
 }

@@ -11,6 +11,9 @@ func (f *EVEFormat) AppendFileInfo(dst []byte, e *FileInfoEvent) []byte {
 	if e.HTTP != nil {
 		dst = appendHTTPObject(dst, e.HTTP)
 	}
+	if e.SMTP != nil {
+		dst = appendSMTPObjects(dst, &e.SMTP.SMTP, e.SMTP.Email)
+	}
 	if e.AppProto != "" {
 		dst = appendStringField(dst, "app_proto", e.AppProto)
 	}

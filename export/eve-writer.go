@@ -320,6 +320,12 @@ func (b *EVEBuffer) SSH(e *SSHEvent) {
 	b.maybeFlush()
 }
 
+// SMTP appends an smtp line.
+func (b *EVEBuffer) SMTP(e *SMTPEvent) {
+	b.buf = b.format.AppendSMTP(b.buf, e)
+	b.maybeFlush()
+}
+
 // FileInfo appends a fileinfo line.
 func (b *EVEBuffer) FileInfo(e *FileInfoEvent) {
 	b.buf = b.format.AppendFileInfo(b.buf, e)

@@ -192,6 +192,7 @@ type AlertApp struct {
 	DNS  *DNSEvent
 	TLS  *TLSEvent
 	SSH  *SSHEvent
+	SMTP *SMTPEvent
 }
 
 // MetadataEntry is one key of a rule's metadata with all its values.
@@ -248,6 +249,9 @@ type FileInfoEvent struct {
 	// HTTP is the transaction's http object, written as the http event writes it; only its
 	// object fields are read. nil: no http object.
 	HTTP *HTTPEvent
+	// SMTP is the transaction's smtp event, whose smtp and email objects are written (its
+	// header is not); nil: none.
+	SMTP *SMTPEvent
 	File FileInfo
 }
 
