@@ -23,8 +23,10 @@ func (p *Parser) Retained() int {
 func (t *Tx) retained() int {
 	n := int(unsafe.Sizeof(*t)) + cap(t.arena) + (cap(t.rcpt)+cap(t.attachments)+cap(t.urls))*int(unsafe.Sizeof(span{})) +
 		cap(t.headers)*int(unsafe.Sizeof(header{})) + cap(t.files)*int(unsafe.Sizeof(File{}))
-	for i := range t.files[:cap(t.files)] {
-		n += cap(t.files[i].Name) + cap(t.files[i].Data)
+	// Slots past len keep the buffers of earlier files for reuse.
+	all := t.files[:cap(t.files)]
+	for i := range all {
+		n += cap(all[i].Name) + cap(all[i].Data)
 	}
 	return n
 }

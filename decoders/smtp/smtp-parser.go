@@ -112,11 +112,15 @@ func (p *Parser) TLSUpgrade() bool { return p.tlsUpgrade }
 func (p *Parser) Failed() bool { return p.failed }
 
 // ReleaseDone recycles the finished transactions up to (and including) the ID given, except
-// those on Hold and the current one: the app layer calls it once it logged them.
+// those on Hold: the app layer calls it once it logged them. As in Suricata, releasing the
+// current transaction leaves none current: the next command starts a new one.
 func (p *Parser) ReleaseDone(upTo uint64) {
 	n := 0
 	for _, t := range p.txs {
-		if t.ID <= upTo && t.done && !t.Hold && t != p.cur {
+		if t.ID <= upTo && t.done && !t.Hold {
+			if t == p.cur {
+				p.cur = nil
+			}
 			p.pool = append(p.pool, t)
 			continue
 		}

@@ -439,5 +439,13 @@ func TestReuse(t *testing.T) {
 		p.Reset()
 		play(p, client, server, 1460)
 		checkConversation(t, p)
+		// What the parser holds counts the attachment it stored, and pooled transactions.
+		if n := p.Retained(); n < len(attachment) {
+			t.Errorf("retained %d", n)
+		}
+		p.ReleaseDone(^uint64(0))
+		if n := p.Retained(); n < len(attachment) {
+			t.Errorf("retained %d after release", n)
+		}
 	}
 }
