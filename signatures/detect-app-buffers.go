@@ -40,7 +40,7 @@ const (
 	BufHTTPResponseBody   // response body, dechunked and decompressed (bounded)
 	BufHTTPRequestHeader  // multi: "Name: Value" of each request header
 	BufHTTPResponseHeader // multi: "Name: Value" of each response header
-	BufFileData           // HTTP body of the direction (file.data)
+	BufFileData           // file content: HTTP body of the direction, SMTP attachment (file.data)
 
 	BufDNSQuery             // multi: each question name of a request, dotted, no trailing dot
 	BufDNSQueriesRRName     // multi: each question name of the direction's message
@@ -75,6 +75,23 @@ const (
 
 	BufHTTP2HeaderName // multi: each header field name of the direction
 	BufHTTP2Header     // multi: each field of the direction as "name: value"
+
+	BufSMTPHelo       // the session's HELO/EHLO argument
+	BufSMTPMailFrom   // the MAIL FROM argument
+	BufSMTPRcptTo     // multi: each RCPT TO argument
+	BufEmailFrom      // the message's From header value
+	BufEmailSubject   // Subject
+	BufEmailTo        // To, the whole value
+	BufEmailCc        // Cc, the whole value
+	BufEmailDate      // Date
+	BufEmailMessageID // Message-Id
+	BufEmailXMailer   // X-Mailer
+	BufEmailURL       // multi: each URL extracted from the message, as EVE writes them
+	BufEmailReceived  // multi: each Received header value
+	BufFileName       // multi: each attachment's file name (file.name)
+	// BufFileDataFiles is file.data of a protocol whose transaction may carry several files
+	// (SMTP): each instance is one file's data, and a rule matches when one file does.
+	BufFileDataFiles
 
 	nBuffers
 )
@@ -145,7 +162,9 @@ var bufferDefs = [nBuffers]bufferDef{
 	BufHTTPResponseBody:   {"http.response_body", AppHTTP, bufToClient, StageComplete, false},
 	BufHTTPRequestHeader:  {"http.request_header", AppHTTP, bufToServer, StageStart, true},
 	BufHTTPResponseHeader: {"http.response_header", AppHTTP, bufToClient, StageStart, true},
-	BufFileData:           {"file.data", AppHTTP, bufBoth, StageComplete, false},
+	// file.data's protocol is HTTP for a rule that names none; fileBuffer lets it serve the
+	// other protocols that carry files.
+	BufFileData: {"file.data", AppHTTP, bufBoth, StageComplete, false},
 
 	BufDNSQuery:             {"dns.query", AppDNS, bufToServer, StageStart, true},
 	BufDNSQueriesRRName:     {"dns.queries.rrname", AppDNS, bufBoth, StageStart, true},
@@ -181,12 +200,38 @@ var bufferDefs = [nBuffers]bufferDef{
 
 	BufHTTP2HeaderName: {"http2.header_name", AppHTTP2, bufBoth, StageStart, true},
 	BufHTTP2Header:     {"http2.header", AppHTTP2, bufBoth, StageStart, true},
+
+	// SMTP buffers are the client's, inspected once the transaction is over (its mail ended):
+	// the envelope and the message are complete then.
+	BufSMTPHelo:       {"smtp.helo", AppSMTP, bufToServer, StageComplete, false},
+	BufSMTPMailFrom:   {"smtp.mail_from", AppSMTP, bufToServer, StageComplete, false},
+	BufSMTPRcptTo:     {"smtp.rcpt_to", AppSMTP, bufToServer, StageComplete, true},
+	BufEmailFrom:      {"email.from", AppSMTP, bufToServer, StageComplete, false},
+	BufEmailSubject:   {"email.subject", AppSMTP, bufToServer, StageComplete, false},
+	BufEmailTo:        {"email.to", AppSMTP, bufToServer, StageComplete, false},
+	BufEmailCc:        {"email.cc", AppSMTP, bufToServer, StageComplete, false},
+	BufEmailDate:      {"email.date", AppSMTP, bufToServer, StageComplete, false},
+	BufEmailMessageID: {"email.message_id", AppSMTP, bufToServer, StageComplete, false},
+	BufEmailXMailer:   {"email.x_mailer", AppSMTP, bufToServer, StageComplete, false},
+	BufEmailURL:       {"email.url", AppSMTP, bufToServer, StageComplete, true},
+	BufEmailReceived:  {"email.received", AppSMTP, bufToServer, StageComplete, true},
+	BufFileName:       {"file.name", AppSMTP, bufToServer, StageComplete, true},
+	BufFileDataFiles:  {"file.data", AppSMTP, bufToServer, StageComplete, true},
 }
+
+// fileBuffer reports whether id is a file buffer any protocol that carries files fills:
+// its protocol (Proto) is only the default for a rule that names none.
+func fileBuffer(id BufferID) bool { return id == BufFileData }
+
+// filesApps are the protocols whose transactions carry files.
+var filesApps = [nAppProtos]bool{AppHTTP: true, AppHTTP2: true, AppSMTP: true}
 
 var bufferByName = func() map[string]BufferID {
 	m := make(map[string]BufferID, nBuffers)
 	for i := BufferID(1); i < nBuffers; i++ {
-		m[bufferDefs[i].name] = i
+		if i != BufFileDataFiles { // named file.data too: the rule's protocol picks it (resolveApp)
+			m[bufferDefs[i].name] = i
+		}
 	}
 	// Suricata 8 spells the DNS name buffers both ways.
 	m["dns.query.name"], m["dns.answer.name"] = BufDNSQueriesRRName, BufDNSAnswersRRName

@@ -76,7 +76,8 @@ func (r *Rule) matchAppEvents(tx AppTx) bool {
 // transaction's start (DNS: the message) or, for TLS and SSH sessions, on later records that
 // no stage marks: events raised after the first inspection are not seen.
 func appEventStage(p AppProto) uint8 {
-	if p == AppHTTP {
+	// SMTP raises events up to the end of the mail (MIME events with its body), as HTTP does.
+	if p == AppHTTP || p == AppSMTP {
 		return StageComplete
 	}
 	return StageStart

@@ -8,6 +8,7 @@ import (
 	"github.com/nightjar-ids/nightjar/decoders/dns"
 	"github.com/nightjar-ids/nightjar/decoders/http"
 	"github.com/nightjar-ids/nightjar/decoders/http2"
+	"github.com/nightjar-ids/nightjar/decoders/smtp"
 	"github.com/nightjar-ids/nightjar/decoders/ssh"
 	"github.com/nightjar-ids/nightjar/decoders/tls"
 )
@@ -103,6 +104,9 @@ func appEventKnown(proto, full string) bool {
 				return true
 			}
 		}
+	case "smtp":
+		_, ok := smtp.EventByName(full)
+		return ok
 	}
 	return false
 }

@@ -257,11 +257,35 @@ func (b *ruleBuilder) resolveApp() error {
 		r.App = p
 		return nil
 	}
-	var fixed uint8
+	hasFile := false
 	for _, x := range r.Buffers {
+		if fileBuffer(x.ID) {
+			hasFile = true
+			continue
+		}
 		if err := setProto(x.ID.Proto(), x.Name); err != nil {
 			return err
 		}
+	}
+	if hasFile {
+		// file.data is the file content of whichever protocol carries files: the rule's, or
+		// HTTP when nothing else names one.
+		if !filesApps[r.App] {
+			if err := setProto(AppHTTP, "file.data"); err != nil {
+				return err
+			}
+		}
+		if r.App == AppSMTP {
+			// An SMTP transaction carries a file per attachment: file.data is each of them.
+			for _, x := range r.Buffers {
+				if x.ID == BufFileData {
+					x.ID = BufFileDataFiles
+				}
+			}
+		}
+	}
+	var fixed uint8
+	for _, x := range r.Buffers {
 		x.dir = bufferDefs[x.ID].dir
 		if x.force != 0 {
 			x.dir = x.force
