@@ -110,6 +110,14 @@ func appendAlertApp(dst []byte, app *AlertApp) []byte {
 	case app.SMTP != nil:
 		dst = appendSMTPObjects(dst, &app.SMTP.SMTP, app.SMTP.Email)
 	}
+	if len(app.Files) > 0 {
+		dst = appendKey(dst, "files")
+		dst = append(dst, '[')
+		for i := range app.Files {
+			dst = appendFileObject(dst, &app.Files[i])
+		}
+		dst = closeArray(dst)
+	}
 	return dst
 }
 

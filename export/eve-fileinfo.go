@@ -17,8 +17,13 @@ func (f *EVEFormat) AppendFileInfo(dst []byte, e *FileInfoEvent) []byte {
 	if e.AppProto != "" {
 		dst = appendStringField(dst, "app_proto", e.AppProto)
 	}
-	fi := &e.File
 	dst = appendKey(dst, "fileinfo")
+	dst = appendFileObject(dst, &e.File)
+	return endLine(dst)
+}
+
+// appendFileObject writes a file's object: the fileinfo event's, and each of an alert's files.
+func appendFileObject(dst []byte, fi *FileInfo) []byte {
 	dst = append(dst, '{')
 	// The name is written even when empty: Suricata always writes it.
 	dst = appendKey(dst, "filename")
@@ -33,6 +38,5 @@ func (f *EVEFormat) AppendFileInfo(dst []byte, e *FileInfoEvent) []byte {
 	dst = appendBoolField(dst, "stored", fi.Stored)
 	dst = appendUintField(dst, "size", fi.Size)
 	dst = appendUintField(dst, "tx_id", fi.TxID)
-	dst = closeObject(dst)
-	return endLine(dst)
+	return closeObject(dst)
 }

@@ -193,6 +193,9 @@ type AlertApp struct {
 	TLS  *TLSEvent
 	SSH  *SSHEvent
 	SMTP *SMTPEvent
+	// Files are the files of the transaction (its attachments, for SMTP), written as the
+	// alert's files array as Suricata writes it.
+	Files []FileInfo
 }
 
 // MetadataEntry is one key of a rule's metadata with all its values.

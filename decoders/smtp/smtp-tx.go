@@ -42,7 +42,8 @@ type Tx struct {
 	// attachments and URLs follow.
 	Email bool
 	// Hold keeps a finished transaction from ReleaseDone: the app layer still needs it.
-	Hold bool
+	// Logged: the app layer wrote its events. Both are the app layer's, cleared on reuse.
+	Hold, Logged bool
 	// BodyMD5 is the MD5 of the message body when Config.BodyMD5 asked for it and the
 	// message ended (HasBodyMD5).
 	BodyMD5    [16]byte
