@@ -4,6 +4,7 @@ import (
 	"fmt"
 
 	"github.com/nightjar-ids/nightjar/decoders/http"
+	"github.com/nightjar-ids/nightjar/decoders/smtp"
 )
 
 // AppLayerConfig is the part of suricata.yaml's app-layer section Nightjar reads: the HTTP
@@ -21,10 +22,33 @@ type AppLayerConfig struct {
 				DefaultConfig HTTPParserConfig `yaml:"default-config"`
 			} `yaml:"libhtp"`
 		} `yaml:"http"`
-		DNS DNSAppConfig       `yaml:"dns"`
-		TLS EncryptedAppConfig `yaml:"tls"`
-		SSH EncryptedAppConfig `yaml:"ssh"`
+		DNS  DNSAppConfig       `yaml:"dns"`
+		TLS  EncryptedAppConfig `yaml:"tls"`
+		SSH  EncryptedAppConfig `yaml:"ssh"`
+		SMTP SMTPAppConfig      `yaml:"smtp"`
 	} `yaml:"protocols"`
+}
+
+// SMTPAppConfig is app-layer.protocols.smtp: the MIME decoding of mails. Absent keys keep
+// Suricata's shipped values (decode base64 and quoted-printable, extract http URLs without
+// their scheme, no body MD5).
+type SMTPAppConfig struct {
+	MIME struct {
+		DecodeBase64 *bool    `yaml:"decode-base64"`
+		DecodeQP     *bool    `yaml:"decode-quoted-printable"`
+		ExtractURLs  *bool    `yaml:"extract-urls"`
+		URLSchemes   []string `yaml:"extract-urls-schemes"`
+		LogURLScheme bool     `yaml:"log-url-scheme"`
+		BodyMD5      bool     `yaml:"body-md5"`
+	} `yaml:"mime"`
+}
+
+// smtpConfig is the SMTP parser configuration cfg asks for.
+func smtpConfig(cfg *Config) smtp.Config {
+	m := &cfg.AppLayer.Protocols.SMTP.MIME
+	off := func(b *bool) bool { return b != nil && !*b }
+	return smtp.Config{NoDecodeBase64: off(m.DecodeBase64), NoDecodeQP: off(m.DecodeQP), NoExtractURLs: off(m.ExtractURLs),
+		URLSchemes: m.URLSchemes, LogURLScheme: m.LogURLScheme, BodyMD5: m.BodyMD5}
 }
 
 // EncryptedAppConfig is what to do with a TLS or SSH flow once its session is encrypted

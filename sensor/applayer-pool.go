@@ -6,6 +6,7 @@ import (
 	"github.com/nightjar-ids/nightjar/decoders/dns"
 	"github.com/nightjar-ids/nightjar/decoders/http"
 	"github.com/nightjar-ids/nightjar/decoders/http2"
+	"github.com/nightjar-ids/nightjar/decoders/smtp"
 	"github.com/nightjar-ids/nightjar/decoders/ssh"
 	"github.com/nightjar-ids/nightjar/decoders/tls"
 	"github.com/nightjar-ids/nightjar/export"
@@ -46,6 +47,7 @@ type appPool struct {
 	sshs    freeList[*ssh.State]
 	dnss    freeList[*dns.State]
 	http2s  freeList[*http2.Parser]
+	smtps   freeList[*smtp.Parser]
 	idle    int // bytes the free lists retain
 	idleMax int
 	live    int // bytes charged to the states handed out, their parsers included
@@ -96,7 +98,7 @@ func (p *appPool) over() bool {
 		return false
 	}
 	for p.use() > p.memcap && p.idle > 0 {
-		if !shed(p, &p.https) && !shed(p, &p.tlss) && !shed(p, &p.sshs) && !shed(p, &p.dnss) && !shed(p, &p.http2s) && !shed(p, &p.flows) {
+		if !shed(p, &p.https) && !shed(p, &p.tlss) && !shed(p, &p.sshs) && !shed(p, &p.dnss) && !shed(p, &p.http2s) && !shed(p, &p.smtps) && !shed(p, &p.flows) {
 			break
 		}
 	}
@@ -162,6 +164,9 @@ func (p *appPool) put(s *appFlow) {
 	if s.dnsTCP != nil {
 		keep(p, &p.dnss, s.dnsTCP, s.dnsTCP.Retained())
 	}
+	if s.smtp != nil {
+		keep(p, &p.smtps, s.smtp, s.smtp.Retained())
+	}
 	if s.http2 != nil {
 		keep(p, &p.http2s, s.http2, s.http2.Retained())
 	}
@@ -196,6 +201,9 @@ func (s *appFlow) retained() int {
 	if s.dnsTCP != nil {
 		n += s.dnsTCP.Retained()
 	}
+	if s.smtp != nil {
+		n += s.smtp.Retained()
+	}
 	if s.http2 != nil {
 		n += s.http2.Retained()
 	}
@@ -223,10 +231,10 @@ func (a *appLayer) charge() {
 	if s.shared || !a.pool.recharge(s) {
 		return
 	}
-	if s.http == nil && s.tls == nil && s.ssh == nil && s.dnsTCP == nil && s.http2 == nil {
+	if s.http == nil && s.tls == nil && s.ssh == nil && s.dnsTCP == nil && s.http2 == nil && s.smtp == nil {
 		return // nothing to drop: the bytes held for detection are bounded by probeLimit
 	}
-	s.http, s.tls, s.ssh, s.dnsTCP, s.http2 = nil, nil, nil, nil, nil
+	s.http, s.tls, s.ssh, s.dnsTCP, s.http2, s.smtp = nil, nil, nil, nil, nil, nil
 	s.cut = true
 	a.pool.cut++
 	a.pool.recharge(s)

@@ -31,17 +31,23 @@ func (a *appLayer) httpTunnel(toServer bool, b []byte) {
 	a.detect(toServer, b)
 }
 
-// changeProtocol ends the HTTP part of the current flow: its transactions are inspected and
-// logged as they stand (the CONNECT is over), then detection starts afresh on what follows.
+// changeProtocol ends the HTTP part of the current flow (or the SMTP part, after an accepted
+// STARTTLS): its transactions are inspected and logged as they stand (the CONNECT is over),
+// then detection starts afresh on what follows.
 func (a *appLayer) changeProtocol() {
 	s := a.cur
-	if a.det != nil {
-		final := a.final
-		a.final = true // nothing waits for a later packet: the transactions end here
-		a.detectHTTP()
-		a.final = final
+	switch s.proto {
+	case appHTTP:
+		if a.det != nil {
+			final := a.final
+			a.final = true // nothing waits for a later packet: the transactions end here
+			a.detectHTTP()
+			a.final = final
+		}
+		a.logHTTP(true)
+	case appSMTP:
+		a.smtpMoved(true)
 	}
-	a.logHTTP(true)
 	s.orig = s.proto
 	a.f.AppProtoOrig = appProtoNames[s.proto]
 	s.proto = appUnknown

@@ -94,6 +94,7 @@ type appLayer struct {
 
 	httpCfg  http.Config
 	http2Cfg http2.Config
+	smtpCfg  smtp.Config
 	// What to do once a TLS or SSH session is encrypted (app-layer.protocols.*.encryption-handling),
 	// and whether the current packet's flow asked to be bypassed for it.
 	tlsEnc, sshEnc encryptionMode
@@ -110,6 +111,7 @@ type appLayer struct {
 
 	httpEv  export.HTTPEvent
 	h2      http2EVE
+	smtpEv  smtpEVE
 	tlsEv   export.TLSEvent
 	sshEv   export.SSHEvent
 	dnsEv   export.DNSEvent
@@ -130,6 +132,7 @@ type appStats struct {
 	txHTTP, txDNSTCP, txDNSUDP uint64
 	txDHCP                     uint64
 	txHTTP2                    uint64
+	txSMTP                     uint64
 	encrypted                  uint64 // flows whose payload inspection stopped at encryption
 	// Suricata's app_layer.error counters: gaps handed to a parser, and messages or
 	// directions a parser could not make sense of (DNS messages that failed to parse, HTTP
@@ -138,6 +141,7 @@ type appStats struct {
 	gapDNSTCP            uint64
 	errHTTP              uint64
 	errDNSTCP, errDNSUDP uint64
+	errSMTP              uint64 // SMTP flows whose parser stopped (an invalid reply …)
 }
 
 // counters names the app-layer counters as Suricata's stats do. TLS and SSH keep their one
@@ -163,6 +167,7 @@ func (s *appStats) counters() []export.Counter {
 		{Name: "app_layer.tx.tls", Value: 0},
 		{Name: "app_layer.tx.ssh", Value: 0},
 		{Name: "app_layer.tx.http2", Value: s.txHTTP2},
+		{Name: "app_layer.tx.smtp", Value: s.txSMTP},
 		{Name: "app_layer.tx.dns_tcp", Value: s.txDNSTCP},
 		{Name: "app_layer.tx.dns_udp", Value: s.txDNSUDP},
 		{Name: "app_layer.tx.dhcp", Value: s.txDHCP},
@@ -172,6 +177,8 @@ func (s *appStats) counters() []export.Counter {
 		{Name: "app_layer.error.tls.gap", Value: s.gaps[appTLS]},
 		{Name: "app_layer.error.ssh.gap", Value: s.gaps[appSSH]},
 		{Name: "app_layer.error.http2.gap", Value: s.gaps[appHTTP2]},
+		{Name: "app_layer.error.smtp.gap", Value: s.gaps[appSMTP]},
+		{Name: "app_layer.error.smtp.parser", Value: s.errSMTP},
 		{Name: "app_layer.error.dns_tcp.gap", Value: s.gapDNSTCP},
 		{Name: "app_layer.error.dns_tcp.parser", Value: s.errDNSTCP},
 		{Name: "app_layer.error.dns_udp.parser", Value: s.errDNSUDP},
@@ -230,6 +237,7 @@ type appFlow struct {
 	ssh    *ssh.State
 	dnsTCP *dns.State
 	http2  *http2.Parser
+	smtp   *smtp.Parser
 
 	mem    int  // bytes charged to the pool's memcap
 	cut    bool // the parser was dropped at the memcap: data goes to stream inspection only
@@ -267,6 +275,7 @@ func newAppLayer(w *worker, cfg *Config, workers int) *appLayer {
 		sshEnc:      cfg.AppLayer.Protocols.SSH.mode(),
 		httpCfg:     httpConfig(cfg),
 		http2Cfg:    http2Config(cfg),
+		smtpCfg:     smtpConfig(cfg),
 		dnsTCPPorts: cfg.AppLayer.Protocols.DNS.Ports(true), dnsUDPPorts: cfg.AppLayer.Protocols.DNS.Ports(false),
 		midstream: cfg.Stream.Midstream}
 	a.onTunnel = a.httpTunnel
@@ -395,6 +404,9 @@ func (a *appLayer) finish() appProto {
 		}
 	case appHTTP2:
 		a.http2Moved(true)
+	case appSMTP:
+		s.smtp.Finish()
+		a.smtpMoved(true)
 	case appDNS:
 		if a.det != nil {
 			a.detectPendingDNS(0)
@@ -485,6 +497,14 @@ func (a *appLayer) Gap(toServer bool, n int) {
 	case appHTTP2:
 		a.stats.gaps[appHTTP2]++
 		s.http2.Gap(toServer, n)
+	case appSMTP:
+		a.stats.gaps[appSMTP]++
+		failed := s.smtp.Failed()
+		s.smtp.Gap(toServer, n)
+		if !failed && s.smtp.Failed() {
+			a.stats.errSMTP++
+		}
+		a.smtpMoved(false)
 	case appDNS:
 		if s.dnsTCP != nil {
 			a.stats.gapDNSTCP++
@@ -654,6 +674,12 @@ func (a *appLayer) settle(p appProto, d int) {
 			s.http2 = http2.NewParser(a.http2Cfg)
 		}
 		s.http2.Reset()
+	case appSMTP:
+		var ok bool
+		if s.smtp, ok = reuse(&a.pool, &a.pool.smtps); !ok {
+			s.smtp = smtp.NewParser(a.smtpCfg)
+		}
+		s.smtp.Reset()
 	}
 	for _, toServer := range [2]bool{true, false} {
 		d := dirIndex(toServer)
@@ -803,6 +829,13 @@ func (a *appLayer) feed(toServer bool, b []byte) {
 	case appHTTP2:
 		s.http2.Feed(toServer, b)
 		a.http2Moved(false)
+	case appSMTP:
+		failed := s.smtp.Failed()
+		s.smtp.Feed(toServer, b)
+		if !failed && s.smtp.Failed() {
+			a.stats.errSMTP++
+		}
+		a.smtpMoved(false)
 	}
 	a.chunk[d], a.hasChunk[d] = nil, false
 }

@@ -104,7 +104,9 @@ type EVEOutput struct {
 	TLS  bool       `yaml:"tls"`
 	SSH  bool       `yaml:"ssh"`
 	DHCP EVEDHCPLog `yaml:"dhcp"` // a bool, or Suricata's dhcp options (extended)
-	// Files is Suricata's eve-log type "files": a fileinfo event per HTTP request or response body.
+	SMTP EVESMTPLog `yaml:"smtp"` // a bool, or Suricata's smtp options (extended)
+	// Files is Suricata's eve-log type "files": a fileinfo event per HTTP request or response
+	// body and per SMTP attachment.
 	Files bool `yaml:"files"`
 }
 
@@ -138,6 +140,20 @@ type EVEDHCPLog struct {
 func (d *EVEDHCPLog) UnmarshalYAML(n *yaml.Node) error {
 	type plain EVEDHCPLog
 	return unmarshalEVEType(n, "dhcp", &d.Enabled, func(n *yaml.Node) error { return n.Decode((*plain)(d)) })
+}
+
+// EVESMTPLog is eve-log's smtp setting, a bool or a mapping like dhcp.
+type EVESMTPLog struct {
+	Enabled bool `yaml:"enabled"`
+	// Extended adds the email's subject, message_id, x_mailer, date and received headers (off in
+	// Suricata's shipped configuration).
+	Extended bool `yaml:"extended"`
+}
+
+// UnmarshalYAML takes a bool or a mapping (see unmarshalEVEType).
+func (d *EVESMTPLog) UnmarshalYAML(n *yaml.Node) error {
+	type plain EVESMTPLog
+	return unmarshalEVEType(n, "smtp", &d.Enabled, func(n *yaml.Node) error { return n.Decode((*plain)(d)) })
 }
 
 // unmarshalEVEType reads an eve-log event type that Suricata configures either as a bare name
@@ -271,7 +287,7 @@ func DefaultConfig() Config {
 	c.SensorName = hostnameOr("nightjar")
 	c.Outputs.EVE = EVEOutput{Enabled: true, Filename: "eve.json", Anomaly: true, Flow: true, Stats: true, Alert: true,
 		TaggedPackets: true, HTTP: true, DNS: EVEDNSLog{Enabled: true, Requests: true, Responses: true}, TLS: true, SSH: true, Files: true,
-		DHCP: EVEDHCPLog{Enabled: true}}
+		DHCP: EVEDHCPLog{Enabled: true}, SMTP: EVESMTPLog{Enabled: true}}
 	c.Outputs.Arrow = ArrowOutput{Enabled: true, FlowsDir: "flows", AlertsDir: "alerts", AnomaliesDir: "anomalies", StatsDir: "stats",
 		BatchRows: 65536, BatchAgeMs: 1000, RotateBytes: 256 << 20, RotateSeconds: 300}
 	c.Outputs.Fast = FastOutput{Enabled: true, Filename: "fast.log"}

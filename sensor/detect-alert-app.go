@@ -39,5 +39,10 @@ func (a *appLayer) fillAlertApp(al *export.Alert) {
 			fillSSHEvent(&a.sshEv, tx.st)
 			al.App.SSH = &a.sshEv
 		}
+	case *smtpTx:
+		if tx.tx != nil {
+			al.App.SMTP = a.fillSMTPEvent(tx.tx)
+			al.App.Files = a.smtpFileInfos(tx.tx)
+		}
 	}
 }

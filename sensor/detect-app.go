@@ -31,6 +31,7 @@ type appDetect struct {
 	tls  tlsTx
 	ssh  sshTx
 	h2   http2Tx
+	smtp smtpTx
 }
 
 // txMark is what detection last saw of one transaction: its stages ([side]) at the last
@@ -194,6 +195,8 @@ func (a *appLayer) inspectPending() {
 		a.detectSSH()
 	case appHTTP2:
 		a.http2Moved(false)
+	case appSMTP:
+		a.smtpMoved(false)
 	case appDNS:
 		a.detectPendingDNS(d)
 	}
