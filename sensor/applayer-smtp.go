@@ -45,7 +45,16 @@ func (a *appLayer) smtpMoved(final bool) {
 			a.stats.txSMTP++
 			a.logSMTP(tx)
 		}
-		tx.Hold = !final && a.det != nil && s.inspectionWaits(tx.ID, smtpStages(tx, false))
+		// Its files went to the server: their events are written on a packet going there,
+		// as Suricata's file logger runs on the packets of the files' direction.
+		if !tx.FilesLogged && (final || a.pkt == nil || a.pktToServer || len(tx.Files()) == 0) {
+			tx.FilesLogged = true
+			a.logSMTPFiles(tx)
+		}
+		if !tx.FilesLogged {
+			s.pendingTx[0] = true
+		}
+		tx.Hold = !tx.FilesLogged || !final && a.det != nil && s.inspectionWaits(tx.ID, smtpStages(tx, false))
 	}
 	p.ReleaseDone(math.MaxUint64)
 	if p.TLSUpgrade() && !final {
@@ -53,24 +62,26 @@ func (a *appLayer) smtpMoved(final bool) {
 	}
 }
 
-// logSMTP writes a finished transaction's events.
+// logSMTP writes a finished transaction's smtp event and anomalies.
 func (a *appLayer) logSMTP(tx *smtp.Tx) {
-	out := a.w.out
-	if !a.appEVE(out.eveSMTP) && !a.appEVE(out.eveFiles) && !a.appEVE(out.eveAnomaly) {
-		return
-	}
-	e := a.fillSMTPEvent(tx)
-	if a.appEVE(out.eveSMTP) {
+	if a.appEVE(a.w.out.eveSMTP) {
+		e := a.fillSMTPEvent(tx)
 		a.fillAppHeader(&e.AppHeader, false)
 		e.TxID, e.HasTxID = tx.ID, true
 		a.w.eve.SMTP(e)
 	}
-	if a.appEVE(out.eveFiles) {
-		for i := range tx.Files() {
-			a.writeSMTPFile(tx, e, &tx.Files()[i])
-		}
-	}
 	a.logSMTPAnomalies(tx)
+}
+
+// logSMTPFiles writes the fileinfo events of a finished transaction's attachments.
+func (a *appLayer) logSMTPFiles(tx *smtp.Tx) {
+	if !a.appEVE(a.w.out.eveFiles) || len(tx.Files()) == 0 {
+		return
+	}
+	e := a.fillSMTPEvent(tx)
+	for i := range tx.Files() {
+		a.writeSMTPFile(tx, e, &tx.Files()[i])
+	}
 }
 
 // writeSMTPFile writes an attachment's fileinfo event; it went to the server (the client is

@@ -629,7 +629,8 @@ func (a *appLayer) concludeFailed() {
 }
 
 // settle fixes the flow's protocol, readies its parser and feeds it what detection held, to
-// server first: the parsers keep each direction's state apart, and requests precede responses.
+// server first: the parsers keep each direction's state apart, and requests precede responses
+// (except SMTP's, whose server greets first and matches replies to commands).
 func (a *appLayer) settle(p appProto, d int) {
 	s := a.cur
 	s.proto = p
@@ -681,7 +682,11 @@ func (a *appLayer) settle(p appProto, d int) {
 		}
 		s.smtp.Reset()
 	}
-	for _, toServer := range [2]bool{true, false} {
+	order := [2]bool{true, false}
+	if p == appSMTP {
+		order = [2]bool{false, true} // the server greets first: its reply is not the EHLO's
+	}
+	for _, toServer := range order {
 		d := dirIndex(toServer)
 		if len(s.held[d]) > 0 {
 			if !s.gaveUp[d] && !s.tunnelInspected[d] {

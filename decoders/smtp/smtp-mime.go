@@ -322,12 +322,22 @@ func (m *mimeState) body(tx *Tx, i, full []byte) {
 		if len(i) > maxEncLine {
 			tx.Events.set(EventMIMELongEncLine)
 		}
-		dec, bad := m.decodeQP(i, full[len(i):])
+		dec, soft, bad := m.decodeQP(i)
 		if bad {
 			tx.Events.set(EventMIMEInvalidQP)
 		}
+		eol := full[len(i):]
+		if soft {
+			eol = nil // a soft line break: the line goes on
+		}
 		m.urls(tx, dec)
+		m.urls(tx, eol)
+		// As for plain text, the line end before a boundary is the boundary's.
+		if m.neol > 0 {
+			m.write(f, m.eol[:m.neol])
+		}
 		m.write(f, dec)
+		m.neol = copy(m.eol[:], eol)
 	}
 }
 
@@ -415,12 +425,11 @@ func b64val(c byte) (byte, bool) {
 	return 0, false
 }
 
-// decodeQP decodes a quoted-printable line as Suricata does: "=XX" with upper-case hex, a
-// final '=' is a soft line break (the line end is dropped), anything else after '=' is
-// invalid (bad).
-func (m *mimeState) decodeQP(in, eol []byte) (out []byte, bad bool) {
+// decodeQP decodes a quoted-printable line (without its end) as Suricata does: "=XX" with
+// upper-case hex, a final '=' is a soft line break (soft: the line end is not the text's),
+// anything else after '=' is invalid (bad).
+func (m *mimeState) decodeQP(in []byte) (out []byte, soft, bad bool) {
 	out = m.scratch[:0]
-	soft := false
 	for c := 0; c < len(in); {
 		if in[c] != '=' {
 			out = append(out, in[c])
@@ -444,11 +453,8 @@ func (m *mimeState) decodeQP(in, eol []byte) (out []byte, bad bool) {
 		}
 		c += 3
 	}
-	if !soft {
-		out = append(out, eol...)
-	}
 	m.scratch = out
-	return out, bad
+	return out, soft, bad
 }
 
 func unhex(c byte) (byte, bool) {

@@ -42,8 +42,9 @@ type Tx struct {
 	// attachments and URLs follow.
 	Email bool
 	// Hold keeps a finished transaction from ReleaseDone: the app layer still needs it.
-	// Logged: the app layer wrote its events. Both are the app layer's, cleared on reuse.
-	Hold, Logged bool
+	// Logged and FilesLogged: the app layer wrote its events, its files' events. All three
+	// are the app layer's, cleared on reuse.
+	Hold, Logged, FilesLogged bool
 	// BodyMD5 is the MD5 of the message body when Config.BodyMD5 asked for it and the
 	// message ended (HasBodyMD5).
 	BodyMD5    [16]byte

@@ -374,7 +374,7 @@ func TestMIMEEvents(t *testing.T) {
 		}
 	}
 	f := tx.Files()
-	if len(f) != 2 || len(f[0].Name) != 255 || string(f[0].Data) != "ABC" || string(f[1].Data) != "a=bc\r\n" {
+	if len(f) != 2 || len(f[0].Name) != 255 || string(f[0].Data) != "ABC" || string(f[1].Data) != "a=bc" {
 		t.Fatalf("files %+v", f)
 	}
 	// The body's MD5 covers the message after its headers, line ends included.
