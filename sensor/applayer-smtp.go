@@ -31,6 +31,9 @@ type smtpEVE struct {
 func (a *appLayer) smtpMoved(final bool) {
 	s := a.cur
 	p := s.smtp
+	// A parser that stopped (an invalid reply …) ends the SMTP data as the flow's end does:
+	// Suricata then takes its transactions as complete.
+	final = final || p.Failed()
 	if a.det != nil {
 		a.detectSMTP(final)
 	}

@@ -240,9 +240,10 @@ func (p *Parser) Feed(toServer bool, b []byte) {
 }
 
 // next takes the next line from b (with what an earlier call kept): line includes its
-// delimiter, delim is its length (1 or 2), or -1 for a line cut at max (pieces: a piece of a
-// longer line, the rest of which follows; otherwise the rest up to LF is discarded). ok is
-// false when b ended inside a line (kept for the next call) or was discarded.
+// delimiter, delim is its length (1 or 2), or -1 for a line cut at max. As Suricata's, a line
+// is cut when max bytes came without its LF (the cut line may end in the CR of its CRLF);
+// with pieces the rest follows as further lines, otherwise it is discarded up to the LF. ok
+// is false when b ended inside a line (kept for the next call) or was discarded.
 func (s *lineSplitter) next(b []byte, max int, pieces bool) (line []byte, delim int, rest []byte, ok bool) {
 	i := bytes.IndexByte(b, '\n')
 	if s.discard {
@@ -252,48 +253,45 @@ func (s *lineSplitter) next(b []byte, max int, pieces bool) (line []byte, delim 
 		s.discard = false
 		return nil, 0, b[i+1:], false
 	}
+	// n is what of b belongs to the line before its LF.
+	n := i
 	if i < 0 {
-		if len(s.buf)+len(b) < max {
-			s.buf = append(s.buf, b...)
-			return nil, 0, nil, false
-		}
-		take := max - len(s.buf)
-		s.buf = append(s.buf, b[:take]...)
-		line = s.buf
-		s.buf = s.buf[:0]
-		s.discard = !pieces
-		return line, -1, b[take:], true
+		n = len(b)
 	}
-	seg := b[:i+1]
-	rest = b[i+1:]
-	if len(s.buf) == 0 {
-		line = seg
-	} else {
-		if len(s.buf)+len(seg) > max+2 {
-			take := max - len(s.buf)
-			s.buf = append(s.buf, seg[:take]...)
+	if len(s.buf)+n >= max {
+		take := max - len(s.buf)
+		if len(s.buf) == 0 {
+			line = b[:take]
+		} else {
+			s.buf = append(s.buf, b[:take]...)
 			line = s.buf
 			s.buf = s.buf[:0]
-			if pieces {
-				return line, -1, b[take:], true
-			}
-			return line, -1, rest, true
 		}
-		s.buf = append(s.buf, seg...)
+		if pieces {
+			return line, -1, b[take:], true
+		}
+		if i >= 0 {
+			return line, -1, b[i+1:], true
+		}
+		s.discard = true
+		return line, -1, nil, true
+	}
+	if i < 0 {
+		s.buf = append(s.buf, b...)
+		return nil, 0, nil, false
+	}
+	if len(s.buf) == 0 {
+		line = b[:i+1]
+	} else {
+		s.buf = append(s.buf, b[:i+1]...)
 		line = s.buf
 		s.buf = s.buf[:0]
-	}
-	if len(line) > max+2 {
-		if pieces {
-			return line[:max], -1, b[max:], true
-		}
-		return line[:max], -1, rest, true
 	}
 	delim = 1
 	if len(line) >= 2 && line[len(line)-2] == '\r' {
 		delim = 2
 	}
-	return line, delim, rest, true
+	return line, delim, b[i+1:], true
 }
 
 // request handles one client line: line includes its delimiter of delim bytes; cut: it was

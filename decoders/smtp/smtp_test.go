@@ -328,6 +328,15 @@ func TestLongCommandTruncated(t *testing.T) {
 	if string(tx.MailFrom()) != "<a@b>" {
 		t.Errorf("the line after the cut one was lost: %q", tx.MailFrom())
 	}
+	// A line of exactly the limit before its LF is cut too, its CR kept (Suricata's helo then
+	// ends in "\r").
+	p.Reset()
+	p.Feed(false, []byte("220 hi\r\n"))
+	p.Feed(true, []byte("HELO "+strings.Repeat("x", 4090)+"\r\nQUIT\r\n"))
+	tx = p.Txs()[0]
+	if h := p.Helo(); len(h) != 4091 || h[len(h)-1] != '\r' || !tx.Events.Has(EventTruncatedLine) || len(p.pending) != 2 {
+		t.Errorf("helo %d events %b", len(p.Helo()), tx.Events)
+	}
 }
 
 func TestBdat(t *testing.T) {
