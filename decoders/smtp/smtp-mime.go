@@ -216,6 +216,7 @@ func (m *mimeState) headersDone(tx *Tx) {
 			}
 		}
 	}
+	rfc822 := false
 	for k := range n {
 		name, value := hdr(k)
 		if !equalFold(name, "content-type") {
@@ -238,6 +239,7 @@ func (m *mimeState) headersDone(tx *Tx) {
 		if j := bytes.IndexByte(ct, ';'); j >= 0 {
 			ct = ct[:j]
 		}
+		rfc822 = equalFold(bytes.TrimSpace(ct), "message/rfc822")
 		switch string(ct) {
 		case "text/plain":
 			m.ctype = ctPlain
@@ -249,6 +251,14 @@ func (m *mimeState) headersDone(tx *Tx) {
 		break
 	}
 	m.mainDone = true
+	if rfc822 {
+		// An encapsulated message: its own headers follow, and they say what its body is
+		// (its transfer encoding, its filename), not the encapsulating part's.
+		m.state, m.enc, m.neol = mimeStart, encPlain, 0
+		m.filename = m.filename[:0]
+		m.part, m.partBuf = m.part[:0], m.partBuf[:0]
+		return
+	}
 	if len(m.filename) > 0 && len(tx.files) < m.cfg.MaxFiles {
 		tx.newFile(m.filename)
 	}

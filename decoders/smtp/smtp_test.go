@@ -393,6 +393,26 @@ func TestMIMEEvents(t *testing.T) {
 	}
 }
 
+// TestEncapsulatedMessage checks a message/rfc822 body is read as a message: its headers name
+// the attachment and its encoding, whatever the encapsulating part declared (Suricata bug 8649).
+func TestEncapsulatedMessage(t *testing.T) {
+	p := NewParser(Config{})
+	p.Feed(false, []byte("220 hi\r\n"))
+	p.Feed(true, []byte("DATA\r\n"))
+	p.Feed(false, []byte("354 go\r\n"))
+	p.Feed(true, []byte("Subject: Combined\r\nContent-Type: message/rfc822\r\nContent-Transfer-Encoding: base64\r\n"+
+		"Content-Disposition: attachment; filename=\"innocent.txt\"\r\n\r\n"+
+		"Subject: Inner\r\nContent-Disposition: attachment; filename=\"malware.exe\"\r\n\r\nEICAR-PAYLOAD\r\n.\r\n"))
+	tx := p.Txs()[0]
+	f := tx.Files()
+	if len(f) != 1 || string(f[0].Name) != "malware.exe" || string(f[0].Data) != "EICAR-PAYLOAD" || f[0].State != FileClosed {
+		t.Fatalf("files %+v", f)
+	}
+	if v, _ := tx.Header("subject"); string(v) != "Combined" {
+		t.Errorf("subject %q", v)
+	}
+}
+
 func TestGapTruncatesFile(t *testing.T) {
 	p := NewParser(Config{})
 	p.Feed(false, []byte("220 hi\r\n"))
