@@ -80,12 +80,15 @@ func (h *smtpTx) Event(name string) bool {
 	return ok && h.tx != nil && h.tx.Events.Has(e)
 }
 
-// smtpStages are a transaction's stages, the same both ways as Suricata's SMTP progress: started
-// with its first command, complete once over (or the flow is).
+// smtpStages are a transaction's stages, the same both ways as Suricata's SMTP progress:
+// started once its message's headers ended, complete once it is over (or the flow is).
 func smtpStages(t *smtp.Tx, final bool) [2]uint8 {
-	st := signatures.StageStart
-	if t.Done() || final {
+	st := signatures.StageNone
+	switch {
+	case t.Done() || final:
 		st = signatures.StageComplete
+	case t.HeadersDone:
+		st = signatures.StageStart
 	}
 	return [2]uint8{st, st}
 }

@@ -201,20 +201,21 @@ var bufferDefs = [nBuffers]bufferDef{
 	BufHTTP2HeaderName: {"http2.header_name", AppHTTP2, bufBoth, StageStart, true},
 	BufHTTP2Header:     {"http2.header", AppHTTP2, bufBoth, StageStart, true},
 
-	// SMTP buffers are the client's, inspected once the transaction is over (its mail ended):
-	// the envelope and the message are complete then.
+	// SMTP buffers are the client's. The message's headers are there once they ended (the
+	// transaction's StageStart, SMTP's first stage); the rest once the transaction is over
+	// (its mail ended): the envelope, the URLs and the attachments are complete then.
 	BufSMTPHelo:       {"smtp.helo", AppSMTP, bufToServer, StageComplete, false},
 	BufSMTPMailFrom:   {"smtp.mail_from", AppSMTP, bufToServer, StageComplete, false},
 	BufSMTPRcptTo:     {"smtp.rcpt_to", AppSMTP, bufToServer, StageComplete, true},
-	BufEmailFrom:      {"email.from", AppSMTP, bufToServer, StageComplete, false},
-	BufEmailSubject:   {"email.subject", AppSMTP, bufToServer, StageComplete, false},
-	BufEmailTo:        {"email.to", AppSMTP, bufToServer, StageComplete, false},
-	BufEmailCc:        {"email.cc", AppSMTP, bufToServer, StageComplete, false},
-	BufEmailDate:      {"email.date", AppSMTP, bufToServer, StageComplete, false},
-	BufEmailMessageID: {"email.message_id", AppSMTP, bufToServer, StageComplete, false},
-	BufEmailXMailer:   {"email.x_mailer", AppSMTP, bufToServer, StageComplete, false},
+	BufEmailFrom:      {"email.from", AppSMTP, bufToServer, StageStart, false},
+	BufEmailSubject:   {"email.subject", AppSMTP, bufToServer, StageStart, false},
+	BufEmailTo:        {"email.to", AppSMTP, bufToServer, StageStart, false},
+	BufEmailCc:        {"email.cc", AppSMTP, bufToServer, StageStart, false},
+	BufEmailDate:      {"email.date", AppSMTP, bufToServer, StageStart, false},
+	BufEmailMessageID: {"email.message_id", AppSMTP, bufToServer, StageStart, false},
+	BufEmailXMailer:   {"email.x_mailer", AppSMTP, bufToServer, StageStart, false},
 	BufEmailURL:       {"email.url", AppSMTP, bufToServer, StageComplete, true},
-	BufEmailReceived:  {"email.received", AppSMTP, bufToServer, StageComplete, true},
+	BufEmailReceived:  {"email.received", AppSMTP, bufToServer, StageStart, true},
 	BufFileName:       {"file.name", AppSMTP, bufToServer, StageComplete, true},
 	BufFileDataFiles:  {"file.data", AppSMTP, bufToServer, StageComplete, true},
 }

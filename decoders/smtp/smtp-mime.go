@@ -250,6 +250,9 @@ func (m *mimeState) headersDone(tx *Tx) {
 		}
 		break
 	}
+	if !m.mainDone {
+		tx.HeadersDone = true
+	}
 	m.mainDone = true
 	if rfc822 {
 		// An encapsulated message: its own headers follow, and they say what its body is

@@ -39,8 +39,8 @@ type Tx struct {
 	// Events raised while the transaction was current.
 	Events Events
 	// Email: a message (DATA or BDAT) was started in this transaction; its MIME headers,
-	// attachments and URLs follow.
-	Email bool
+	// attachments and URLs follow. HeadersDone: the message's own headers ended.
+	Email, HeadersDone bool
 	// Hold keeps a finished transaction from ReleaseDone: the app layer still needs it.
 	// Logged and FilesLogged: the app layer wrote its events, its files' events. All three
 	// are the app layer's, cleared on reuse.
