@@ -22,7 +22,8 @@ alert smtp any any -> any any (smtp.mail_from; content:"spammer"; sid:8;)
 alert smtp any any -> any any (app-layer-event:smtp.invalid_reply; sid:9;)
 `
 	got := alertSIDs(t, pcap, rules)
-	want := map[float64]int{1: 1, 2: 1, 3: 1, 4: 1, 5: 1, 6: 1}
+	// The HELO is the session's: the QUIT's transaction carries it too (Suricata 8.0.0).
+	want := map[float64]int{1: 2, 2: 1, 3: 1, 4: 1, 5: 1, 6: 1}
 	for sid, n := range want {
 		if got[sid] != n {
 			t.Errorf("sid %v: %d alerts, want %d (all: %v)", sid, got[sid], n, got)
@@ -86,7 +87,7 @@ alert smtp any any -> any any (app-layer-event:smtp.invalid_reply; sid:9;)
 // its original protocol.
 func TestSMTPStartTLS(t *testing.T) {
 	pcap := filepath.Join(verifyTest(t, "smtp-startssl"), "input.pcap")
-	_, out := runRead(t, []string{pcap}, 1)
+	_, out := runRead(t, []string{pcap}, 1, "pcap-file.checksum-checks=no")
 	var smtps, tlss int
 	for _, ev := range readEVE(t, filepath.Join(out, "eve.json")) {
 		switch ev["event_type"] {
