@@ -13,9 +13,7 @@ func TestProbe(t *testing.T) {
 		{true, "QUIT\r\n", Match},
 		{true, "EH", NeedMore},
 		{true, "USER x\r\n", NoMatch},
-		{false, "220 mail.example ESMTP\r\n", NeedMore}, // held for the client's side to settle
-		{false, "2", NeedMore},
-		{false, "230 x\r\n", NoMatch},
+		{false, "220 mail.example ESMTP\r\n", NoMatch},
 		{false, "EHLO x\r\n", NoMatch},
 	} {
 		if got := Probe(c.toServer, []byte(c.in)); got != c.want {
