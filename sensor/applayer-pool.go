@@ -232,7 +232,7 @@ func (a *appLayer) charge() {
 		return
 	}
 	if s.http == nil && s.tls == nil && s.ssh == nil && s.dnsTCP == nil && s.http2 == nil && s.smtp == nil {
-		return // nothing to drop: the bytes held for detection are bounded by probeLimit
+		return // nothing to drop: the bytes held for detection are bounded (probeLimit, keptLimit)
 	}
 	s.http, s.tls, s.ssh, s.dnsTCP, s.http2, s.smtp = nil, nil, nil, nil, nil, nil
 	s.cut = true

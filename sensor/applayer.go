@@ -48,6 +48,11 @@ var appProtoNames = [...]string{"", "http", "tls", "dns", "ssh", "dhcp", "http2"
 // direction up (Suricata's detection gives up after a few hundred bytes without a match too).
 const probeLimit = 1024
 
+// keptLimit is how many bytes of a direction detection gave up on are kept for the parser the
+// other direction may settle: more than probeLimit, as a server's greeting may be long (a
+// 5 KiB SMTP banner) and what is not kept reaches the parser as a gap, which stops SMTP's.
+const keptLimit = 16 << 10
+
 // appLayer is one worker's TCP reassembly and app-layer stage: it turns a flow's packets into
 // in-order stream data, detects the protocol on its first bytes, feeds the protocol's parser
 // and writes the parser's EVE events. Reassembly state lives in a table indexed by flow slot;
@@ -520,8 +525,8 @@ func (a *appLayer) detect(toServer bool, b []byte) {
 	d := dirIndex(toServer)
 	if s.gaveUp[d] {
 		// Kept for the parser, should the other side settle the protocol (a server that
-		// greets first: SMTP, FTP); past probeLimit the parser learns of a gap instead.
-		if s.dropped[d] == 0 && len(s.held[d])+len(b) <= probeLimit {
+		// greets first: SMTP, FTP); past keptLimit the parser learns of a gap instead.
+		if s.dropped[d] == 0 && len(s.held[d])+len(b) <= keptLimit {
 			s.held[d] = append(s.held[d], b...)
 		} else {
 			s.dropped[d] += len(b)
@@ -606,11 +611,11 @@ func (a *appLayer) giveUp(d int, held []byte) {
 		a.inspectStream(d == 0, held)
 	}
 	s.gaveUp[d] = true
-	// The bytes stay held (up to probeLimit) for the parser, as Suricata keeps a direction's
+	// The bytes stay held (up to keptLimit) for the parser, as Suricata keeps a direction's
 	// data unconsumed until the flow's protocol is known.
-	if n := len(s.held[d]); n > probeLimit {
-		s.dropped[d] += n - probeLimit
-		s.held[d] = s.held[d][:probeLimit]
+	if n := len(s.held[d]); n > keptLimit {
+		s.dropped[d] += n - keptLimit
+		s.held[d] = s.held[d][:keptLimit]
 	}
 	a.concludeFailed()
 }
