@@ -3,6 +3,9 @@ package sensor
 import (
 	"path/filepath"
 	"testing"
+
+	"github.com/nightjar-ids/nightjar/decoders/smtp"
+	"github.com/nightjar-ids/nightjar/signatures"
 )
 
 // TestSMTPCapture reads an SMTP session with a quoted-printable attachment end to end: the
@@ -106,5 +109,85 @@ func TestSMTPStartTLS(t *testing.T) {
 	}
 	if smtps != 1 || tlss != 1 {
 		t.Errorf("%d smtp events, %d tls events", smtps, tlss)
+	}
+}
+
+// TestSMTPSteadyStateAllocations replays an SMTP capture (a mail with an attachment) through
+// one worker as TestAppLayerSteadyStateAllocations does: parsing, MIME decoding, the smtp,
+// fileinfo and anomaly events must reuse what the first passes made. Ending a flow allocates
+// its record's history string, so a pass may allocate once per flow.
+func TestSMTPSteadyStateAllocations(t *testing.T) {
+	frames := loadFrames(t, filepath.Join(verifyTest(t, "bug-3616-smtp"), "input.pcap"))
+	w := newPoolTestWorker(t, 0)
+	pass := int64(0)
+	replay := func() {
+		shift := pass * 700e9
+		for i, f := range frames {
+			w.packet(f.data, f.wireLen, f.lt, f.time+shift, uint64(i+1))
+		}
+		w.flows.Expire(frames[len(frames)-1].time + shift + 600e9)
+		w.eve.Flush()
+		pass++
+	}
+	for range 20 {
+		replay()
+	}
+	if w.app.stats.txSMTP == 0 {
+		t.Fatal("no SMTP transaction: the test proves nothing")
+	}
+	ended := w.flows.Stats.EndedTimeout
+	allocs := testing.AllocsPerRun(5, replay)
+	flowsPerPass := float64(w.flows.Stats.EndedTimeout-ended) / 6
+	if allocs > flowsPerPass {
+		t.Errorf("a pass allocated %.1f times for %.0f flows: SMTP allocates in the steady state", allocs, flowsPerPass)
+	}
+	t.Logf("%.1f allocations per pass of %.0f flows", allocs, flowsPerPass)
+}
+
+// TestSMTPTxBuffers checks what rules read of an SMTP transaction: the envelope, the headers
+// (every Received), the URLs in EVE's order, each attachment's name and decoded data, all on
+// the client's side only, and the app-layer events.
+func TestSMTPTxBuffers(t *testing.T) {
+	p := smtp.NewParser(smtp.Config{})
+	p.Feed(false, []byte("220 mx\r\n"))
+	p.Feed(true, []byte("HELO c\r\nMAIL FROM:<a@b>\r\nRCPT TO:<c@d>\r\nRCPT TO:<e@f>\r\nDATA\r\n"))
+	p.Feed(false, []byte("250 a\r\n250 b\r\n250 c\r\n250 d\r\n354 go\r\n"))
+	p.Feed(true, []byte("Received: from x by y\r\nReceived: from w by x\r\nSubject: s\r\n"+
+		"Content-Type: multipart/mixed; boundary=b\r\n\r\n--b\r\nContent-Type: text/plain\r\n\r\n"+
+		"http://one.example http://two.example\r\n--b\r\n"+
+		"Content-Disposition: attachment; filename=a.txt\r\nContent-Transfer-Encoding: base64\r\n\r\naGVsbG8=\r\n--b\r\n"+
+		"Content-Disposition: attachment; filename=b.txt\r\n\r\nworld\r\n--b--\r\n.\r\n"))
+	p.Feed(false, []byte("999 what\r\n"))
+	h := &smtpTx{p: p, tx: p.Txs()[0]}
+	want := []struct {
+		id   signatures.BufferID
+		i    int
+		want string
+	}{
+		{signatures.BufSMTPHelo, 0, "c"}, {signatures.BufSMTPMailFrom, 0, "<a@b>"},
+		{signatures.BufSMTPRcptTo, 1, "<e@f>"}, {signatures.BufEmailSubject, 0, "s"},
+		{signatures.BufEmailReceived, 1, "from w by x"},
+		{signatures.BufEmailURL, 0, "two.example"}, {signatures.BufEmailURL, 1, "one.example"},
+		{signatures.BufFileName, 1, "b.txt"}, {signatures.BufFileDataFiles, 0, "hello"},
+		{signatures.BufFileDataFiles, 1, "world"},
+	}
+	for _, c := range want {
+		if b, ok := h.Buffer(c.id, true, c.i); !ok || string(b) != c.want {
+			t.Errorf("%v[%d] = %q %v, want %q", c.id, c.i, b, ok, c.want)
+		}
+		if _, ok := h.Buffer(c.id, false, c.i); ok {
+			t.Errorf("%v present to the client", c.id)
+		}
+	}
+	for _, c := range []struct {
+		id signatures.BufferID
+		i  int
+	}{{signatures.BufSMTPRcptTo, 2}, {signatures.BufEmailURL, 2}, {signatures.BufFileDataFiles, 2}, {signatures.BufEmailCc, 0}} {
+		if b, ok := h.Buffer(c.id, true, c.i); ok {
+			t.Errorf("%v[%d] = %q, want absent", c.id, c.i, b)
+		}
+	}
+	if !h.Event("smtp.invalid_reply") || h.Event("smtp.tls_rejected") {
+		t.Error("events")
 	}
 }

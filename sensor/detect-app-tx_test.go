@@ -23,6 +23,7 @@ import (
 
 	"github.com/nightjar-ids/nightjar/decoders/dns"
 	"github.com/nightjar-ids/nightjar/decoders/http"
+	"github.com/nightjar-ids/nightjar/decoders/smtp"
 	"github.com/nightjar-ids/nightjar/decoders/ssh"
 	"github.com/nightjar-ids/nightjar/decoders/tls"
 	"github.com/nightjar-ids/nightjar/signatures"
@@ -746,7 +747,16 @@ func appTxBenches(t testing.TB) []appTxBench {
 	feedTLS(st, tlsSession(t, cert, ctls.VersionTLS12), false)
 	sh := ssh.New(ssh.DefaultConfig())
 	sh.Feed(true, []byte("SSH-2.0-OpenSSH_9.6\r\n"))
+	sp := smtp.NewParser(smtp.Config{})
+	sp.Feed(false, []byte("220 mx\r\n"))
+	sp.Feed(true, []byte("HELO c\r\nMAIL FROM:<a@b>\r\nRCPT TO:<c@d>\r\nDATA\r\n"))
+	sp.Feed(false, []byte("250 a\r\n250 b\r\n250 c\r\n354 go\r\n"))
+	sp.Feed(true, []byte("Received: from x by y\r\nCc: e@f\r\nContent-Type: multipart/mixed; boundary=b\r\n\r\n--b\r\n"+
+		"Content-Disposition: attachment; filename=a.txt\r\n\r\nsee http://example.com/x\r\n--b--\r\n.\r\n"))
 	return []appTxBench{
+		{"smtp", &smtpTx{p: sp, tx: sp.Txs()[0]}, []signatures.BufferID{signatures.BufSMTPHelo, signatures.BufSMTPRcptTo,
+			signatures.BufEmailCc, signatures.BufEmailReceived, signatures.BufEmailURL, signatures.BufFileName,
+			signatures.BufFileDataFiles}, []bool{true, true, true, true, true, true, true}, signatures.NumNone},
 		{"http", htx, []signatures.BufferID{signatures.BufHTTPRequestHeader, signatures.BufHTTPUserAgent,
 			signatures.BufHTTPHeader, signatures.BufHTTPResponseHeader}, []bool{true, true, true, false},
 			signatures.NumHTTPURILen},
