@@ -21,7 +21,8 @@ type Config struct {
 	BodyMD5 bool
 	// FileDataLimit caps the bytes of each attachment stored for inspection (Suricata's
 	// content-limit, 100000); past it the file is still counted (Size) but not stored.
-	FileDataLimit int
+	// TxFileDataLimit caps what all the attachments of a transaction store (1 MiB).
+	FileDataLimit, TxFileDataLimit int
 	// MaxTxs caps the live transactions of a flow (256): past it the oldest is dropped.
 	MaxTxs int
 	// MaxArena caps the bytes a transaction stores for its envelope, header values,
@@ -50,6 +51,7 @@ func (c *Config) fill() {
 	}
 	def(&c.MaxLine, 4096)
 	def(&c.FileDataLimit, 100000)
+	def(&c.TxFileDataLimit, 1<<20)
 	def(&c.MaxTxs, 256)
 	def(&c.MaxArena, 64<<10)
 	def(&c.MaxHeaders, 256)

@@ -310,9 +310,9 @@ func (m *mimeState) body(tx *Tx, i, full []byte) {
 		// The line end before a boundary belongs to the boundary: a line's end is written
 		// only when the next line comes.
 		if m.neol > 0 {
-			m.write(f, m.eol[:m.neol])
+			m.write(tx, f, m.eol[:m.neol])
 		}
-		m.write(f, i)
+		m.write(tx, f, i)
 		m.neol = copy(m.eol[:], full[len(i):])
 	case encBase64:
 		if m.cfg.NoDecodeBase64 {
@@ -327,7 +327,7 @@ func (m *mimeState) body(tx *Tx, i, full []byte) {
 			return
 		}
 		m.urls(tx, dec)
-		m.write(f, dec)
+		m.write(tx, f, dec)
 	case encQP:
 		if m.cfg.NoDecodeQP {
 			return
@@ -347,20 +347,22 @@ func (m *mimeState) body(tx *Tx, i, full []byte) {
 		m.urls(tx, eol)
 		// As for plain text, the line end before a boundary is the boundary's.
 		if m.neol > 0 {
-			m.write(f, m.eol[:m.neol])
+			m.write(tx, f, m.eol[:m.neol])
 		}
-		m.write(f, dec)
+		m.write(tx, f, dec)
 		m.neol = copy(m.eol[:], eol)
 	}
 }
 
-func (m *mimeState) write(f *File, b []byte) {
+func (m *mimeState) write(tx *Tx, f *File, b []byte) {
 	if f == nil {
 		return
 	}
 	f.Size += uint64(len(b))
-	if room := m.cfg.FileDataLimit - len(f.Data); room > 0 {
-		f.Data = append(f.Data, b[:min(room, len(b))]...)
+	room := min(m.cfg.FileDataLimit-len(f.Data), m.cfg.TxFileDataLimit-tx.fileBytes)
+	if n := min(room, len(b)); n > 0 {
+		f.Data = append(f.Data, b[:n]...)
+		tx.fileBytes += n
 	}
 }
 

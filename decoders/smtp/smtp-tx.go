@@ -61,6 +61,8 @@ type Tx struct {
 	arena       []byte
 	// full: the arena reached its cap; later strings were dropped.
 	full bool
+	// fileBytes is what the transaction's files store together (TxFileDataLimit).
+	fileBytes int
 }
 
 // Done reports whether the transaction is over.

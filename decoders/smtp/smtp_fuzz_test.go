@@ -11,7 +11,7 @@ func FuzzSMTP(f *testing.F) {
 	f.Add([]byte("DATA\r\nContent-Type: multipart/x; boundary=b\r\n\r\n--b\r\nContent-Type: a; name*0=x; name*1=\"y\r\n"+
 		"Content-Transfer-Encoding: quoted-printable\r\n\r\n=4=\r\n--b--\r\n.\r\n"), []byte("220 a\r\n354 go\r\n"), uint8(1))
 	cfg := Config{MaxLine: 64, MaxTxs: 4, MaxArena: 256, MaxHeaders: 4, MaxURLs: 4, MaxFiles: 2, MaxRcpt: 4,
-		MaxPending: 8, FileDataLimit: 32, BodyMD5: true}
+		MaxPending: 8, FileDataLimit: 32, TxFileDataLimit: 48, BodyMD5: true}
 	p := NewParser(cfg)
 	f.Fuzz(func(t *testing.T, c, s []byte, split uint8) {
 		p.Reset()
@@ -29,6 +29,13 @@ func FuzzSMTP(f *testing.F) {
 			t.Fatalf("limits passed: %d txs, %d pending", len(p.Txs()), len(p.pending))
 		}
 		for _, tx := range p.Txs() {
+			stored := 0
+			for _, fl := range tx.Files() {
+				stored += len(fl.Data)
+			}
+			if stored > 48 {
+				t.Fatalf("files store %d bytes", stored)
+			}
 			if len(tx.arena) > 256 || tx.NumHeaders() > 4 || tx.NumURLs() > 4 || len(tx.Files()) > 2 || tx.NumRcpt() > 4 {
 				t.Fatalf("tx limits passed: arena %d", len(tx.arena))
 			}

@@ -478,3 +478,19 @@ func TestReuse(t *testing.T) {
 		}
 	}
 }
+
+// TestFileLimits checks stored file data stops at the per-file and per-transaction limits
+// while sizes count everything.
+func TestFileLimits(t *testing.T) {
+	p := NewParser(Config{FileDataLimit: 4, TxFileDataLimit: 6})
+	p.Feed(false, []byte("220 hi\r\n"))
+	p.Feed(true, []byte("DATA\r\n"))
+	p.Feed(false, []byte("354 go\r\n"))
+	p.Feed(true, []byte("Content-Type: multipart/mixed; boundary=b\r\n\r\n--b\r\n"+
+		"Content-Disposition: attachment; filename=a\r\n\r\n123456\r\n--b\r\n"+
+		"Content-Disposition: attachment; filename=b\r\n\r\nabcdef\r\n--b--\r\n.\r\n"))
+	f := p.Txs()[0].Files()
+	if len(f) != 2 || string(f[0].Data) != "1234" || string(f[1].Data) != "ab" || f[0].Size != 6 || f[1].Size != 6 {
+		t.Fatalf("files %+v", f)
+	}
+}
