@@ -384,61 +384,60 @@ func (m *mimeState) complete(tx *Tx) {
 // the line invalid (its output is dropped and the quad restarts).
 func (m *mimeState) decodeBase64(in []byte) ([]byte, bool) {
 	out := m.scratch[:0]
+	// The quad in progress lives in locals: the loop runs once per encoded byte.
+	q, n := m.b64, m.nb64
 	for _, c := range in {
 		if c == ' ' {
 			continue
 		}
-		m.b64[m.nb64] = c
-		m.nb64++
-		if m.nb64 < 4 {
+		q[n] = c
+		n++
+		if n < 4 {
 			continue
 		}
-		m.nb64 = 0
-		a, ok1 := b64val(m.b64[0])
-		b, ok2 := b64val(m.b64[1])
-		if !ok1 || !ok2 {
-			m.scratch = out
+		n = 0
+		a, b := b64Table[q[0]], b64Table[q[1]]
+		if a == invalidB64 || b == invalidB64 {
+			m.scratch, m.nb64 = out, 0
 			return nil, false
 		}
-		if m.b64[2] == '=' {
+		if q[2] == '=' {
 			out = append(out, a<<2|b>>4)
 			continue
 		}
-		c2, ok := b64val(m.b64[2])
-		if !ok {
-			m.scratch = out
+		c2 := b64Table[q[2]]
+		if c2 == invalidB64 {
+			m.scratch, m.nb64 = out, 0
 			return nil, false
 		}
-		if m.b64[3] == '=' {
+		if q[3] == '=' {
 			out = append(out, a<<2|b>>4, b<<4|c2>>2)
 			continue
 		}
-		c3, ok := b64val(m.b64[3])
-		if !ok {
-			m.scratch = out
+		c3 := b64Table[q[3]]
+		if c3 == invalidB64 {
+			m.scratch, m.nb64 = out, 0
 			return nil, false
 		}
 		out = append(out, a<<2|b>>4, b<<4|c2>>2, c2<<6|c3)
 	}
-	m.scratch = out
+	m.scratch, m.b64, m.nb64 = out, q, n
 	return out, true
 }
 
-func b64val(c byte) (byte, bool) {
-	switch {
-	case c >= 'A' && c <= 'Z':
-		return c - 'A', true
-	case c >= 'a' && c <= 'z':
-		return c - 'a' + 26, true
-	case c >= '0' && c <= '9':
-		return c - '0' + 52, true
-	case c == '+':
-		return 62, true
-	case c == '/':
-		return 63, true
+// invalidB64 marks a byte outside the base64 alphabet in b64Table.
+const invalidB64 = 0xff
+
+// b64Table maps a byte to its base64 value.
+var b64Table = func() (t [256]byte) {
+	for i := range t {
+		t[i] = invalidB64
 	}
-	return 0, false
-}
+	for i, c := range "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/" {
+		t[c] = byte(i)
+	}
+	return t
+}()
 
 // decodeQP decodes a quoted-printable line (without its end) as Suricata does: "=XX" with
 // upper-case hex, a final '=' is a soft line break (soft: the line end is not the text's),
