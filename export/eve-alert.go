@@ -19,6 +19,7 @@ func (f *EVEFormat) AppendAlert(dst []byte, a *Alert) []byte {
 	if a.HasTunnel {
 		dst = f.appendTunnel(dst, &a.Tunnel)
 	}
+	dst = appendFlowVars(dst, a.Vars)
 	dst = appendCommunityID(dst, &a.CommunityID)
 	if a.HasTxID {
 		dst = appendUintField(dst, "tx_id", a.TxID)

@@ -12,6 +12,7 @@ func (f *EVEFormat) AppendAnomaly(dst []byte, a *Anomaly) []byte {
 	if a.PktSrc != "" {
 		dst = appendStringField(dst, "pkt_src", a.PktSrc)
 	}
+	dst = appendFlowVars(dst, a.Vars)
 	dst = appendCommunityID(dst, &a.CommunityID)
 	if a.HasTxID {
 		dst = appendUintField(dst, "tx_id", a.TxID)

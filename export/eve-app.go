@@ -7,6 +7,7 @@ func (f *EVEFormat) appendAppHeader(dst []byte, h *AppHeader, eventType string) 
 	if h.PktSrc != "" {
 		dst = appendStringField(dst, "pkt_src", h.PktSrc)
 	}
+	dst = appendFlowVars(dst, h.Vars)
 	if h.HasTxID {
 		dst = appendUintField(dst, "tx_id", h.TxID)
 	}

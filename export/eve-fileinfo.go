@@ -7,6 +7,7 @@ package export
 // hashes and magic are not computed. It does not allocate beyond growing dst.
 func (f *EVEFormat) AppendFileInfo(dst []byte, e *FileInfoEvent) []byte {
 	dst = f.appendHeader(dst, e.Timestamp, &e.Tuple, e.PcapCnt, "fileinfo")
+	dst = appendFlowVars(dst, e.Vars)
 	dst = appendCommunityID(dst, &e.CommunityID)
 	if e.HTTP != nil {
 		dst = appendHTTPObject(dst, e.HTTP)

@@ -1,7 +1,5 @@
 package export
 
-import "strconv"
-
 // AppendFlowJSON appends r as one EVE "flow" line (newline included) in the default format: UTC
 // timestamps, IPv6 written as Suricata 7/8 do. It does not allocate beyond growing dst.
 func AppendFlowJSON(dst []byte, r *FlowRecord) []byte { return defaultEVE.AppendFlow(dst, r) }
@@ -19,7 +17,7 @@ func (f *EVEFormat) AppendFlow(dst []byte, r *FlowRecord) []byte {
 		dst = appendUintField(dst, "response_icmp_type", uint64(r.ResponseICMPType))
 		dst = appendUintField(dst, "response_icmp_code", uint64(r.ResponseICMPCode))
 	}
-	dst = appendZeekMetadata(dst, r)
+	dst = appendFlowMetadata(dst, r)
 	dst = appendCommunityID(dst, &r.CommunityID)
 	// Suricata omits app_proto while detection has not concluded and writes "failed" when it gave
 	// up; the flow table hands over the name it settled on, so empty means "not logged".
@@ -121,15 +119,19 @@ func appendHexFlags(dst []byte, key string, v uint8) []byte {
 	return append(dst, '"', hexDigits[v>>4], hexDigits[v&15], '"', ',')
 }
 
-// appendZeekMetadata writes Zeek's conn_state, history and missed_bytes for the flow, when the flow
-// table filled them, as {"metadata":{"flowvars":[{"conn_state":"SF"},{"history":"ShADadFf"}],
-// "flowints":{"missed_bytes":0}}}.
-func appendZeekMetadata(dst []byte, r *FlowRecord) []byte {
-	if r.ConnState == "" && r.History == "" {
-		return dst
+// appendFlowMetadata writes the flow's traffic object and its metadata: the detection
+// variables (flowbits, flowints) and Zeek's conn_state, history and missed_bytes when the flow
+// table filled them, as {"metadata":{"flowbits":[…],"flowvars":[{"conn_state":"SF"},
+// {"history":"ShADadFf"}],"flowints":{…,"missed_bytes":0}}}.
+func appendFlowMetadata(dst []byte, r *FlowRecord) []byte {
+	dst = appendTraffic(dst, r.Vars)
+	zeek := r.ConnState != "" || r.History != ""
+	if !zeek {
+		return appendFlowVarsMetadata(dst, r.Vars)
 	}
 	dst = appendKey(dst, "metadata")
 	dst = append(dst, '{')
+	dst = appendFlowbitsField(dst, r.Vars)
 	dst = appendKey(dst, "flowvars")
 	dst = append(dst, '[')
 	if r.ConnState != "" {
@@ -144,10 +146,6 @@ func appendZeekMetadata(dst []byte, r *FlowRecord) []byte {
 	}
 	dst[len(dst)-1] = ']' // replaces the comma after the last element
 	dst = append(dst, ',')
-	dst = appendKey(dst, "flowints")
-	dst = append(dst, '{')
-	dst = appendKey(dst, "missed_bytes")
-	dst = strconv.AppendUint(dst, r.MissedBytes, 10)
-	dst = append(dst, '}', ',')
+	dst = appendFlowintsField(dst, r.Vars, "missed_bytes", r.MissedBytes)
 	return closeObject(dst)
 }

@@ -69,6 +69,9 @@ type FlowRecord struct {
 	Reason                       string // timeout, forced, shutdown
 	Alerted                      bool
 	Bypassed                     bool // some of the flow's packets skipped inspection; State is "bypassed"
+	// Vars are the flow's detection variables at its end (traffic, metadata.flowbits and
+	// metadata.flowints); nil when there are none.
+	Vars *FlowVars
 	// Action is EVE's flow.action: "pass" when a pass rule passed the rest of the flow, "drop"
 	// when a drop rule dropped it inline; empty otherwise (and then not written).
 	Action string
@@ -107,6 +110,7 @@ type Anomaly struct {
 	PktSrc    string // where the packet came from, when written ("wire/pcap" …)
 	TxID      uint64 // for applayer anomalies of a transaction: its id, when HasTxID
 	HasTxID   bool
+	Vars      *FlowVars // the flow's detection variables; nil when none
 }
 
 // Stats is a snapshot of counters (EVE event_type "stats"): name → value, names dotted as
@@ -141,6 +145,7 @@ type Alert struct {
 	Direction string // "to_server" or "to_client"; empty when the packet has no flow
 	TxID      uint64 // valid when HasTxID: the app-layer transaction the rule matched in
 	HasTxID   bool
+	Vars      *FlowVars // the flow's detection variables after the packet's rules; nil when none
 
 	// The alert object. Action is EVE's alert.action: "allowed", or "blocked" when the packet was
 	// (or would have been, for reject) stopped.
@@ -216,6 +221,7 @@ type AppHeader struct {
 	PktSrc  string
 	TxID    uint64 // valid when HasTxID
 	HasTxID bool
+	Vars    *FlowVars // the flow's detection variables; nil when none
 }
 
 // HTTPEvent is one HTTP transaction (EVE event_type "http"), as Suricata 7 logs it by default.

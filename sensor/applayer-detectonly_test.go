@@ -121,3 +121,59 @@ func TestFlowPassRecord(t *testing.T) {
 		t.Errorf("alerts by source port: %v", got)
 	}
 }
+
+// TestFlowVarsOnEvents: the flowbits and flowints a flow's rules set ride on every later event
+// of that flow (alert, http, flow) as Suricata writes them: metadata.flowbits,
+// metadata.flowints, and the top-level traffic object for traffic/id/ and traffic/label/
+// flowbits; a flow whose rules set nothing carries neither.
+func TestFlowVarsOnEvents(t *testing.T) {
+	c := newDACapture(t)
+	for i, sport := range []uint16{80, 8080} {
+		v := c.conv(uint16(41000+i), sport)
+		v.handshake()
+		ua := "curl/8.0"
+		if sport == 8080 {
+			ua = "wget/1.0"
+		}
+		v.send(true, "GET / HTTP/1.1\r\nHost: a\r\nUser-Agent: "+ua+"\r\n\r\n")
+		v.send(false, "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nhi")
+		v.close()
+	}
+	r := runAppRules(t, c.write(), []string{
+		`alert http any any -> any any (msg:"curl"; http.user_agent; content:"curl"; flowbits:set,traffic/id/curl; flowbits:set,traffic/label/cli; flowbits:set,seen.curl; flowint:uas,=,7; sid:1;)`,
+	}, 1)
+	seen := map[string]bool{}
+	for _, ev := range r.events {
+		typ, _ := ev["event_type"].(string)
+		sp, _ := ev["src_port"].(float64)
+		dp, _ := ev["dest_port"].(float64)
+		if typ == "stats" {
+			continue
+		}
+		md, _ := ev["metadata"].(map[string]any)
+		tr, _ := ev["traffic"].(map[string]any)
+		if sp == 8080 || dp == 8080 { // the wget flow (replies are written server first)
+			if tr != nil || md["flowbits"] != nil {
+				t.Errorf("%s event of the flow without vars carries some: %v %v", typ, tr, md)
+			}
+			continue
+		}
+		seen[typ] = true
+		ids, _ := tr["id"].([]any)
+		labels, _ := tr["label"].([]any)
+		bits, _ := md["flowbits"].([]any)
+		ints, _ := md["flowints"].(map[string]any)
+		if len(ids) != 1 || ids[0] != "curl" || len(labels) != 1 || labels[0] != "cli" ||
+			len(bits) != 1 || bits[0] != "seen.curl" || ints["uas"] != 7.0 {
+			t.Errorf("%s event: traffic %v, metadata %v", typ, tr, md)
+		}
+		if typ == "flow" && ints["missed_bytes"] == nil {
+			t.Errorf("flow record lost missed_bytes: %v", md)
+		}
+	}
+	for _, typ := range []string{"alert", "http", "fileinfo", "flow"} {
+		if !seen[typ] {
+			t.Errorf("no %s event on the curl flow", typ)
+		}
+	}
+}

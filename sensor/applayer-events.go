@@ -28,6 +28,7 @@ func (a *appLayer) fillAppHeader(h *export.AppHeader, reply bool) {
 		h.PktSrc = pktSrc(a.pkt)
 	}
 	fillFlowTuple(&h.Tuple, f)
+	h.Vars = a.w.flowVars(f)
 	if reply {
 		h.SrcIP, h.DestIP = h.DestIP, h.SrcIP
 		h.SrcPort, h.DestPort = h.DestPort, h.SrcPort
@@ -106,6 +107,7 @@ func (a *appLayer) logHTTPAnomalies(tx *http.Tx) {
 	*an = export.Anomaly{Timestamp: a.ts, PcapCnt: a.pcapCnt, Type: "applayer", Layer: "proto_parser",
 		AppProto: appProtoNames[appHTTP]}
 	fillFlowTuple(&an.Tuple, a.f)
+	an.Vars = w.flowVars(a.f)
 	for e := http.Event(1); int(e) < http.NumEvents; e++ {
 		if tx.Events.Has(e) {
 			an.Event = httpAnomalyNames[e]
@@ -249,6 +251,7 @@ func (a *appLayer) logDNSAnomalies(toServer bool, m *dns.Message, tx uint64) {
 		an.PktSrc = pktSrc(a.pkt)
 	}
 	fillFlowTuple(&an.Tuple, a.f)
+	an.Vars = w.flowVars(a.f)
 	if !toServer {
 		an.SrcIP, an.DestIP = an.DestIP, an.SrcIP
 		an.SrcPort, an.DestPort = an.DestPort, an.SrcPort

@@ -226,6 +226,7 @@ func (a *appLayer) logSMTPAnomalies(tx *smtp.Tx) {
 	*an = export.Anomaly{Timestamp: a.ts, PcapCnt: a.pcapCnt, Type: "applayer", Layer: "proto_parser",
 		AppProto: appProtoNames[appSMTP], TxID: tx.ID, HasTxID: true}
 	fillFlowTuple(&an.Tuple, a.f)
+	an.Vars = w.flowVars(a.f)
 	if a.pkt != nil && !a.pktToServer {
 		an.SrcIP, an.DestIP = an.DestIP, an.SrcIP
 		an.SrcPort, an.DestPort = an.DestPort, an.SrcPort

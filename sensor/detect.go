@@ -252,6 +252,41 @@ func (wd *workerDetect) wasEstablished(f *flow.Flow) bool {
 
 const protoTCP = 6
 
+// flowVars gathers f's detection variables for the event being written (Suricata writes them
+// on every event of the flow), nil when f has none or no rules are loaded. The result is the
+// worker's scratch, valid until the next call.
+func (w *worker) flowVars(f *flow.Flow) *export.FlowVars {
+	if w.det == nil || f == nil {
+		return nil
+	}
+	v := &w.vars
+	v.Reset()
+	v.Flowbits, v.IntNames, v.IntValues = w.det.matcher.FlowVars(f.Slot(), f.Gen(), v.Flowbits, v.IntNames, v.IntValues)
+	// Suricata's convention: flowbits named traffic/id/X or traffic/label/X tag the flow in the
+	// top-level traffic object instead.
+	bits := v.Flowbits[:0]
+	for _, b := range v.Flowbits {
+		switch {
+		case len(b) > len(trafficID) && b[:len(trafficID)] == trafficID:
+			v.TrafficID = append(v.TrafficID, b[len(trafficID):])
+		case len(b) > len(trafficLabel) && b[:len(trafficLabel)] == trafficLabel:
+			v.TrafficLabel = append(v.TrafficLabel, b[len(trafficLabel):])
+		default:
+			bits = append(bits, b)
+		}
+	}
+	v.Flowbits = bits
+	if v.Empty() {
+		return nil
+	}
+	return v
+}
+
+const (
+	trafficID    = "traffic/id/"
+	trafficLabel = "traffic/label/"
+)
+
 // flowPassed reports whether a pass rule passed the rest of f (EVE flow.action "pass").
 func (wd *workerDetect) flowPassed(f *flow.Flow) bool {
 	return wd.matcher.FlowPassed(f.Slot(), f.Gen())
@@ -358,6 +393,7 @@ func (w *worker) fillAlertPacket(a *export.Alert, f *flow.Flow, p *decoders.Pack
 	a.FlowStart = f.Start()
 	a.FlowSrcIP, a.FlowSrcPort = f.Client()
 	a.FlowDestIP, a.FlowDestPort = f.Server()
+	a.Vars = w.flowVars(f)
 }
 
 // pktSrc is Suricata's name for where the packet came from (PktSrcToString). Suricata decodes

@@ -29,9 +29,12 @@ type worker struct {
 	flows     *flow.Table
 	app       *appLayer // TCP reassembly and app-layer parsing
 
-	eve         *export.EVEBuffer // nil when EVE output is off
-	rec         export.FlowRecord
-	anomaly     export.Anomaly
+	eve     *export.EVEBuffer // nil when EVE output is off
+	rec     export.FlowRecord
+	anomaly export.Anomaly
+	// vars is the scratch flowVars fills: the detection variables of the flow an event is
+	// being written for.
+	vars        export.FlowVars
 	flowsTo     *flowArrow    // nil when Arrow output is off
 	anomaliesTo *anomalyArrow // nil when Arrow output is off
 	anomalies   bool          // some output takes decoder anomalies
@@ -186,6 +189,7 @@ func (w *worker) flowEnded(f *flow.Flow, reason flow.Reason) {
 		if w.det.flowPassed(f) {
 			w.rec.Action = "pass"
 		}
+		w.rec.Vars = w.flowVars(f)
 		w.det.matcher.FlowEnded(f.Slot(), f.Gen())
 		w.det.tags.flowEnded(f.Slot())
 	}

@@ -97,6 +97,15 @@ func newVarNames() *varNames {
 	return &varNames{flowbits: map[string]int{}, flowints: map[string]int{}, xbits: map[string]int{}}
 }
 
+// byID lists a name table's names by id.
+func byID(m map[string]int) []string {
+	l := make([]string, len(m))
+	for n, id := range m {
+		l[id] = n
+	}
+	return l
+}
+
 func nameID(m map[string]int, n string) int {
 	if id, ok := m[n]; ok {
 		return id

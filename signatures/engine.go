@@ -67,9 +67,11 @@ type Engine struct {
 	streamKeep int                     // bytes of stream data kept between chunks (StreamKeep)
 
 	nFlowbits, nFlowints int
-	xbitNames            []string
-	maxVars, maxCaps     int
-	stats                EngineStats
+	// flowbitNames and flowintNames name the ids, for the metadata written with a flow's events.
+	flowbitNames, flowintNames []string
+	xbitNames                  []string
+	maxVars, maxCaps           int
+	stats                      EngineStats
 }
 
 // group is one signature group head: the rules a packet landing in it may match.
@@ -129,6 +131,7 @@ func Compile(rs *RuleSet, opts EngineOptions) (*Engine, []LoadError, error) {
 		e.rules = append(e.rules, er)
 	}
 	e.nFlowbits, e.nFlowints, e.xbitNames = len(names.flowbits), len(names.flowints), names.xbitList
+	e.flowbitNames, e.flowintNames = byID(names.flowbits), byID(names.flowints)
 	if opts.Thresholds != nil {
 		applyThresholdConfig(e.rules, opts.Thresholds)
 	}
