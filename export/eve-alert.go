@@ -107,6 +107,10 @@ func appendAlertApp(dst []byte, app *AlertApp) []byte {
 		dst = appendTLSObject(dst, app.TLS)
 	case app.SSH != nil:
 		dst = appendSSHObject(dst, app.SSH)
+	case app.FTP != nil:
+		dst = appendFTPObject(dst, app.FTP)
+	case app.FTPData != nil:
+		dst = appendFTPDataObject(dst, app.FTPData)
 	}
 	return dst
 }

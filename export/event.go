@@ -188,10 +188,12 @@ type TunnelInfo struct {
 // which only the object is written (at most one is set). The events belong to the sensor and
 // are valid until the alert is written.
 type AlertApp struct {
-	HTTP *HTTPEvent
-	DNS  *DNSEvent
-	TLS  *TLSEvent
-	SSH  *SSHEvent
+	HTTP    *HTTPEvent
+	DNS     *DNSEvent
+	TLS     *TLSEvent
+	SSH     *SSHEvent
+	FTP     *FTPEvent
+	FTPData *FTPDataEvent
 }
 
 // MetadataEntry is one key of a rule's metadata with all its values.
