@@ -76,6 +76,12 @@ const (
 	BufHTTP2HeaderName // multi: each header field name of the direction
 	BufHTTP2Header     // multi: each field of the direction as "name: value"
 
+	BufFTPCommand        // the command's name (USER, RETR …)
+	BufFTPCommandData    // the command's argument
+	BufFTPReply          // multi: each reply line's text, code removed
+	BufFTPCompletionCode // multi: each reply line's 3-digit code
+	BufFileName          // the name of the file an ftp-data flow carries
+
 	nBuffers
 )
 
@@ -181,6 +187,15 @@ var bufferDefs = [nBuffers]bufferDef{
 
 	BufHTTP2HeaderName: {"http2.header_name", AppHTTP2, bufBoth, StageStart, true},
 	BufHTTP2Header:     {"http2.header", AppHTTP2, bufBoth, StageStart, true},
+
+	// Replies are inspected once the transaction's final reply is in (Suricata's ftp
+	// transaction completes then), so that a rule sees every line of them.
+	BufFTPCommand:        {"ftp.command", AppFTP, bufToServer, StageStart, false},
+	BufFTPCommandData:    {"ftp.command_data", AppFTP, bufToServer, StageStart, false},
+	BufFTPReply:          {"ftp.reply", AppFTP, bufToClient, StageComplete, true},
+	BufFTPCompletionCode: {"ftp.completion_code", AppFTP, bufToClient, StageComplete, true},
+	// The name is known from the flow's start (the control channel's transfer command).
+	BufFileName: {"file.name", AppFTPData, bufBoth, StageStart, false},
 }
 
 var bufferByName = func() map[string]BufferID {
@@ -238,9 +253,41 @@ const (
 	NumHTTP2Window
 	NumHTTP2SizeUpdate
 	NumHTTP2Setting
+	// FTP, known once the transaction's final reply is in: the data-connection port its
+	// PORT, EPRT, PASV or EPSV negotiated; its mode (FTPModeActive or FTPModePassive, only
+	// for those four commands); whether the final reply came (0 or 1); and, for a PORT, 1
+	// when it names another host than the client (ftpbounce), else 0.
+	NumFTPDynamicPort
+	NumFTPMode
+	NumFTPReplyReceived
+	NumFTPBounce
+	// NumFTPDataCommand is the control channel's command an ftp-data flow carries the data
+	// of (FTPDataRETR or FTPDataSTOR).
+	NumFTPDataCommand
 
 	nNumbers
 )
+
+// ftp.mode values of NumFTPMode.
+const (
+	FTPModePassive = 0
+	FTPModeActive  = 1
+)
+
+// ftpdata_command values of NumFTPDataCommand.
+const (
+	FTPDataRETR = 1
+	FTPDataSTOR = 2
+)
+
+// numberStage is the least stage of its side a numeric property needs.
+func numberStage(id NumberID) uint8 {
+	switch id {
+	case NumFTPDynamicPort, NumFTPMode, NumFTPReplyReceived, NumFTPBounce:
+		return StageComplete
+	}
+	return StageStart
+}
 
 // SSL/TLS version classes ssl_version names; NumSSLVersion reports one of them.
 const (

@@ -12,7 +12,7 @@ import (
 // so it is refused with a reason rather than loaded dead.
 var detectableApps = [nAppProtos]bool{
 	AppHTTP: true, AppTLS: true, AppDNS: true, AppSSH: true, AppHTTP2: true, AppFailed: true,
-	AppSMTP: true, AppFTP: true, AppSMB: true, AppDCERPC: true,
+	AppSMTP: true, AppFTP: true, AppFTPData: true, AppSMB: true, AppDCERPC: true,
 }
 
 // buffer returns the app-layer list called name, creating it in rule order. A list with
@@ -226,6 +226,10 @@ func numberProto(id NumberID) AppProto {
 		return AppDNS
 	case NumHTTP2FrameType, NumHTTP2ErrorCode, NumHTTP2Priority, NumHTTP2Window, NumHTTP2SizeUpdate, NumHTTP2Setting:
 		return AppHTTP2
+	case NumFTPDynamicPort, NumFTPMode, NumFTPReplyReceived, NumFTPBounce:
+		return AppFTP
+	case NumFTPDataCommand:
+		return AppFTPData
 	}
 	return AppHTTP
 }
@@ -259,8 +263,17 @@ func (b *ruleBuilder) resolveApp() error {
 	}
 	var fixed uint8
 	for _, x := range r.Buffers {
-		if err := setProto(x.ID.Proto(), x.Name); err != nil {
-			return err
+		switch {
+		case x.ID == BufFileData && r.App == AppFTPData:
+			// An ftp-data flow's file.data is the file it carries.
+		case x.ID == BufFileName && r.App != AppFTPData:
+			// File names are tracked for ftp-data flows only (HTTP's fileinfo names its
+			// files, but no buffer carries them yet).
+			return notSupported("%s outside ftp-data rules not supported yet", x.Name)
+		default:
+			if err := setProto(x.ID.Proto(), x.Name); err != nil {
+				return err
+			}
 		}
 		x.dir = bufferDefs[x.ID].dir
 		if x.force != 0 {
