@@ -24,6 +24,7 @@ type AppLayerConfig struct {
 		DNS DNSAppConfig       `yaml:"dns"`
 		TLS EncryptedAppConfig `yaml:"tls"`
 		SSH EncryptedAppConfig `yaml:"ssh"`
+		FTP FTPAppConfig       `yaml:"ftp"`
 	} `yaml:"protocols"`
 }
 

@@ -39,5 +39,15 @@ func (a *appLayer) fillAlertApp(al *export.Alert) {
 			fillSSHEvent(&a.sshEv, tx.st)
 			al.App.SSH = &a.sshEv
 		}
+	case *ftpTx:
+		if tx.tx != nil {
+			a.fillFTPEvent(&a.ftpEv, tx.tx)
+			al.App.FTP = &a.ftpEv
+		}
+	case *ftpDataTx:
+		if tx.st != nil {
+			fillFTPDataEvent(&a.ftpDataEv, tx.st)
+			al.App.FTPData = &a.ftpDataEv
+		}
 	}
 }

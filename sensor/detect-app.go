@@ -31,6 +31,9 @@ type appDetect struct {
 	tls  tlsTx
 	ssh  sshTx
 	h2   http2Tx
+
+	ftp     ftpTx
+	ftpData ftpDataTx
 }
 
 // txMark is what detection last saw of one transaction: its stages ([side]) at the last
@@ -194,6 +197,10 @@ func (a *appLayer) inspectPending() {
 		a.detectSSH()
 	case appHTTP2:
 		a.http2Moved(false)
+	case appFTP:
+		a.ftpMoved(false)
+	case appFTPData:
+		a.ftpDataMoved(false)
 	case appDNS:
 		a.detectPendingDNS(d)
 	}

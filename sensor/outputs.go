@@ -32,6 +32,7 @@ type outputs struct {
 	eveTLS      bool
 	eveSSH      bool
 	eveDHCP     bool
+	eveFTP      bool // ftp and ftp_data events
 	dhcpExt     bool // eve-log dhcp extended: every message, every option
 	eveFiles    bool
 	fast        *export.EVEWriter // fast.log: the EVE writer is a plain shared line writer
@@ -64,6 +65,7 @@ func openOutputs(cfg *Config, dir string, alerts, noSync bool) (*outputs, error)
 		o.evePackets = e.Alert && e.TaggedPackets
 		o.eveHTTP, o.eveDNS, o.eveTLS, o.eveSSH, o.eveFiles = e.HTTP, e.DNS.Enabled, e.TLS, e.SSH, e.Files
 		o.eveDHCP, o.dhcpExt = e.DHCP.Enabled, e.DHCP.Extended
+		o.eveFTP = e.FTP
 		dl, err := newDNSLog(e.DNS, os.Getenv("SURICATA_EVE_DNS_VERSION"))
 		if err != nil {
 			o.close()

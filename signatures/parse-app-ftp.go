@@ -43,7 +43,8 @@ func (b *ruleBuilder) ftpKeyword(name, val string) (done bool, err error) {
 		default:
 			return true, fmt.Errorf("%q is not yes or no", v)
 		}
-		return true, b.ftpNumber(NumFTPReplyReceived, bufBoth, UintMatch{Op: '=', A: yes})
+		// Suricata inspects it on the reply side only.
+		return true, b.ftpNumber(NumFTPReplyReceived, bufToClient, UintMatch{Op: '=', A: yes})
 	case "ftpbounce":
 		if v != "" {
 			return true, fmt.Errorf("ftpbounce takes no value")

@@ -66,6 +66,9 @@ func (t *Tx) Reply(i int) (Reply, []byte) {
 	return r, t.arena[r.off : r.off+r.n]
 }
 
+// ReplyCode is reply line i's code (meaningful where its HasCode), valid as Reply's text.
+func (t *Tx) ReplyCode(i int) []byte { return t.replies[i].Code[:] }
+
 func (t *Tx) clear() {
 	*t = Tx{replies: t.replies[:0], arena: t.arena[:0]}
 }

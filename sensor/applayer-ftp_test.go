@@ -1,0 +1,114 @@
+package sensor
+
+import (
+	"testing"
+)
+
+// TestFTPControlAndData: an FTP session in passive mode, end to end. The control channel gives
+// one ftp event per transaction (the banner's included), the PASV's 227 reply the data port,
+// and the RETR an expectation that makes the data connection to that port ftp-data (it carries
+// no pattern of its own), with its ftp_data event; the ftp.* and ftp-data keywords match once
+// each on their transaction, their alerts carrying its object. A later connection to the same
+// port is not ftp-data: an expectation serves once. Two workers: the reader sends both
+// connections (one address pair) to the same one, which holds the expectation.
+func TestFTPControlAndData(t *testing.T) {
+	c := newDACapture(t)
+	ctl := c.conv(40100, 21)
+	ctl.handshake()
+	ctl.send(false, "220 (vsFTPd 3.0.5)\r\n")
+	ctl.send(true, "USER anonymous\r\n")
+	ctl.send(false, "331 Please specify the password.\r\n")
+	ctl.send(true, "PASV\r\n")
+	ctl.send(false, "227 Entering Passive Mode (10,0,0,2,195,80).\r\n")
+	ctl.send(true, "RETR secret.txt\r\n")
+	ctl.send(false, "150 Opening BINARY mode data connection for secret.txt (11 bytes).\r\n")
+	data := c.conv(40101, 50000)
+	data.handshake()
+	data.send(false, "root:x:0:0\n")
+	data.close()
+	ctl.send(false, "226 Transfer complete.\r\n")
+	ctl.send(true, "QUIT\r\n")
+	ctl.send(false, "221 Goodbye.\r\n")
+	ctl.close()
+	again := c.conv(40102, 50000)
+	again.handshake()
+	again.send(false, "root:x:0:0\n")
+	again.close()
+
+	r := runAppRules(t, c.write(), []string{
+		`alert ftp any any -> any any (msg:"retr"; flow:to_server; ftp.command; content:"RETR"; ftp.command_data; content:"secret.txt"; sid:1;)`,
+		`alert ftp any any -> any any (msg:"port"; flow:to_server; ftp.dynamic_port:50000; sid:2;)`,
+		`alert ftp any any -> any any (msg:"done"; ftp.completion_code; content:"226"; ftp.reply; content:"Transfer complete."; sid:3;)`,
+		`alert ftp-data any any -> any any (msg:"cmd"; flow:to_client; ftpdata_command:retr; sid:4;)`,
+		`alert ftp-data any any -> any any (msg:"name"; fileext:"TXT"; sid:5;)`,
+		`alert ftp-data any any -> any any (msg:"data"; flow:to_client; file_data; content:"root:x"; sid:6;)`,
+		`alert ftp-data any any -> any any (msg:"wrong way"; flow:to_server; file_data; content:"root:x"; sid:7;)`,
+	}, 2)
+
+	count := map[int]int{}
+	for _, a := range r.alerts {
+		sid := daSID(a)
+		count[sid]++
+		switch sid {
+		case 1, 2, 3:
+			if o, _ := a["ftp"].(map[string]any); o == nil || a["app_proto"] != "ftp" {
+				t.Errorf("sid %d alert without its ftp object: %v", sid, a)
+			}
+		case 4, 5, 6:
+			if o, _ := a["ftp_data"].(map[string]any); o == nil || o["filename"] != "secret.txt" || o["command"] != "RETR" ||
+				a["app_proto"] != "ftp-data" {
+				t.Errorf("sid %d alert without its ftp_data object: %v", sid, a)
+			}
+		}
+	}
+	for sid, want := range map[int]int{1: 1, 2: 1, 3: 1, 4: 1, 5: 1, 6: 1, 7: 0} {
+		if count[sid] != want {
+			t.Errorf("sid %d: %d alerts, want %d", sid, count[sid], want)
+		}
+	}
+
+	var cmds []string
+	ftpData := 0
+	for _, ev := range r.events {
+		switch ev["event_type"] {
+		case "ftp":
+			o := ev["ftp"].(map[string]any)
+			cmd, _ := o["command"].(string)
+			cmds = append(cmds, cmd)
+			if cmd == "PASV" && (o["dynamic_port"] != float64(50000) || o["mode"] != "passive" || o["reply_received"] != "yes") {
+				t.Errorf("PASV event %v", o)
+			}
+		case "ftp_data":
+			ftpData++
+			o := ev["ftp_data"].(map[string]any)
+			if o["filename"] != "secret.txt" || o["command"] != "RETR" || ev["dest_port"] != float64(50000) {
+				t.Errorf("ftp_data event %v", ev)
+			}
+		case "flow":
+			want := map[float64]string{21: "ftp", 50000: "ftp-data"}[ev["dest_port"].(float64)]
+			if ev["src_port"] == float64(40102) {
+				want = "failed" // the expectation was used: the second connection is not ftp-data
+			}
+			if ev["app_proto"] != want {
+				t.Errorf("flow %v→%v: app_proto %v, want %s", ev["src_port"], ev["dest_port"], ev["app_proto"], want)
+			}
+		}
+	}
+	if got := fmtList(cmds); got != "[ USER PASV RETR QUIT]" {
+		t.Errorf("ftp events for %s", got)
+	}
+	if ftpData != 1 {
+		t.Errorf("%d ftp_data events, want 1", ftpData)
+	}
+}
+
+func fmtList(s []string) string {
+	out := "["
+	for i, x := range s {
+		if i > 0 {
+			out += " "
+		}
+		out += x
+	}
+	return out + "]"
+}
