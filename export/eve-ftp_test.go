@@ -59,3 +59,18 @@ func TestAppendFTPData(t *testing.T) {
 	m = decodeLine(t, defaultEVE.AppendFTPData(nil, &FTPDataEvent{AppHeader: sampleAppHeader(0, true), Command: "NLST"}))
 	expect(t, m, map[string]any{"ftp_data.filename": nil, "ftp_data.command": "NLST"})
 }
+
+// TestAppendFileInfoFTPData: a file an ftp-data flow carried has the flow's ftp_data object
+// where an HTTP file has the http object.
+func TestAppendFileInfoFTPData(t *testing.T) {
+	e := &FileInfoEvent{AppHeader: sampleAppHeader(0, false), AppProto: "ftp-data",
+		FTPData: &FTPDataEvent{Filename: []byte("temp.txt"), Command: "RETR"},
+		File:    FileInfo{Filename: []byte("temp.txt"), State: FileStateClosed, Size: 1164}}
+	line := defaultEVE.AppendFileInfo(nil, e)
+	m := decodeLine(t, line)
+	expect(t, m, map[string]any{"ftp_data.filename": "temp.txt", "ftp_data.command": "RETR", "app_proto": "ftp-data",
+		"fileinfo.size": 1164, "http": nil})
+	if s := string(line); strings.Index(s, `"ftp_data"`) > strings.Index(s, `"app_proto"`) {
+		t.Errorf("ftp_data after app_proto: %s", s)
+	}
+}

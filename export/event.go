@@ -250,7 +250,10 @@ type FileInfoEvent struct {
 	// HTTP is the transaction's http object, written as the http event writes it; only its
 	// object fields are read. nil: no http object.
 	HTTP *HTTPEvent
-	File FileInfo
+	// FTPData is the ftp-data flow's ftp_data object, for a file an FTP data connection
+	// carried; nil: none.
+	FTPData *FTPDataEvent
+	File    FileInfo
 }
 
 // FileInfo is the fileinfo object. Filename aliases the parser's transaction.

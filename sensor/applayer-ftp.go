@@ -62,7 +62,6 @@ type ftpExpectation struct {
 	name     []byte
 	toClient bool
 	created  int64
-	used     bool
 }
 
 // ftpDataState is an ftp-data flow's one transaction: the transfer it carries.
@@ -71,9 +70,11 @@ type ftpDataState struct {
 	name []byte
 	// toClient: the file travels from the data connection's server to its client.
 	toClient bool
-	// data is the file's first ftpDataKeep bytes; size counts them all.
+	// data is the file's first ftpDataKeep bytes; size counts them all, those a gap lost
+	// included (gaps).
 	data []byte
 	size uint64
+	gaps bool
 }
 
 func (d *ftpDataState) retained() int { return 64 + cap(d.name) + cap(d.data) }
@@ -104,6 +105,20 @@ func (a *appLayer) ftpMoved(final bool) {
 	if a.det != nil {
 		a.detectFTP()
 	}
+	a.logFTP(final)
+	for _, c := range p.TakeDataChannels() {
+		a.expectFTPData(c)
+	}
+	if !final && p.TLSUpgrade() {
+		a.ftpStartTLS()
+	}
+}
+
+// logFTP logs and releases the finished transactions (all of them when final) whose
+// inspection does not wait for a packet.
+func (a *appLayer) logFTP(final bool) {
+	s := a.cur
+	p := s.ftp
 	for _, tx := range p.Txs() {
 		if !tx.Done && !final {
 			continue
@@ -118,19 +133,20 @@ func (a *appLayer) ftpMoved(final bool) {
 		a.logFTPAnomalies(tx)
 	}
 	p.ReleaseDone(math.MaxUint64)
-	for _, c := range p.TakeDataChannels() {
-		a.expectFTPData(c)
-	}
-	if !final && p.TLSUpgrade() {
-		a.ftpStartTLS()
-	}
 }
 
 // ftpStartTLS: the server accepted AUTH TLS, what follows is TLS. The control channel's
-// transactions so far were logged; detection starts afresh, as for an HTTP tunnel, and the
-// flow keeps ftp as app_proto_orig.
+// transactions end here (inspected and logged as they stand, as changeProtocol ends an HTTP
+// tunnel's); detection starts afresh and the flow keeps ftp as app_proto_orig.
 func (a *appLayer) ftpStartTLS() {
 	s := a.cur
+	final := a.final
+	a.final = true // nothing waits for a later packet: the transactions end here
+	if a.det != nil {
+		a.detectFTP()
+	}
+	a.logFTP(true)
+	a.final = final
 	s.orig = s.proto
 	a.f.AppProtoOrig = appProtoNames[s.proto]
 	s.proto = appUnknown
@@ -291,15 +307,31 @@ func (a *appLayer) ftpDataMoved(final bool) {
 		a.det.ftpData.st = nil
 		s.txMark = m
 	}
-	if final {
-		a.stats.txFTPData++
-		if a.appEVE(a.w.out.eveFTP) {
-			e := &a.ftpDataEv
-			fillFTPDataEvent(e, s.ftpData)
-			a.fillAppHeader(&e.AppHeader, false)
-			e.TxID, e.HasTxID = 0, true
-			a.w.eve.FTPData(e)
+	if !final {
+		return
+	}
+	a.stats.txFTPData++
+	fd := s.ftpData
+	e := &a.ftpDataEv
+	if a.appEVE(a.w.out.eveFTP) {
+		fillFTPDataEvent(e, fd)
+		a.fillAppHeader(&e.AppHeader, false)
+		e.TxID, e.HasTxID = 0, true
+		a.w.eve.FTPData(e)
+	}
+	// As Suricata opens the transfer's file with its first byte, a data connection that
+	// carried none has no file.
+	if a.appEVE(a.w.out.eveFiles) && fd.size > 0 {
+		fillFTPDataEvent(e, fd)
+		var fe export.FileInfoEvent
+		// Oriented as the file travelled, as HTTP's files are.
+		a.fillAppHeader(&fe.AppHeader, fd.toClient)
+		fe.AppProto, fe.FTPData = appProtoNames[appFTPData], e
+		fe.File = export.FileInfo{Filename: fd.name, Gaps: fd.gaps, State: export.FileStateClosed, Size: fd.size}
+		if fd.gaps {
+			fe.File.State = export.FileStateTruncated
 		}
+		a.w.eve.FileInfo(&fe)
 	}
 }
 

@@ -68,7 +68,7 @@ func TestFTPControlAndData(t *testing.T) {
 	}
 
 	var cmds []string
-	ftpData := 0
+	ftpData, files := 0, 0
 	for _, ev := range r.events {
 		switch ev["event_type"] {
 		case "ftp":
@@ -84,6 +84,15 @@ func TestFTPControlAndData(t *testing.T) {
 			if o["filename"] != "secret.txt" || o["command"] != "RETR" || ev["dest_port"] != float64(50000) {
 				t.Errorf("ftp_data event %v", ev)
 			}
+		case "fileinfo":
+			files++
+			fi := ev["fileinfo"].(map[string]any)
+			o, _ := ev["ftp_data"].(map[string]any)
+			// A download: the file came from the data connection's server.
+			if fi["filename"] != "secret.txt" || fi["size"] != float64(11) || fi["state"] != "CLOSED" ||
+				ev["app_proto"] != "ftp-data" || o == nil || o["command"] != "RETR" || ev["src_port"] != float64(50000) {
+				t.Errorf("fileinfo event %v", ev)
+			}
 		case "flow":
 			want := map[float64]string{21: "ftp", 50000: "ftp-data"}[ev["dest_port"].(float64)]
 			if ev["src_port"] == float64(40102) {
@@ -97,8 +106,8 @@ func TestFTPControlAndData(t *testing.T) {
 	if got := fmtList(cmds); got != "[ USER PASV RETR QUIT]" {
 		t.Errorf("ftp events for %s", got)
 	}
-	if ftpData != 1 {
-		t.Errorf("%d ftp_data events, want 1", ftpData)
+	if ftpData != 1 || files != 1 {
+		t.Errorf("%d ftp_data and %d fileinfo events, want 1 each", ftpData, files)
 	}
 }
 
@@ -111,4 +120,44 @@ func fmtList(s []string) string {
 		out += x
 	}
 	return out + "]"
+}
+
+// TestFTPAuthTLS: once the server accepts AUTH TLS the control connection carries TLS: the
+// ClientHello that follows is detected as TLS, the flow ends as tls with ftp as
+// app_proto_orig, and the FTP transactions before it were logged and inspected.
+func TestFTPAuthTLS(t *testing.T) {
+	c := newDACapture(t)
+	v := c.conv(40200, 21)
+	v.handshake()
+	v.send(false, "220 (vsFTPd 3.0.5)\r\n")
+	v.send(true, "AUTH TLS\r\n")
+	v.send(false, "234 Proceed with negotiation.\r\n")
+	v.send(true, "\x16\x03\x01\x00\x31\x01\x00\x00\x2d\x03\x03"+string(make([]byte, 32))+"\x00\x00\x02\x00\x2f\x01\x00")
+	v.close()
+	r := runAppRules(t, c.write(), []string{
+		`alert tls any any -> any any (msg:"tls"; flow:to_server; content:"|16 03 01|"; sid:1;)`,
+		`alert ftp any any -> any any (msg:"auth"; flow:to_server; ftp.command; content:"AUTH TLS"; sid:2;)`,
+	}, 1)
+	count := map[int]int{}
+	for _, a := range r.alerts {
+		count[daSID(a)]++
+	}
+	if count[1] != 1 || count[2] != 1 {
+		t.Errorf("alerts %v, want one each of sid 1 and 2", count)
+	}
+	var cmds []string
+	for _, ev := range r.events {
+		switch ev["event_type"] {
+		case "ftp":
+			cmd, _ := ev["ftp"].(map[string]any)["command"].(string)
+			cmds = append(cmds, cmd)
+		case "flow":
+			if ev["app_proto"] != "tls" || ev["app_proto_orig"] != "ftp" {
+				t.Errorf("flow app_proto %v orig %v, want tls from ftp", ev["app_proto"], ev["app_proto_orig"])
+			}
+		}
+	}
+	if got := fmtList(cmds); got != "[ AUTH TLS]" {
+		t.Errorf("ftp events for %s", got)
+	}
 }

@@ -519,6 +519,7 @@ func (a *appLayer) Gap(toServer bool, n int) {
 		// The file lost bytes: its size counts them, file.data stops before them.
 		if fd := s.ftpData; toServer != fd.toClient {
 			fd.size += uint64(n)
+			fd.gaps = true
 			fd.data = fd.data[:len(fd.data):len(fd.data)]
 		}
 	case appDNS:

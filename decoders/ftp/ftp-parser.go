@@ -119,10 +119,6 @@ func (p *Parser) ReleaseDone(upTo uint64) {
 	p.txs = p.txs[:n]
 }
 
-// Close ends the flow: transactions still waiting for a reply stay open (EVE
-// reply_received "no"), as Suricata logs them at flow end.
-func (p *Parser) Close() {}
-
 // Feed parses in-order stream data of one direction.
 func (p *Parser) Feed(toServer bool, b []byte) {
 	if len(p.channels) == 0 {
