@@ -1,7 +1,12 @@
 package sensor
 
 import (
+	"net/netip"
 	"testing"
+
+	"github.com/nightjar-ids/nightjar/decoders/ftp"
+	"github.com/nightjar-ids/nightjar/export"
+	"github.com/nightjar-ids/nightjar/signatures"
 )
 
 // TestFTPControlAndData: an FTP session in passive mode, end to end. The control channel gives
@@ -159,5 +164,39 @@ func TestFTPAuthTLS(t *testing.T) {
 	}
 	if got := fmtList(cmds); got != "[ AUTH TLS]" {
 		t.Errorf("ftp events for %s", got)
+	}
+}
+
+// TestFTPTxNoAlloc: inspecting an FTP transaction and encoding its event allocate nothing.
+func TestFTPTxNoAlloc(t *testing.T) {
+	p := ftp.NewParser(ftp.Config{})
+	p.Feed(true, []byte("PORT 10,0,0,9,195,80\r\n"))
+	p.Feed(false, []byte("200 PORT command successful.\r\n"))
+	tx := &ftpTx{tx: p.Txs()[0], client: netip.MustParseAddr("10.0.0.1")}
+	a := &appLayer{}
+	var e export.FTPEvent
+	var dst []byte
+	f := export.NewEVEFormat(export.EVEOptions{})
+	nums := []signatures.NumberID{signatures.NumFTPDynamicPort, signatures.NumFTPMode,
+		signatures.NumFTPReplyReceived, signatures.NumFTPBounce}
+	run := func() {
+		for i := range 2 {
+			tx.Buffer(signatures.BufFTPCommand, true, 0)
+			tx.Buffer(signatures.BufFTPCommandData, true, 0)
+			tx.Buffer(signatures.BufFTPReply, false, i)
+			tx.Buffer(signatures.BufFTPCompletionCode, false, i)
+		}
+		for _, id := range nums {
+			tx.Number(id, true, 0)
+		}
+		a.fillFTPEvent(&e, tx.tx)
+		dst = f.AppendFTP(dst[:0], &e)
+	}
+	run()
+	if v, ok := tx.Number(signatures.NumFTPBounce, true, 0); !ok || v != 1 {
+		t.Errorf("PORT to 10.0.0.9 from 10.0.0.1: ftpbounce %d %v", v, ok)
+	}
+	if n := testing.AllocsPerRun(100, run); n != 0 {
+		t.Errorf("%.1f allocs per inspection and event", n)
 	}
 }
