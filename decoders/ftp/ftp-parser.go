@@ -42,6 +42,8 @@ type Parser struct {
 	txs    []*Tx // live, in ID order
 	pool   []*Tx
 	nextID uint64
+	// open counts the live transactions waiting for their final reply.
+	open int
 	// dead: past MaxTx; the flow is no longer parsed (Suricata 8 stops there too).
 	dead bool
 	// A multi-line reply in progress: its code and the transaction it goes to.
@@ -207,8 +209,13 @@ func (p *Parser) line(d int, line []byte, truncated bool) {
 	}
 }
 
+// newTx opens a transaction. MaxTx bounds the open ones, as Suricata's max-tx bounds the
+// transactions it has not freed: finished ones the app layer holds for an inspection that waits
+// for a packet are gone in Suricata by then (its detection runs before the next parse), so they
+// count only against a hard bound of twice MaxTx, which keeps a flood of unsolicited replies
+// from growing the list while no packet goes the other way.
 func (p *Parser) newTx() *Tx {
-	if len(p.txs) >= p.cfg.MaxTx {
+	if p.open >= p.cfg.MaxTx || len(p.txs) >= 2*p.cfg.MaxTx {
 		p.tooMany()
 		return nil
 	}
@@ -222,6 +229,7 @@ func (p *Parser) newTx() *Tx {
 	}
 	t.ID = p.nextID
 	p.nextID++
+	p.open++
 	p.txs = append(p.txs, t)
 	return t
 }
@@ -233,7 +241,7 @@ func (p *Parser) tooMany() {
 	p.dead = true
 	for _, t := range p.txs {
 		if !t.Done {
-			t.Done = true
+			p.finish(t)
 			t.Events.set(EventTooManyTransactions)
 			return
 		}
@@ -366,7 +374,15 @@ func (p *Parser) reply(line []byte, truncated bool) {
 	p.negotiate(t, code, line)
 	// A 1yz reply is preliminary: another reply follows before the next command.
 	if code[0] != '1' || !digits {
+		p.finish(t)
+	}
+}
+
+// finish marks t's final reply received.
+func (p *Parser) finish(t *Tx) {
+	if !t.Done {
 		t.Done = true
+		p.open--
 	}
 }
 

@@ -395,3 +395,27 @@ func TestCommandNames(t *testing.T) {
 		t.Error("event name")
 	}
 }
+
+// TestHeldTransactions: finished transactions the app layer still holds do not count against
+// MaxTx (Suricata would have freed them), but no more than twice MaxTx are kept: a flood of
+// unsolicited replies while nothing is released stops the flow's parsing.
+func TestHeldTransactions(t *testing.T) {
+	p := NewParser(Config{MaxTx: 1})
+	p.Feed(false, []byte("220 (Ftp Server)\r\n"))
+	p.Txs()[0].Hold = true // its inspection waits for a packet to the server
+	p.ReleaseDone(^uint64(0))
+	p.Feed(true, []byte("USER user\r\n"))
+	if txs := p.Txs(); len(txs) != 2 || txs[1].Command != CmdUSER || p.Dead() {
+		t.Fatalf("USER after a held banner: %d transactions, dead %v", len(txs), p.Dead())
+	}
+	q := NewParser(Config{MaxTx: 2})
+	for range 10 {
+		q.Feed(false, []byte("200 unsolicited\r\n"))
+		for _, tx := range q.Txs() {
+			tx.Hold = true
+		}
+	}
+	if len(q.Txs()) > 4 || !q.Dead() {
+		t.Errorf("unsolicited replies, all held: %d transactions, dead %v", len(q.Txs()), q.Dead())
+	}
+}
