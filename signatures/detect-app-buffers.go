@@ -255,8 +255,10 @@ const (
 	NumHTTP2Setting
 	// FTP, known once the transaction's final reply is in: the data-connection port its
 	// PORT, EPRT, PASV or EPSV negotiated; its mode (FTPModeActive or FTPModePassive, only
-	// for those four commands); whether the final reply came (0 or 1); and, for a PORT, 1
-	// when it names another host than the client (ftpbounce), else 0.
+	// for those four commands); whether the final reply came (0 or 1). Known with the
+	// command: for a PORT, 1 when it names another host than the client (ftpbounce), else 0,
+	// inspected on the request as Suricata does, so that the rule's payload keywords see the
+	// PORT line.
 	NumFTPDynamicPort
 	NumFTPMode
 	NumFTPReplyReceived
@@ -283,7 +285,8 @@ const (
 // numberStage is the least stage of its side a numeric property needs.
 func numberStage(id NumberID) uint8 {
 	switch id {
-	case NumFTPDynamicPort, NumFTPMode, NumFTPReplyReceived, NumFTPBounce:
+	case NumFTPDynamicPort, NumFTPMode, NumFTPReplyReceived:
+		// PASV and EPSV learn their port from the reply.
 		return StageComplete
 	}
 	return StageStart
