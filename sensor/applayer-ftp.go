@@ -249,32 +249,37 @@ func (a *appLayer) expireFTPData() {
 	a.ftpExps = a.ftpExps[:k]
 }
 
-// claimFTPData settles the current flow as ftp-data when an expectation waits for it: the
-// flow joins the control connection's two hosts and goes to the negotiated port.
-func (a *appLayer) claimFTPData(d int) bool {
+// ftpExpectationFor finds the expectation that waits for the current flow: the flow joins the
+// control connection's two hosts and goes to the negotiated port; -1 when none does.
+func (a *appLayer) ftpExpectationFor() int {
 	a.expireFTPData()
 	ca, _ := a.f.Client()
 	sa, sp := a.f.Server()
 	for i := range a.ftpExps {
 		x := &a.ftpExps[i]
-		if x.port != sp || !(x.a == ca && x.b == sa || x.a == sa && x.b == ca) {
-			continue
+		if x.port == sp && (x.a == ca && x.b == sa || x.a == sa && x.b == ca) {
+			return i
 		}
-		s := a.cur
-		var ok bool
-		if s.ftpData, ok = reuse(&a.pool, &a.pool.ftpDatas); !ok {
-			s.ftpData = &ftpDataState{}
-		}
-		fd := s.ftpData
-		*fd = ftpDataState{cmd: x.cmd, name: append(fd.name[:0], x.name...), toClient: x.toClient, data: fd.data[:0]}
-		last := len(a.ftpExps) - 1
-		a.ftpExps[i], a.ftpExps[last] = a.ftpExps[last], a.ftpExps[i]
-		a.ftpExps = a.ftpExps[:last]
-		a.stats.ftpExpMatched++
-		a.settle(appFTPData, d)
-		return true
 	}
-	return false
+	return -1
+}
+
+// claimFTPData settles the current flow as ftp-data with the transfer of expectation i, which
+// serves once.
+func (a *appLayer) claimFTPData(i, d int) {
+	x := &a.ftpExps[i]
+	s := a.cur
+	var ok bool
+	if s.ftpData, ok = reuse(&a.pool, &a.pool.ftpDatas); !ok {
+		s.ftpData = &ftpDataState{}
+	}
+	fd := s.ftpData
+	*fd = ftpDataState{cmd: x.cmd, name: append(fd.name[:0], x.name...), toClient: x.toClient, data: fd.data[:0]}
+	last := len(a.ftpExps) - 1
+	a.ftpExps[i], a.ftpExps[last] = a.ftpExps[last], a.ftpExps[i]
+	a.ftpExps = a.ftpExps[:last]
+	a.stats.ftpExpMatched++
+	a.settle(appFTPData, d)
 }
 
 // ftpDataFeed takes bytes of an ftp-data flow: those of the file's direction are the file.

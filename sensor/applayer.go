@@ -138,10 +138,7 @@ type appStats struct {
 	txDHCP                     uint64
 	txHTTP2                    uint64
 	txFTP, txFTPData           uint64
-	// ftp-data expectations: registered, claimed by a data connection, expired unclaimed,
-	// and pushed out by newer ones past ftpExpMax.
-	ftpExpCreated, ftpExpMatched, ftpExpExpired, ftpExpEvicted uint64
-	encrypted                                                  uint64 // flows whose payload inspection stopped at encryption
+	encrypted                  uint64 // flows whose payload inspection stopped at encryption
 	// Suricata's app_layer.error counters: gaps handed to a parser, and messages or
 	// directions a parser could not make sense of (DNS messages that failed to parse, HTTP
 	// directions abandoned).
@@ -149,6 +146,10 @@ type appStats struct {
 	gapDNSTCP            uint64
 	errHTTP              uint64
 	errDNSTCP, errDNSUDP uint64
+
+	// ftp-data expectations: registered, claimed by a data connection, expired unclaimed,
+	// and pushed out by newer ones past ftpExpMax.
+	ftpExpCreated, ftpExpMatched, ftpExpExpired, ftpExpEvicted uint64
 }
 
 // counters names the app-layer counters as Suricata's stats do. TLS and SSH keep their one
@@ -547,12 +548,10 @@ func (a *appLayer) detect(toServer bool, b []byte) {
 	}
 	// A data connection an FTP control channel announced is ftp-data whatever it carries.
 	if len(a.ftpExps) > 0 && a.f.Proto() == 6 && s.orig == appUnknown {
-		s.keepHeld(d, b)
-		if a.claimFTPData(d) {
+		if i := a.ftpExpectationFor(); i >= 0 {
+			s.held[d] = append(s.held[d], b...) // settling feeds what is held
+			a.claimFTPData(i, d)
 			return
-		}
-		if len(s.held[d]) == len(b) {
-			s.held[d] = s.held[d][:0] // probeHeld joins b to what was held before
 		}
 	}
 	data, proto, v := a.probeHeld(toServer, b)
