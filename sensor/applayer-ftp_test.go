@@ -1,6 +1,7 @@
 package sensor
 
 import (
+	"fmt"
 	"net/netip"
 	"testing"
 
@@ -198,5 +199,48 @@ func TestFTPTxNoAlloc(t *testing.T) {
 	}
 	if n := testing.AllocsPerRun(100, run); n != 0 {
 		t.Errorf("%.1f allocs per inspection and event", n)
+	}
+}
+
+// TestFTPExpectationsBounded: a control channel that announces more transfers than a worker
+// keeps expectations for pushes the oldest out (counted): a data connection to the first port
+// is no longer ftp-data, one to the last is.
+func TestFTPExpectationsBounded(t *testing.T) {
+	c := newDACapture(t)
+	ctl := c.conv(40300, 21)
+	ctl.handshake()
+	ctl.send(false, "220 (vsFTPd 3.0.5)\r\n")
+	const n = ftpExpMax + 6
+	for i := range n {
+		port := 20000 + i
+		ctl.send(true, "PASV\r\n")
+		ctl.send(false, fmt.Sprintf("227 Entering Passive Mode (10,0,0,2,%d,%d).\r\n", port>>8, port&0xff))
+		ctl.send(true, fmt.Sprintf("RETR f%d\r\n", i))
+		ctl.send(false, "150 Here it comes.\r\n226 Done.\r\n")
+	}
+	for _, port := range []uint16{20000, 20000 + n - 1} {
+		d := c.conv(41000+port%1000, port)
+		d.handshake()
+		d.send(false, "data\n")
+		d.close()
+	}
+	ctl.close()
+	r := runAppRules(t, c.write(), []string{`alert ftp any any -> any any (msg:"never"; ftp.command; content:"NOPE"; sid:1;)`}, 1)
+	for _, ev := range r.events {
+		switch ev["event_type"] {
+		case "flow":
+			want := map[float64]string{21: "ftp", 20000: "failed", 20000 + n - 1: "ftp-data"}[ev["dest_port"].(float64)]
+			if ev["app_proto"] != want {
+				t.Errorf("flow to %v: app_proto %v, want %s", ev["dest_port"], ev["app_proto"], want)
+			}
+		case "stats":
+			m := ev
+			for _, k := range []string{"stats", "app_layer", "expectations", "ftp-data"} {
+				m, _ = m[k].(map[string]any)
+			}
+			if m["created"] != float64(n) || m["evicted"] != float64(6) || m["matched"] != float64(1) {
+				t.Errorf("expectation counters %v", m)
+			}
+		}
 	}
 }
