@@ -29,8 +29,8 @@ import (
 
 // FTPAppConfig is app-layer.protocols.ftp: the parser's limits, as Suricata names them.
 type FTPAppConfig struct {
-	// MaxTx bounds the live transactions of a flow (1024); past it the flow raises
-	// ftp.too_many_transactions and is no longer parsed.
+	// MaxTx bounds the transactions of a flow waiting for their final reply (1024); past it
+	// the flow raises ftp.too_many_transactions and is no longer parsed.
 	MaxTx int `yaml:"max-tx"`
 	// MaxLineLength is the longest command or reply line kept whole (4096).
 	MaxLineLength ByteSize `yaml:"max-line-length"`
