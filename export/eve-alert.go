@@ -110,6 +110,10 @@ func appendAlertApp(dst []byte, app *AlertApp) []byte {
 		dst = appendSSHObject(dst, app.SSH)
 	case app.SMTP != nil:
 		dst = appendSMTPObjects(dst, &app.SMTP.SMTP, app.SMTP.Email)
+	case app.FTP != nil:
+		dst = appendFTPObject(dst, app.FTP)
+	case app.FTPData != nil:
+		dst = appendFTPDataObject(dst, app.FTPData)
 	}
 	if len(app.Files) > 0 {
 		dst = appendKey(dst, "files")

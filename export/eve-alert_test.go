@@ -294,6 +294,9 @@ func TestAppendAlertAppObject(t *testing.T) {
 		{"http", AlertApp{HTTP: sampleHTTP()}, "http", map[string]any{"http.hostname": string(sampleHTTP().Hostname)}},
 		{"tls", AlertApp{TLS: sampleTLS()}, "tls", map[string]any{"tls.sni": string(sampleTLS().SNI)}},
 		{"ssh", AlertApp{SSH: sampleSSH()}, "ssh", map[string]any{"ssh.client.proto_version": string(sampleSSH().Client.ProtoVersion)}},
+		{"ftp", AlertApp{FTP: sampleFTPRetr()}, "ftp", map[string]any{"ftp.command": "RETR", "ftp.command_data": "temp.txt"}},
+		{"ftp_data", AlertApp{FTPData: &FTPDataEvent{Filename: []byte("a.txt"), Command: "STOR"}}, "ftp_data",
+			map[string]any{"ftp_data.filename": "a.txt", "ftp_data.command": "STOR"}},
 		{"dns", AlertApp{DNS: dnsV2}, "dns", map[string]any{"dns.version": 3, "dns.type": "request",
 			"dns.id": int(dnsV2.ID)}},
 	} {
@@ -316,6 +319,10 @@ func TestAppendAlertAppObject(t *testing.T) {
 				ev = appendTLSObject(nil, tc.app.TLS)
 			case tc.app.SSH != nil:
 				ev = appendSSHObject(nil, tc.app.SSH)
+			case tc.app.FTP != nil:
+				ev = appendFTPObject(nil, tc.app.FTP)
+			case tc.app.FTPData != nil:
+				ev = appendFTPDataObject(nil, tc.app.FTPData)
 			}
 			if ev != nil && !strings.Contains(s, string(ev)) {
 				t.Errorf("alert's %s object differs from the event's %s", tc.key, ev)

@@ -15,6 +15,9 @@ func (f *EVEFormat) AppendFileInfo(dst []byte, e *FileInfoEvent) []byte {
 	if e.SMTP != nil {
 		dst = appendSMTPObjects(dst, &e.SMTP.SMTP, e.SMTP.Email)
 	}
+	if e.FTPData != nil {
+		dst = appendFTPDataObject(dst, e.FTPData)
+	}
 	if e.AppProto != "" {
 		dst = appendStringField(dst, "app_proto", e.AppProto)
 	}

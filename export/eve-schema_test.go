@@ -48,6 +48,8 @@ func TestEVEAgainstSuricataSchema(t *testing.T) {
 		"anomaly no tuple":  AppendAnomalyJSON(nil, &Anomaly{Timestamp: 1, Type: "packet", Event: "decoder.ethernet.pkt_too_small"}),
 		"stats":             AppendStatsJSON(nil, sampleStats()),
 		"stats no counters": AppendStatsJSON(nil, &Stats{Uptime: 1}),
+		"ftp":               defaultEVE.AppendFTP(nil, sampleFTPRetr()),
+		"ftp_data":          defaultEVE.AppendFTPData(nil, &FTPDataEvent{AppHeader: sampleAppHeader(0, false), Filename: []byte("a"), Command: "RETR"}),
 		"packet": defaultEVE.AppendPacket(nil, &Packet{Tuple: sampleAnomaly().Tuple, Timestamp: 1, PcapCnt: 3,
 			PktSrc: "wire/pcap", Data: []byte{0, 1, 2, 3, 4, 5, 6}, LinkType: 1}),
 	}

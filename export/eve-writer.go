@@ -326,6 +326,18 @@ func (b *EVEBuffer) SMTP(e *SMTPEvent) {
 	b.maybeFlush()
 }
 
+// FTP appends an ftp line.
+func (b *EVEBuffer) FTP(e *FTPEvent) {
+	b.buf = b.format.AppendFTP(b.buf, e)
+	b.maybeFlush()
+}
+
+// FTPData appends an ftp_data line.
+func (b *EVEBuffer) FTPData(e *FTPDataEvent) {
+	b.buf = b.format.AppendFTPData(b.buf, e)
+	b.maybeFlush()
+}
+
 // FileInfo appends a fileinfo line.
 func (b *EVEBuffer) FileInfo(e *FileInfoEvent) {
 	b.buf = b.format.AppendFileInfo(b.buf, e)

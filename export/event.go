@@ -193,11 +193,13 @@ type TunnelInfo struct {
 // which only the object is written (at most one is set). The events belong to the sensor and
 // are valid until the alert is written.
 type AlertApp struct {
-	HTTP *HTTPEvent
-	DNS  *DNSEvent
-	TLS  *TLSEvent
-	SSH  *SSHEvent
-	SMTP *SMTPEvent
+	HTTP    *HTTPEvent
+	DNS     *DNSEvent
+	TLS     *TLSEvent
+	SSH     *SSHEvent
+	SMTP    *SMTPEvent
+	FTP     *FTPEvent
+	FTPData *FTPDataEvent
 	// Files are the files of the transaction (its attachments, for SMTP), written as the
 	// alert's files array as Suricata writes it.
 	Files []FileInfo
@@ -261,7 +263,10 @@ type FileInfoEvent struct {
 	// SMTP is the transaction's smtp event, whose smtp and email objects are written (its
 	// header is not); nil: none.
 	SMTP *SMTPEvent
-	File FileInfo
+	// FTPData is the ftp-data flow's ftp_data object, for a file an FTP data connection
+	// carried; nil: none.
+	FTPData *FTPDataEvent
+	File    FileInfo
 }
 
 // FileInfo is the fileinfo object. Filename aliases the parser's transaction.

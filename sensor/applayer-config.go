@@ -26,6 +26,7 @@ type AppLayerConfig struct {
 		TLS  EncryptedAppConfig `yaml:"tls"`
 		SSH  EncryptedAppConfig `yaml:"ssh"`
 		SMTP SMTPAppConfig      `yaml:"smtp"`
+		FTP  FTPAppConfig       `yaml:"ftp"`
 	} `yaml:"protocols"`
 }
 

@@ -35,6 +35,17 @@ func (a *appLayer) fillAppHeader(h *export.AppHeader, reply bool) {
 	}
 }
 
+// appAnomaly readies the worker's anomaly event for a parser event of the current flow: the
+// flow's tuple (client as source) and detection variables, the protocol, no transaction yet.
+func (a *appLayer) appAnomaly(p appProto) *export.Anomaly {
+	an := &a.w.anomaly
+	*an = export.Anomaly{Timestamp: a.ts, PcapCnt: a.pcapCnt, Type: "applayer", Layer: "proto_parser",
+		AppProto: appProtoNames[p]}
+	fillFlowTuple(&an.Tuple, a.f)
+	an.Vars = a.w.flowVars(a.f)
+	return an
+}
+
 // fillFlowTuple writes the flow's addressing, client as source.
 func fillFlowTuple(t *export.Tuple, f *flow.Flow) {
 	t.FlowID = f.ID()
@@ -103,11 +114,7 @@ func (a *appLayer) logHTTPAnomalies(tx *http.Tx) {
 	if tx.Events == 0 || w.eve == nil || !w.out.eveAnomaly {
 		return
 	}
-	an := &w.anomaly
-	*an = export.Anomaly{Timestamp: a.ts, PcapCnt: a.pcapCnt, Type: "applayer", Layer: "proto_parser",
-		AppProto: appProtoNames[appHTTP]}
-	fillFlowTuple(&an.Tuple, a.f)
-	an.Vars = w.flowVars(a.f)
+	an := a.appAnomaly(appHTTP)
 	for e := http.Event(1); int(e) < http.NumEvents; e++ {
 		if tx.Events.Has(e) {
 			an.Event = httpAnomalyNames[e]
@@ -244,14 +251,11 @@ func (a *appLayer) logDNSAnomalies(toServer bool, m *dns.Message, tx uint64) {
 	if m.Events.N == 0 || w.eve == nil || !w.out.eveAnomaly {
 		return
 	}
-	an := &w.anomaly
-	*an = export.Anomaly{Timestamp: a.ts, PcapCnt: a.pcapCnt, Type: "applayer", Layer: "proto_parser",
-		AppProto: appProtoNames[appDNS], TxID: tx, HasTxID: true}
+	an := a.appAnomaly(appDNS)
+	an.TxID, an.HasTxID = tx, true
 	if a.pkt != nil {
 		an.PktSrc = pktSrc(a.pkt)
 	}
-	fillFlowTuple(&an.Tuple, a.f)
-	an.Vars = w.flowVars(a.f)
 	if !toServer {
 		an.SrcIP, an.DestIP = an.DestIP, an.SrcIP
 		an.SrcPort, an.DestPort = an.DestPort, an.SrcPort

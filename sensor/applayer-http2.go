@@ -129,11 +129,7 @@ func (a *appLayer) logHTTP2Anomalies(tx *http2.Tx) {
 	if tx.Events == 0 || w.eve == nil || !w.out.eveAnomaly {
 		return
 	}
-	an := &w.anomaly
-	*an = export.Anomaly{Timestamp: a.ts, PcapCnt: a.pcapCnt, Type: "applayer", Layer: "proto_parser",
-		AppProto: appProtoNames[appHTTP2]}
-	fillFlowTuple(&an.Tuple, a.f)
-	an.Vars = w.flowVars(a.f)
+	an := a.appAnomaly(appHTTP2)
 	for e := http2.Event(1); int(e) < http2.NumEvents; e++ {
 		if tx.Events.Has(e) {
 			an.Event = e.String()

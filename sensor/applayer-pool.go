@@ -4,6 +4,7 @@ import (
 	"unsafe"
 
 	"github.com/nightjar-ids/nightjar/decoders/dns"
+	"github.com/nightjar-ids/nightjar/decoders/ftp"
 	"github.com/nightjar-ids/nightjar/decoders/http"
 	"github.com/nightjar-ids/nightjar/decoders/http2"
 	"github.com/nightjar-ids/nightjar/decoders/smtp"
@@ -41,20 +42,26 @@ const appFlowBase = int(unsafe.Sizeof(appFlow{}))
 // States and parsers are pooled apart: a DNS-over-UDP flow, which holds its state for minutes,
 // must not carry an HTTP parser that grew on an earlier flow.
 type appPool struct {
-	flows   freeList[*appFlow]
-	https   freeList[*http.Parser]
-	tlss    freeList[*tls.State]
-	sshs    freeList[*ssh.State]
-	dnss    freeList[*dns.State]
-	http2s  freeList[*http2.Parser]
-	smtps   freeList[*smtp.Parser]
-	idle    int // bytes the free lists retain
-	idleMax int
-	live    int // bytes charged to the states handed out, their parsers included
-	memcap  int // bound on live+idle; 0: none
-	peak    int
-	refused uint64 // flows that got no state: the memcap was reached
-	cut     uint64 // flows whose parser was dropped: its growth passed the memcap
+	flows    freeList[*appFlow]
+	https    freeList[*http.Parser]
+	tlss     freeList[*tls.State]
+	sshs     freeList[*ssh.State]
+	dnss     freeList[*dns.State]
+	http2s   freeList[*http2.Parser]
+	smtps    freeList[*smtp.Parser]
+	ftps     freeList[*ftp.Parser]
+	ftpDatas freeList[*ftpDataState]
+	idle     int // bytes the free lists retain
+	idleMax  int
+	live     int // bytes charged to the states handed out, their parsers included
+	memcap   int // bound on live+idle; 0: none
+	peak     int
+	refused  uint64 // flows that got no state: the memcap was reached
+	cut      uint64 // flows whose parser was dropped: its growth passed the memcap
+	// ftpLive is the part of live that FTP parsers and ftp-data transfers retain, and ftpCut
+	// the FTP flows cut (Suricata's ftp.memuse and ftp.memcap counters).
+	ftpLive int
+	ftpCut  uint64
 }
 
 // freeList is a stack of idle objects with what each retains.
@@ -98,7 +105,8 @@ func (p *appPool) over() bool {
 		return false
 	}
 	for p.use() > p.memcap && p.idle > 0 {
-		if !shed(p, &p.https) && !shed(p, &p.tlss) && !shed(p, &p.sshs) && !shed(p, &p.dnss) && !shed(p, &p.http2s) && !shed(p, &p.smtps) && !shed(p, &p.flows) {
+		if !shed(p, &p.https) && !shed(p, &p.tlss) && !shed(p, &p.sshs) && !shed(p, &p.dnss) && !shed(p, &p.http2s) &&
+			!shed(p, &p.smtps) && !shed(p, &p.ftps) && !shed(p, &p.ftpDatas) && !shed(p, &p.flows) {
 			break
 		}
 	}
@@ -152,6 +160,7 @@ func (p *appPool) take() *appFlow {
 // apart, each while the idle budget and the memcap allow.
 func (p *appPool) put(s *appFlow) {
 	p.live -= s.mem
+	p.ftpLive -= s.ftpMem
 	if s.http != nil {
 		keep(p, &p.https, s.http, s.http.Retained())
 	}
@@ -170,6 +179,12 @@ func (p *appPool) put(s *appFlow) {
 	if s.http2 != nil {
 		keep(p, &p.http2s, s.http2, s.http2.Retained())
 	}
+	if s.ftp != nil {
+		keep(p, &p.ftps, s.ftp, s.ftp.Retained())
+	}
+	if s.ftpData != nil {
+		keep(p, &p.ftpDatas, s.ftpData, s.ftpData.retained())
+	}
 	s.reset()
 	s.mem = s.retained()
 	keep(p, &p.flows, s, s.mem)
@@ -180,6 +195,9 @@ func (p *appPool) recharge(s *appFlow) bool {
 	n := s.retained()
 	p.live += n - s.mem
 	s.mem = n
+	fm := s.ftpRetained()
+	p.ftpLive += fm - s.ftpMem
+	s.ftpMem = fm
 	p.peak = max(p.peak, p.use())
 	return p.over()
 }
@@ -207,6 +225,18 @@ func (s *appFlow) retained() int {
 	if s.http2 != nil {
 		n += s.http2.Retained()
 	}
+	return n + s.ftpRetained()
+}
+
+// ftpRetained is what the state's FTP parser or ftp-data transfer retains.
+func (s *appFlow) ftpRetained() int {
+	n := 0
+	if s.ftp != nil {
+		n += s.ftp.Retained()
+	}
+	if s.ftpData != nil {
+		n += s.ftpData.retained()
+	}
 	return n
 }
 
@@ -231,10 +261,14 @@ func (a *appLayer) charge() {
 	if s.shared || !a.pool.recharge(s) {
 		return
 	}
-	if s.http == nil && s.tls == nil && s.ssh == nil && s.dnsTCP == nil && s.http2 == nil && s.smtp == nil {
+	if s.http == nil && s.tls == nil && s.ssh == nil && s.dnsTCP == nil && s.http2 == nil && s.smtp == nil &&
+		s.ftp == nil && s.ftpData == nil {
 		return // nothing to drop: the bytes held for detection are bounded (probeLimit, keptLimit)
 	}
-	s.http, s.tls, s.ssh, s.dnsTCP, s.http2, s.smtp = nil, nil, nil, nil, nil, nil
+	if s.ftp != nil || s.ftpData != nil {
+		a.pool.ftpCut++
+	}
+	s.http, s.tls, s.ssh, s.dnsTCP, s.http2, s.smtp, s.ftp, s.ftpData = nil, nil, nil, nil, nil, nil, nil, nil
 	s.cut = true
 	a.pool.cut++
 	a.pool.recharge(s)
@@ -263,5 +297,7 @@ func (p *appPool) counters() []export.Counter {
 		{Name: "app_layer.memuse_peak", Value: uint64(max(p.peak, 0))},
 		{Name: "app_layer.memcap_refused", Value: p.refused},
 		{Name: "app_layer.memcap_cut", Value: p.cut},
+		{Name: "ftp.memuse", Value: uint64(max(p.ftpLive, 0))},
+		{Name: "ftp.memcap", Value: p.ftpCut},
 	}
 }

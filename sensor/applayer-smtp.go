@@ -222,11 +222,8 @@ func (a *appLayer) logSMTPAnomalies(tx *smtp.Tx) {
 	if tx.Events == 0 || w.eve == nil || !w.out.eveAnomaly {
 		return
 	}
-	an := &w.anomaly
-	*an = export.Anomaly{Timestamp: a.ts, PcapCnt: a.pcapCnt, Type: "applayer", Layer: "proto_parser",
-		AppProto: appProtoNames[appSMTP], TxID: tx.ID, HasTxID: true}
-	fillFlowTuple(&an.Tuple, a.f)
-	an.Vars = w.flowVars(a.f)
+	an := a.appAnomaly(appSMTP)
+	an.TxID, an.HasTxID = tx.ID, true
 	if a.pkt != nil && !a.pktToServer {
 		an.SrcIP, an.DestIP = an.DestIP, an.SrcIP
 		an.SrcPort, an.DestPort = an.DestPort, an.SrcPort

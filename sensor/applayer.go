@@ -100,6 +100,7 @@ type appLayer struct {
 	httpCfg  http.Config
 	http2Cfg http2.Config
 	smtpCfg  smtp.Config
+	ftpCfg   ftp.Config
 	// What to do once a TLS or SSH session is encrypted (app-layer.protocols.*.encryption-handling),
 	// and whether the current packet's flow asked to be bypassed for it.
 	tlsEnc, sshEnc encryptionMode
@@ -124,6 +125,12 @@ type appLayer struct {
 	answers []export.DNSAnswer // all three sections of the message, in order
 	text    []byte             // formatted DNS names and rdata of the event being written
 
+	ftpEv      export.FTPEvent
+	ftpDataEv  export.FTPDataEvent
+	ftpReplies []export.FTPReply
+	// ftpExps are the data connections FTP control channels announced (applayer-ftp.go).
+	ftpExps []ftpExpectation
+
 	dhcpEv     export.DHCPEvent
 	dhcpOpts   []export.DHCPOption
 	dhcpParams []string // names of all the event's parameter request lists, back to back
@@ -138,6 +145,7 @@ type appStats struct {
 	txDHCP                     uint64
 	txHTTP2                    uint64
 	txSMTP                     uint64
+	txFTP, txFTPData           uint64
 	encrypted                  uint64 // flows whose payload inspection stopped at encryption
 	// Suricata's app_layer.error counters: gaps handed to a parser, and messages or
 	// directions a parser could not make sense of (DNS messages that failed to parse, HTTP
@@ -147,6 +155,10 @@ type appStats struct {
 	errHTTP              uint64
 	errDNSTCP, errDNSUDP uint64
 	errSMTP              uint64 // SMTP flows whose parser stopped (an invalid reply …)
+
+	// ftp-data expectations: registered, claimed by a data connection, expired unclaimed,
+	// and pushed out by newer ones past ftpExpMax.
+	ftpExpCreated, ftpExpMatched, ftpExpExpired, ftpExpEvicted uint64
 }
 
 // counters names the app-layer counters as Suricata's stats do. TLS and SSH keep their one
@@ -176,6 +188,12 @@ func (s *appStats) counters() []export.Counter {
 		{Name: "app_layer.tx.dns_tcp", Value: s.txDNSTCP},
 		{Name: "app_layer.tx.dns_udp", Value: s.txDNSUDP},
 		{Name: "app_layer.tx.dhcp", Value: s.txDHCP},
+		{Name: "app_layer.tx.ftp", Value: s.txFTP},
+		{Name: "app_layer.tx.ftp-data", Value: s.txFTPData},
+		{Name: "app_layer.expectations.ftp-data.created", Value: s.ftpExpCreated},
+		{Name: "app_layer.expectations.ftp-data.matched", Value: s.ftpExpMatched},
+		{Name: "app_layer.expectations.ftp-data.expired", Value: s.ftpExpExpired},
+		{Name: "app_layer.expectations.ftp-data.evicted", Value: s.ftpExpEvicted},
 		{Name: "app_layer.flow.encrypted", Value: s.encrypted},
 		{Name: "app_layer.error.http.gap", Value: s.gaps[appHTTP]},
 		{Name: "app_layer.error.http.parser", Value: s.errHTTP},
@@ -184,6 +202,7 @@ func (s *appStats) counters() []export.Counter {
 		{Name: "app_layer.error.http2.gap", Value: s.gaps[appHTTP2]},
 		{Name: "app_layer.error.smtp.gap", Value: s.gaps[appSMTP]},
 		{Name: "app_layer.error.smtp.parser", Value: s.errSMTP},
+		{Name: "app_layer.error.ftp.gap", Value: s.gaps[appFTP]},
 		{Name: "app_layer.error.dns_tcp.gap", Value: s.gapDNSTCP},
 		{Name: "app_layer.error.dns_tcp.parser", Value: s.errDNSTCP},
 		{Name: "app_layer.error.dns_udp.parser", Value: s.errDNSUDP},
@@ -243,8 +262,12 @@ type appFlow struct {
 	dnsTCP *dns.State
 	http2  *http2.Parser
 	smtp   *smtp.Parser
+	ftp    *ftp.Parser
+	// ftpData is an ftp-data flow's transfer, from the expectation that named the flow.
+	ftpData *ftpDataState
 
 	mem    int  // bytes charged to the pool's memcap
+	ftpMem int  // the part of mem the FTP parser or ftp-data transfer retains
 	cut    bool // the parser was dropped at the memcap: data goes to stream inspection only
 	shared bool // one of the appLayer's shared states, never pooled or reset
 
@@ -281,6 +304,7 @@ func newAppLayer(w *worker, cfg *Config, workers int) *appLayer {
 		httpCfg:     httpConfig(cfg),
 		http2Cfg:    http2Config(cfg),
 		smtpCfg:     smtpConfig(cfg),
+		ftpCfg:      ftpConfig(cfg),
 		dnsTCPPorts: cfg.AppLayer.Protocols.DNS.Ports(true), dnsUDPPorts: cfg.AppLayer.Protocols.DNS.Ports(false),
 		midstream: cfg.Stream.Midstream}
 	a.onTunnel = a.httpTunnel
@@ -412,6 +436,10 @@ func (a *appLayer) finish() appProto {
 	case appSMTP:
 		s.smtp.Finish()
 		a.smtpMoved(true)
+	case appFTP:
+		a.ftpMoved(true)
+	case appFTPData:
+		a.ftpDataMoved(true)
 	case appDNS:
 		if a.det != nil {
 			a.detectPendingDNS(0)
@@ -510,6 +538,16 @@ func (a *appLayer) Gap(toServer bool, n int) {
 			a.stats.errSMTP++
 		}
 		a.smtpMoved(false)
+	case appFTP:
+		a.stats.gaps[appFTP]++
+		s.ftp.Gap(toServer, n)
+	case appFTPData:
+		// The file lost bytes: its size counts them, file.data stops before them.
+		if fd := s.ftpData; toServer != fd.toClient {
+			fd.size += uint64(n)
+			fd.gaps = true
+			fd.data = fd.data[:len(fd.data):len(fd.data)]
+		}
 	case appDNS:
 		if s.dnsTCP != nil {
 			a.stats.gapDNSTCP++
@@ -532,6 +570,14 @@ func (a *appLayer) detect(toServer bool, b []byte) {
 			s.dropped[d] += len(b)
 		}
 		return
+	}
+	// A data connection an FTP control channel announced is ftp-data whatever it carries.
+	if len(a.ftpExps) > 0 && a.f.Proto() == 6 && s.orig == appUnknown {
+		if i := a.ftpExpectationFor(); i >= 0 {
+			s.held[d] = append(s.held[d], b...) // settling feeds what is held
+			a.claimFTPData(i, d)
+			return
+		}
 	}
 	data, proto, v := a.probeHeld(toServer, b)
 	if v != tls.Match && a.midstream {
@@ -686,6 +732,12 @@ func (a *appLayer) settle(p appProto, d int) {
 			s.smtp = smtp.NewParser(a.smtpCfg)
 		}
 		s.smtp.Reset()
+	case appFTP:
+		var ok bool
+		if s.ftp, ok = reuse(&a.pool, &a.pool.ftps); !ok {
+			s.ftp = ftp.NewParser(a.ftpCfg)
+		}
+		s.ftp.Reset()
 	}
 	order := [2]bool{true, false}
 	if p == appSMTP {
@@ -846,6 +898,12 @@ func (a *appLayer) feed(toServer bool, b []byte) {
 			a.stats.errSMTP++
 		}
 		a.smtpMoved(false)
+	case appFTP:
+		s.ftp.Feed(toServer, b)
+		a.ftpMoved(false)
+	case appFTPData:
+		a.ftpDataFeed(toServer, b)
+		a.ftpDataMoved(false)
 	}
 	a.chunk[d], a.hasChunk[d] = nil, false
 }

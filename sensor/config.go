@@ -98,15 +98,18 @@ type EVEOutput struct {
 	// TaggedPackets writes the packets rules tagged (the tag keyword) as EVE packet events
 	// (Suricata's eve-log alert option tagged-packets, on in its shipped configuration).
 	TaggedPackets bool `yaml:"tagged-packets"`
-	// App-layer events, as Suricata's eve-log types http, dns, tls, ssh and dhcp.
+	// App-layer events, as Suricata's eve-log types http, dns, tls, ssh, dhcp and ftp.
 	HTTP bool       `yaml:"http"`
 	DNS  EVEDNSLog  `yaml:"dns"` // a bool, or Suricata's dns options (version, formats …)
 	TLS  bool       `yaml:"tls"`
 	SSH  bool       `yaml:"ssh"`
 	DHCP EVEDHCPLog `yaml:"dhcp"` // a bool, or Suricata's dhcp options (extended)
 	SMTP EVESMTPLog `yaml:"smtp"` // a bool, or Suricata's smtp options (extended)
+	// FTP is Suricata's eve-log type "ftp": ftp events per control-channel transaction and
+	// ftp_data events per data connection.
+	FTP bool `yaml:"ftp"`
 	// Files is Suricata's eve-log type "files": a fileinfo event per HTTP request or response
-	// body and per SMTP attachment.
+	// body, per SMTP attachment and per FTP data transfer.
 	Files bool `yaml:"files"`
 }
 
@@ -287,7 +290,7 @@ func DefaultConfig() Config {
 	c.SensorName = hostnameOr("nightjar")
 	c.Outputs.EVE = EVEOutput{Enabled: true, Filename: "eve.json", Anomaly: true, Flow: true, Stats: true, Alert: true,
 		TaggedPackets: true, HTTP: true, DNS: EVEDNSLog{Enabled: true, Requests: true, Responses: true}, TLS: true, SSH: true, Files: true,
-		DHCP: EVEDHCPLog{Enabled: true}, SMTP: EVESMTPLog{Enabled: true}}
+		DHCP: EVEDHCPLog{Enabled: true}, SMTP: EVESMTPLog{Enabled: true}, FTP: true}
 	c.Outputs.Arrow = ArrowOutput{Enabled: true, FlowsDir: "flows", AlertsDir: "alerts", AnomaliesDir: "anomalies", StatsDir: "stats",
 		BatchRows: 65536, BatchAgeMs: 1000, RotateBytes: 256 << 20, RotateSeconds: 300}
 	c.Outputs.Fast = FastOutput{Enabled: true, Filename: "fast.log"}

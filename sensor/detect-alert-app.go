@@ -44,5 +44,15 @@ func (a *appLayer) fillAlertApp(al *export.Alert) {
 			al.App.SMTP = a.fillSMTPEvent(tx.tx)
 			al.App.Files = a.smtpFileInfos(tx.tx)
 		}
+	case *ftpTx:
+		if tx.tx != nil {
+			a.fillFTPEvent(&a.ftpEv, tx.tx)
+			al.App.FTP = &a.ftpEv
+		}
+	case *ftpDataTx:
+		if tx.st != nil {
+			fillFTPDataEvent(&a.ftpDataEv, tx.st)
+			al.App.FTPData = &a.ftpDataEv
+		}
 	}
 }

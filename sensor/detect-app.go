@@ -32,6 +32,9 @@ type appDetect struct {
 	ssh  sshTx
 	h2   http2Tx
 	smtp smtpTx
+
+	ftp     ftpTx
+	ftpData ftpDataTx
 }
 
 // txMark is what detection last saw of one transaction: its stages ([side]) at the last
@@ -197,6 +200,10 @@ func (a *appLayer) inspectPending() {
 		a.http2Moved(false)
 	case appSMTP:
 		a.smtpMoved(false)
+	case appFTP:
+		a.ftpMoved(false)
+	case appFTPData:
+		a.ftpDataMoved(false)
 	case appDNS:
 		a.detectPendingDNS(d)
 	}

@@ -32,6 +32,7 @@ type outputs struct {
 	eveTLS      bool
 	eveSSH      bool
 	eveDHCP     bool
+	eveFTP      bool // ftp and ftp_data events
 	dhcpExt     bool // eve-log dhcp extended: every message, every option
 	eveSMTP     bool
 	smtpExt     bool // eve-log smtp extended: more of the email's headers
@@ -67,6 +68,7 @@ func openOutputs(cfg *Config, dir string, alerts, noSync bool) (*outputs, error)
 		o.eveHTTP, o.eveDNS, o.eveTLS, o.eveSSH, o.eveFiles = e.HTTP, e.DNS.Enabled, e.TLS, e.SSH, e.Files
 		o.eveDHCP, o.dhcpExt = e.DHCP.Enabled, e.DHCP.Extended
 		o.eveSMTP, o.smtpExt = e.SMTP.Enabled, e.SMTP.Extended
+		o.eveFTP = e.FTP
 		dl, err := newDNSLog(e.DNS, os.Getenv("SURICATA_EVE_DNS_VERSION"))
 		if err != nil {
 			o.close()

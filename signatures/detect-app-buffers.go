@@ -93,6 +93,13 @@ const (
 	// (SMTP): each instance is one file's data, and a rule matches when one file does.
 	BufFileDataFiles
 
+	BufFTPCommand        // the command's name (USER, RETR …)
+	BufFTPCommandData    // the command's argument
+	BufFTPReply          // multi: each reply line's text, code removed
+	BufFTPCompletionCode // multi: each reply line's 3-digit code
+	// BufFTPDataFileName is file.name of an ftp-data flow: the name of the file it carries.
+	BufFTPDataFileName
+
 	nBuffers
 )
 
@@ -218,19 +225,28 @@ var bufferDefs = [nBuffers]bufferDef{
 	BufEmailReceived:  {"email.received", AppSMTP, bufToServer, StageStart, true},
 	BufFileName:       {"file.name", AppSMTP, bufToServer, StageComplete, true},
 	BufFileDataFiles:  {"file.data", AppSMTP, bufToServer, StageComplete, true},
+
+	// Replies are inspected once the transaction's final reply is in (Suricata's ftp
+	// transaction completes then), so that a rule sees every line of them.
+	BufFTPCommand:        {"ftp.command", AppFTP, bufToServer, StageStart, false},
+	BufFTPCommandData:    {"ftp.command_data", AppFTP, bufToServer, StageStart, false},
+	BufFTPReply:          {"ftp.reply", AppFTP, bufToClient, StageComplete, true},
+	BufFTPCompletionCode: {"ftp.completion_code", AppFTP, bufToClient, StageComplete, true},
+	// The name is known from the flow's start (the control channel's transfer command).
+	BufFTPDataFileName: {"file.name", AppFTPData, bufBoth, StageStart, false},
 }
 
-// fileBuffer reports whether id is a file buffer any protocol that carries files fills:
-// its protocol (Proto) is only the default for a rule that names none.
-func fileBuffer(id BufferID) bool { return id == BufFileData }
+// fileBuffer reports whether id is a file buffer any protocol that carries files fills
+// (file.data, file.name): the rule's protocol picks the instance (resolveApp).
+func fileBuffer(id BufferID) bool { return id == BufFileData || id == BufFileName }
 
 // filesApps are the protocols whose transactions carry files.
-var filesApps = [nAppProtos]bool{AppHTTP: true, AppHTTP2: true, AppSMTP: true}
+var filesApps = [nAppProtos]bool{AppHTTP: true, AppHTTP2: true, AppSMTP: true, AppFTPData: true}
 
 var bufferByName = func() map[string]BufferID {
 	m := make(map[string]BufferID, nBuffers)
 	for i := BufferID(1); i < nBuffers; i++ {
-		if i != BufFileDataFiles { // named file.data too: the rule's protocol picks it (resolveApp)
+		if i != BufFileDataFiles && i != BufFTPDataFileName { // named file.data, file.name too: the rule's protocol picks (resolveApp)
 			m[bufferDefs[i].name] = i
 		}
 	}
@@ -284,9 +300,44 @@ const (
 	NumHTTP2Window
 	NumHTTP2SizeUpdate
 	NumHTTP2Setting
+	// FTP, known once the transaction's final reply is in: the data-connection port its
+	// PORT, EPRT, PASV or EPSV negotiated; its mode (FTPModeActive or FTPModePassive, only
+	// for those four commands); whether the final reply came (0 or 1). Known with the
+	// command: for a PORT, 1 when it names another host than the client (ftpbounce), else 0,
+	// inspected on the request as Suricata does, so that the rule's payload keywords see the
+	// PORT line.
+	NumFTPDynamicPort
+	NumFTPMode
+	NumFTPReplyReceived
+	NumFTPBounce
+	// NumFTPDataCommand is the control channel's command an ftp-data flow carries the data
+	// of (FTPDataRETR or FTPDataSTOR).
+	NumFTPDataCommand
 
 	nNumbers
 )
+
+// ftp.mode values of NumFTPMode.
+const (
+	FTPModePassive = 0
+	FTPModeActive  = 1
+)
+
+// ftpdata_command values of NumFTPDataCommand.
+const (
+	FTPDataRETR = 1
+	FTPDataSTOR = 2
+)
+
+// numberStage is the least stage of its side a numeric property needs.
+func numberStage(id NumberID) uint8 {
+	switch id {
+	case NumFTPDynamicPort, NumFTPMode, NumFTPReplyReceived:
+		// PASV and EPSV learn their port from the reply.
+		return StageComplete
+	}
+	return StageStart
+}
 
 // SSL/TLS version classes ssl_version names; NumSSLVersion reports one of them.
 const (

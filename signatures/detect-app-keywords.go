@@ -72,12 +72,13 @@ func (r *Rule) matchAppEvents(tx AppTx) bool {
 // appEventStage is the stage of its own direction at which an app-layer-event rule is
 // inspected. The engine inspects a transaction rule once per direction, where Suricata
 // retries event rules until the direction completes; HTTP raises events up to the end of the
-// body, so HTTP event rules wait for the whole message. The other parsers raise theirs by the
+// body, so HTTP event rules wait for the whole message, and FTP raises them up to the final
+// reply (too_many_transactions on a transaction that was open). The other parsers raise theirs by the
 // transaction's start (DNS: the message) or, for TLS and SSH sessions, on later records that
 // no stage marks: events raised after the first inspection are not seen.
 func appEventStage(p AppProto) uint8 {
 	// SMTP raises events up to the end of the mail (MIME events with its body), as HTTP does.
-	if p == AppHTTP || p == AppSMTP {
+	if p == AppHTTP || p == AppSMTP || p == AppFTP {
 		return StageComplete
 	}
 	return StageStart

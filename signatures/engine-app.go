@@ -42,7 +42,7 @@ func newTxRule(r *Rule) *txRule {
 		}
 		for i := range r.AppNumbers {
 			s := side(r.AppNumbers[i].Dir, d)
-			t.need[d][s] = max(t.need[d][s], StageStart)
+			t.need[d][s] = max(t.need[d][s], numberStage(r.AppNumbers[i].ID))
 		}
 		if len(r.AppEvents) > 0 {
 			t.need[d][d] = max(t.need[d][d], appEventStage(r.App))

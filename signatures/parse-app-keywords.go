@@ -6,6 +6,7 @@ import (
 
 	"github.com/nightjar-ids/nightjar/decoders"
 	"github.com/nightjar-ids/nightjar/decoders/dns"
+	"github.com/nightjar-ids/nightjar/decoders/ftp"
 	"github.com/nightjar-ids/nightjar/decoders/http"
 	"github.com/nightjar-ids/nightjar/decoders/http2"
 	"github.com/nightjar-ids/nightjar/decoders/smtp"
@@ -41,6 +42,9 @@ func (b *ruleBuilder) appKeyword(name, val string) (done bool, err error) {
 		}
 		b.r.AppNumbers = append(b.r.AppNumbers, AppNumberMatch{ID: id, Dir: bufBoth, Cmp: *u})
 		return true, nil
+	}
+	if done, err := b.ftpKeyword(name, val); done {
+		return true, err
 	}
 	if _, ok := BufferByName(name); ok {
 		// A sticky buffer that the generic lookup (gonids's list) does not name.
@@ -97,6 +101,9 @@ func appEventKnown(proto, full string) bool {
 		}
 	case "http2":
 		_, ok := http2.EventByName(full)
+		return ok
+	case "ftp":
+		_, ok := ftp.EventByName(full)
 		return ok
 	case "ssh":
 		for e := ssh.Event(1); e < ssh.NumEvents; e++ {

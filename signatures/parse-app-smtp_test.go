@@ -21,6 +21,9 @@ func TestSMTPRules(t *testing.T) {
 		{`alert smtp any any -> any any (email.url; content:"a"; sid:1;)`, AppSMTP, BufEmailURL},
 		{`alert tcp any any -> any any (email.received; content:"a"; sid:1;)`, AppSMTP, BufEmailReceived},
 		{`alert smtp any any -> any any (file.name; content:"a.exe"; sid:1;)`, AppSMTP, BufFileName},
+		{`alert smtp any any -> any any (filename:"a.exe"; sid:1;)`, AppSMTP, BufFileName},
+		{`alert ftp-data any any -> any any (file.name; content:"a.exe"; sid:1;)`, AppFTPData, BufFTPDataFileName},
+		{`alert ftp-data any any -> any any (file.data; content:"MZ"; sid:1;)`, AppFTPData, BufFileData},
 	} {
 		r := mustRule(t, c.rule)
 		if r.App != c.app || len(r.Buffers) == 0 || r.Buffers[0].ID != c.buf {
@@ -36,7 +39,8 @@ func TestSMTPRules(t *testing.T) {
 		t.Errorf("event rule: app %v events %v", r.App, r.AppEvents)
 	}
 	for _, c := range []struct{ rule, reason string }{
-		{`alert http any any -> any any (file.name; content:"a"; sid:1;)`, "file.name is not a http keyword"},
+		{`alert http any any -> any any (file.name; content:"a"; sid:1;)`, "file.name on http rules not supported yet"},
+		{`alert tcp any any -> any any (file.name; content:"a"; sid:1;)`, "file.name on http rules not supported yet"},
 		{`alert smtp any any -> any any (http.uri; content:"a"; sid:1;)`, "http.uri is not a smtp keyword"},
 		{`alert smtp any any -> any any (app-layer-event:smtp.nope; sid:1;)`, "app-layer-event smtp.nope not supported yet"},
 		{`alert smtp any any -> any any (email.body_md5; content:"a"; sid:1;)`, "keyword email.body_md5 not supported yet"},

@@ -12,7 +12,7 @@ import (
 // so it is refused with a reason rather than loaded dead.
 var detectableApps = [nAppProtos]bool{
 	AppHTTP: true, AppTLS: true, AppDNS: true, AppSSH: true, AppHTTP2: true, AppFailed: true,
-	AppSMTP: true, AppFTP: true, AppSMB: true, AppDCERPC: true,
+	AppSMTP: true, AppFTP: true, AppFTPData: true, AppSMB: true, AppDCERPC: true,
 }
 
 // buffer returns the app-layer list called name, creating it in rule order. A list with
@@ -226,6 +226,10 @@ func numberProto(id NumberID) AppProto {
 		return AppDNS
 	case NumHTTP2FrameType, NumHTTP2ErrorCode, NumHTTP2Priority, NumHTTP2Window, NumHTTP2SizeUpdate, NumHTTP2Setting:
 		return AppHTTP2
+	case NumFTPDynamicPort, NumFTPMode, NumFTPReplyReceived, NumFTPBounce:
+		return AppFTP
+	case NumFTPDataCommand:
+		return AppFTPData
 	}
 	return AppHTTP
 }
@@ -275,12 +279,16 @@ func (b *ruleBuilder) resolveApp() error {
 				return err
 			}
 		}
-		if r.App == AppSMTP {
-			// An SMTP transaction carries a file per attachment: file.data is each of them.
-			for _, x := range r.Buffers {
-				if x.ID == BufFileData {
-					x.ID = BufFileDataFiles
-				}
+		for _, x := range r.Buffers {
+			switch {
+			case x.ID == BufFileData && r.App == AppSMTP:
+				// An SMTP transaction carries a file per attachment: file.data is each of them.
+				x.ID = BufFileDataFiles
+			case x.ID == BufFileName && r.App == AppFTPData:
+				x.ID = BufFTPDataFileName
+			case x.ID == BufFileName && r.App != AppSMTP:
+				// HTTP's fileinfo names its files, but no buffer carries the names yet.
+				return notSupported("%s on %s rules not supported yet", x.Name, r.App)
 			}
 		}
 	}
