@@ -115,14 +115,15 @@ func (lw *liveWorker) followEngine() {
 }
 
 // useDetection makes the worker inspect with d from its next packet on, with a fresh matcher.
-// What the worker counted, its record of established sessions and the tags in force carry
-// over.
+// What the worker counted, its record of established sessions, the tags in force and the
+// flows' variables (flowbits, flowints) carry over.
 func (w *worker) useDetection(d *detection) {
 	nd := newWorkerDetect(d)
 	if old := w.det; old != nil {
 		nd.alerts = old.alerts
 		nd.estGen = old.estGen
 		nd.tags = old.tags
+		nd.matcher.AdoptFlows(old.matcher)
 	}
 	w.det = nd
 }
