@@ -1,0 +1,179 @@
+package export
+
+import "strconv"
+
+// SMBEvent is one SMB transaction (EVE event_type "smb"), with the fields of Suricata's smb
+// logger. Byte fields alias the parser's transaction and are valid until the event is encoded.
+type SMBEvent struct {
+	AppHeader
+	ID         uint64
+	Dialect    string
+	Command    string
+	Status     string // empty: no response status
+	StatusCode uint32
+	SessionID  uint64
+	TreeID     uint32
+
+	Kind SMBKind
+	// Session setup.
+	NTLMDomain, NTLMUser, NTLMHost []byte
+	NTLMVersion                    []byte // empty: not sent
+	// Create.
+	Filename                             []byte
+	Directory, DeleteOnClose             bool
+	Disposition                          string
+	Created, Accessed, Modified, Changed int64
+	Size                                 uint64
+	FUID                                 [16]byte
+	// Negotiate: SMB2 dialect names, or SMB1 dialect strings each NUL ended.
+	ClientDialects  []string
+	ClientDialects1 []byte
+	SMB1            bool
+	ClientGUID      [16]byte
+	HasClientGUID   bool
+	ServerGUID      [16]byte
+	MaxRead         uint32
+	MaxWrite        uint32
+	// Tree connect.
+	Share     []byte
+	NamedPipe bool
+	ShareType string // SMB2 only
+	// DCERPC over a pipe.
+	DCERPC DCERPCInfo
+	// Ioctl.
+	Function string
+}
+
+// SMBKind is what an SMB event carries beyond the common fields.
+type SMBKind uint8
+
+// SMB event kinds.
+const (
+	SMBGeneric SMBKind = iota
+	SMBNegotiate
+	SMBSessionSetup
+	SMBSessionSetupNTLM
+	SMBTreeConnect
+	SMBCreate
+	SMBDCERPC
+	SMBIoctl
+)
+
+// AppendSMB appends e as one EVE "smb" line, newline included.
+func (f *EVEFormat) AppendSMB(dst []byte, e *SMBEvent) []byte {
+	dst = f.appendAppHeader(dst, &e.AppHeader, "smb")
+	dst = appendKey(dst, "smb")
+	dst = append(dst, '{')
+	dst = appendUintField(dst, "id", e.ID)
+	dst = appendStringField(dst, "dialect", e.Dialect)
+	dst = appendStringField(dst, "command", e.Command)
+	if e.Status != "" {
+		dst = appendStringField(dst, "status", e.Status)
+		dst = appendKey(dst, "status_code")
+		dst = append(dst, '"', '0', 'x')
+		dst = strconv.AppendUint(dst, uint64(e.StatusCode), 16)
+		dst = append(dst, '"', ',')
+	}
+	dst = appendUintField(dst, "session_id", e.SessionID)
+	dst = appendUintField(dst, "tree_id", uint64(e.TreeID))
+	switch e.Kind {
+	case SMBSessionSetupNTLM:
+		dst = appendKey(dst, "ntlmssp")
+		dst = append(dst, '{')
+		dst = appendRawStringField(dst, "domain", e.NTLMDomain)
+		dst = appendRawStringField(dst, "user", e.NTLMUser)
+		dst = appendRawStringField(dst, "host", e.NTLMHost)
+		if len(e.NTLMVersion) > 0 {
+			dst = appendRawStringField(dst, "version", e.NTLMVersion)
+		}
+		dst = closeObject(dst)
+	case SMBCreate:
+		name, key := e.Filename, "filename"
+		if len(name) == 0 {
+			name = []byte("<share_root>")
+		} else if e.Directory {
+			key = "directory"
+		}
+		dst = appendRawStringField(dst, key, name)
+		dst = appendStringField(dst, "disposition", e.Disposition)
+		if e.DeleteOnClose {
+			dst = appendStringField(dst, "access", "delete on close")
+		} else {
+			dst = appendStringField(dst, "access", "normal")
+		}
+		dst = appendIntField(dst, "created", e.Created)
+		dst = appendIntField(dst, "accessed", e.Accessed)
+		dst = appendIntField(dst, "modified", e.Modified)
+		dst = appendIntField(dst, "changed", e.Changed)
+		dst = appendUintField(dst, "size", e.Size)
+		dst = appendGUIDField(dst, "fuid", e.FUID)
+	case SMBNegotiate:
+		dst = appendKey(dst, "client_dialects")
+		dst = append(dst, '[')
+		if e.SMB1 {
+			for b := e.ClientDialects1; len(b) > 0; {
+				i := 0
+				for i < len(b) && b[i] != 0 {
+					i++
+				}
+				dst = appendJSONBytes(dst, b[:i])
+				dst = append(dst, ',')
+				b = b[min(i+1, len(b)):]
+			}
+		} else {
+			for _, d := range e.ClientDialects {
+				dst = appendJSONString(dst, d)
+				dst = append(dst, ',')
+			}
+		}
+		dst = closeArray(dst)
+		if e.HasClientGUID {
+			dst = appendGUIDField(dst, "client_guid", e.ClientGUID)
+		}
+		dst = appendGUIDField(dst, "server_guid", e.ServerGUID)
+		if e.MaxRead > 0 {
+			dst = appendUintField(dst, "max_read_size", uint64(e.MaxRead))
+		}
+		if e.MaxWrite > 0 {
+			dst = appendUintField(dst, "max_write_size", uint64(e.MaxWrite))
+		}
+	case SMBTreeConnect:
+		if e.NamedPipe {
+			dst = appendRawStringField(dst, "named_pipe", e.Share)
+		} else {
+			dst = appendRawStringField(dst, "share", e.Share)
+		}
+		if e.ShareType != "" {
+			dst = appendStringField(dst, "share_type", e.ShareType)
+		}
+	case SMBDCERPC:
+		dst = appendSMBDCERPC(dst, &e.DCERPC)
+	case SMBIoctl:
+		dst = appendStringField(dst, "function", e.Function)
+	}
+	dst = closeObject(dst)
+	return endLine(dst)
+}
+
+// appendRawStringField writes a string field even when empty (Suricata writes empty names).
+func appendRawStringField(dst []byte, key string, v []byte) []byte {
+	dst = appendKey(dst, key)
+	dst = appendJSONBytes(dst, v)
+	return append(dst, ',')
+}
+
+// appendGUIDField writes a GUID as Suricata's smb logger does: the first three fields and
+// the last two groups of its bytes reversed, as Windows prints a little-endian GUID's fields.
+func appendGUIDField(dst []byte, key string, g [16]byte) []byte {
+	u := [16]byte{g[3], g[2], g[1], g[0], g[5], g[4], g[7], g[6], g[9], g[8], g[11], g[10], g[15], g[14], g[13], g[12]}
+	dst = appendKey(dst, key)
+	dst = append(dst, '"')
+	dst = appendUUID(dst, u)
+	return append(dst, '"', ',')
+}
+
+// SMB appends an smb line.
+func (b *EVEBuffer) SMB(e *SMBEvent) {
+	b.buf = b.format.AppendSMB(b.buf, e)
+	b.maybeFlush()
+}
