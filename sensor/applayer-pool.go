@@ -3,9 +3,11 @@ package sensor
 import (
 	"unsafe"
 
+	"github.com/nightjar-ids/nightjar/decoders/dcerpc"
 	"github.com/nightjar-ids/nightjar/decoders/dns"
 	"github.com/nightjar-ids/nightjar/decoders/http"
 	"github.com/nightjar-ids/nightjar/decoders/http2"
+	"github.com/nightjar-ids/nightjar/decoders/smb"
 	"github.com/nightjar-ids/nightjar/decoders/ssh"
 	"github.com/nightjar-ids/nightjar/decoders/tls"
 	"github.com/nightjar-ids/nightjar/export"
@@ -46,6 +48,8 @@ type appPool struct {
 	sshs    freeList[*ssh.State]
 	dnss    freeList[*dns.State]
 	http2s  freeList[*http2.Parser]
+	dcerpcs freeList[*dcerpc.State]
+	smbs    freeList[*smb.State]
 	idle    int // bytes the free lists retain
 	idleMax int
 	live    int // bytes charged to the states handed out, their parsers included
@@ -96,7 +100,7 @@ func (p *appPool) over() bool {
 		return false
 	}
 	for p.use() > p.memcap && p.idle > 0 {
-		if !shed(p, &p.https) && !shed(p, &p.tlss) && !shed(p, &p.sshs) && !shed(p, &p.dnss) && !shed(p, &p.http2s) && !shed(p, &p.flows) {
+		if !shed(p, &p.https) && !shed(p, &p.tlss) && !shed(p, &p.sshs) && !shed(p, &p.dnss) && !shed(p, &p.http2s) && !shed(p, &p.dcerpcs) && !shed(p, &p.smbs) && !shed(p, &p.flows) {
 			break
 		}
 	}
@@ -165,6 +169,12 @@ func (p *appPool) put(s *appFlow) {
 	if s.http2 != nil {
 		keep(p, &p.http2s, s.http2, s.http2.Retained())
 	}
+	if s.dcerpc != nil {
+		keep(p, &p.dcerpcs, s.dcerpc, s.dcerpc.Retained())
+	}
+	if s.smb != nil {
+		keep(p, &p.smbs, s.smb, s.smb.Retained())
+	}
 	s.reset()
 	s.mem = s.retained()
 	keep(p, &p.flows, s, s.mem)
@@ -199,6 +209,12 @@ func (s *appFlow) retained() int {
 	if s.http2 != nil {
 		n += s.http2.Retained()
 	}
+	if s.dcerpc != nil {
+		n += s.dcerpc.Retained()
+	}
+	if s.smb != nil {
+		n += s.smb.Retained()
+	}
 	return n
 }
 
@@ -223,10 +239,11 @@ func (a *appLayer) charge() {
 	if s.shared || !a.pool.recharge(s) {
 		return
 	}
-	if s.http == nil && s.tls == nil && s.ssh == nil && s.dnsTCP == nil && s.http2 == nil {
+	if s.http == nil && s.tls == nil && s.ssh == nil && s.dnsTCP == nil && s.http2 == nil && s.dcerpc == nil && s.smb == nil {
 		return // nothing to drop: the bytes held for detection are bounded by probeLimit
 	}
 	s.http, s.tls, s.ssh, s.dnsTCP, s.http2 = nil, nil, nil, nil, nil
+	s.dcerpc, s.smb = nil, nil
 	s.cut = true
 	a.pool.cut++
 	a.pool.recharge(s)

@@ -110,6 +110,7 @@ type appLayer struct {
 
 	httpEv  export.HTTPEvent
 	h2      http2EVE
+	rpc     rpcEVE // smb and dcerpc events
 	tlsEv   export.TLSEvent
 	sshEv   export.SSHEvent
 	dnsEv   export.DNSEvent
@@ -130,6 +131,7 @@ type appStats struct {
 	txHTTP, txDNSTCP, txDNSUDP uint64
 	txDHCP                     uint64
 	txHTTP2                    uint64
+	txDCERPC, txSMB            uint64
 	encrypted                  uint64 // flows whose payload inspection stopped at encryption
 	// Suricata's app_layer.error counters: gaps handed to a parser, and messages or
 	// directions a parser could not make sense of (DNS messages that failed to parse, HTTP
@@ -166,6 +168,8 @@ func (s *appStats) counters() []export.Counter {
 		{Name: "app_layer.tx.dns_tcp", Value: s.txDNSTCP},
 		{Name: "app_layer.tx.dns_udp", Value: s.txDNSUDP},
 		{Name: "app_layer.tx.dhcp", Value: s.txDHCP},
+		{Name: "app_layer.tx.smb", Value: s.txSMB},
+		{Name: "app_layer.tx.dcerpc_tcp", Value: s.txDCERPC},
 		{Name: "app_layer.flow.encrypted", Value: s.encrypted},
 		{Name: "app_layer.error.http.gap", Value: s.gaps[appHTTP]},
 		{Name: "app_layer.error.http.parser", Value: s.errHTTP},
@@ -230,6 +234,8 @@ type appFlow struct {
 	ssh    *ssh.State
 	dnsTCP *dns.State
 	http2  *http2.Parser
+	dcerpc *dcerpc.State
+	smb    *smb.State
 
 	mem    int  // bytes charged to the pool's memcap
 	cut    bool // the parser was dropped at the memcap: data goes to stream inspection only
@@ -395,6 +401,10 @@ func (a *appLayer) finish() appProto {
 		}
 	case appHTTP2:
 		a.http2Moved(true)
+	case appDCERPC:
+		a.dcerpcMoved(true)
+	case appSMB:
+		a.smbMoved(true)
 	case appDNS:
 		if a.det != nil {
 			a.detectPendingDNS(0)
@@ -485,6 +495,9 @@ func (a *appLayer) Gap(toServer bool, n int) {
 	case appHTTP2:
 		a.stats.gaps[appHTTP2]++
 		s.http2.Gap(toServer, n)
+	case appDCERPC, appSMB:
+		a.stats.gaps[s.proto]++
+		a.rpcGap(toServer, n)
 	case appDNS:
 		if s.dnsTCP != nil {
 			a.stats.gapDNSTCP++
@@ -654,6 +667,8 @@ func (a *appLayer) settle(p appProto, d int) {
 			s.http2 = http2.NewParser(a.http2Cfg)
 		}
 		s.http2.Reset()
+	case appDCERPC, appSMB:
+		a.settleRPC(p)
 	}
 	for _, toServer := range [2]bool{true, false} {
 		d := dirIndex(toServer)
@@ -803,6 +818,12 @@ func (a *appLayer) feed(toServer bool, b []byte) {
 	case appHTTP2:
 		s.http2.Feed(toServer, b)
 		a.http2Moved(false)
+	case appDCERPC:
+		s.dcerpc.Feed(toServer, b)
+		a.dcerpcMoved(false)
+	case appSMB:
+		s.smb.Feed(toServer, b)
+		a.smbMoved(false)
 	}
 	a.chunk[d], a.hasChunk[d] = nil, false
 }

@@ -104,6 +104,10 @@ type EVEOutput struct {
 	TLS  bool       `yaml:"tls"`
 	SSH  bool       `yaml:"ssh"`
 	DHCP EVEDHCPLog `yaml:"dhcp"` // a bool, or Suricata's dhcp options (extended)
+	// SMB and DCERPC are Suricata's eve-log types smb (SMB transactions, DCERPC over named
+	// pipes inside them) and dcerpc (DCERPC over TCP).
+	SMB    bool `yaml:"smb"`
+	DCERPC bool `yaml:"dcerpc"`
 	// Files is Suricata's eve-log type "files": a fileinfo event per HTTP request or response body.
 	Files bool `yaml:"files"`
 }
@@ -271,7 +275,7 @@ func DefaultConfig() Config {
 	c.SensorName = hostnameOr("nightjar")
 	c.Outputs.EVE = EVEOutput{Enabled: true, Filename: "eve.json", Anomaly: true, Flow: true, Stats: true, Alert: true,
 		TaggedPackets: true, HTTP: true, DNS: EVEDNSLog{Enabled: true, Requests: true, Responses: true}, TLS: true, SSH: true, Files: true,
-		DHCP: EVEDHCPLog{Enabled: true}}
+		DHCP: EVEDHCPLog{Enabled: true}, SMB: true, DCERPC: true}
 	c.Outputs.Arrow = ArrowOutput{Enabled: true, FlowsDir: "flows", AlertsDir: "alerts", AnomaliesDir: "anomalies", StatsDir: "stats",
 		BatchRows: 65536, BatchAgeMs: 1000, RotateBytes: 256 << 20, RotateSeconds: 300}
 	c.Outputs.Fast = FastOutput{Enabled: true, Filename: "fast.log"}

@@ -34,6 +34,8 @@ type outputs struct {
 	eveDHCP     bool
 	dhcpExt     bool // eve-log dhcp extended: every message, every option
 	eveFiles    bool
+	eveSMB      bool
+	eveDCERPC   bool
 	fast        *export.EVEWriter // fast.log: the EVE writer is a plain shared line writer
 	arrowFlows  bool              // workers batch flows and anomalies: for IPC files, Flight or both
 	arrowAlerts bool
@@ -64,6 +66,7 @@ func openOutputs(cfg *Config, dir string, alerts, noSync bool) (*outputs, error)
 		o.evePackets = e.Alert && e.TaggedPackets
 		o.eveHTTP, o.eveDNS, o.eveTLS, o.eveSSH, o.eveFiles = e.HTTP, e.DNS.Enabled, e.TLS, e.SSH, e.Files
 		o.eveDHCP, o.dhcpExt = e.DHCP.Enabled, e.DHCP.Extended
+		o.eveSMB, o.eveDCERPC = e.SMB, e.DCERPC
 		dl, err := newDNSLog(e.DNS, os.Getenv("SURICATA_EVE_DNS_VERSION"))
 		if err != nil {
 			o.close()

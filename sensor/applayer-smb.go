@@ -1,0 +1,110 @@
+package sensor
+
+import (
+	"strconv"
+
+	"github.com/nightjar-ids/nightjar/decoders/smb"
+	"github.com/nightjar-ids/nightjar/export"
+)
+
+// smbMoved runs after the parser took data (or the flow ended, final): transactions are
+// inspected, the answered ones (all of them at the end) logged once, then released.
+func (a *appLayer) smbMoved(final bool) {
+	p := a.cur.smb
+	if final {
+		p.Finish()
+	}
+	if a.det != nil {
+		a.detectSMB()
+	}
+	for _, tx := range p.Txs() {
+		// Suricata logs an SMB transaction once its response is in.
+		if tx.Logged || !tx.Done[1] {
+			continue
+		}
+		tx.Logged = true
+		a.stats.txSMB++
+		if a.appEVE(a.w.out.eveSMB) {
+			a.writeSMB(p, tx)
+		}
+	}
+	p.Release(func(tx *smb.Tx) bool {
+		return tx.Logged && (final || a.det == nil || tx.Inspected[0] && tx.Inspected[1])
+	})
+}
+
+func (a *appLayer) writeSMB(p *smb.State, tx *smb.Tx) {
+	e := &a.rpc.smb
+	*e = export.SMBEvent{ID: tx.ID, Command: tx.CommandName(), SessionID: tx.SessionID, TreeID: tx.TreeID}
+	a.fillAppHeader(&e.AppHeader, false)
+	// The dialect is the flow's at logging time, as Suricata's logger reads it from the state.
+	switch {
+	case p.Dialect != 0:
+		e.Dialect = smb.DialectName(p.Dialect)
+	case len(p.Dialect1) > 0:
+		e.Dialect = string(p.Dialect1)
+	default:
+		e.Dialect = "unknown"
+	}
+	if tx.HasStatus {
+		e.Status, e.StatusCode = smb.StatusName(tx.Status), tx.Status
+	}
+	switch tx.Kind {
+	case smb.KindNegotiate:
+		e.Kind, e.SMB1, e.ClientDialects1 = export.SMBNegotiate, tx.Version == 1, tx.Dialects1
+		names := a.rpc.dialects[:0]
+		for _, d := range tx.Dialects2 {
+			names = append(names, smb.DialectName(d))
+		}
+		a.rpc.dialects = names
+		e.ClientDialects = names
+		e.ClientGUID, e.HasClientGUID, e.ServerGUID = tx.ClientGUID, tx.HasClientGUID, tx.ServerGUID
+		e.MaxRead, e.MaxWrite = p.MaxRead, p.MaxWrite
+	case smb.KindSessionSetup:
+		e.Kind = export.SMBSessionSetup
+		if tx.HasNTLMSSP {
+			n := &tx.NTLMSSP
+			e.Kind, e.NTLMDomain, e.NTLMUser, e.NTLMHost = export.SMBSessionSetupNTLM, n.Domain, n.User, n.Host
+			if n.HasVersion {
+				e.NTLMVersion = ntlmVersion(a.rpc.text[:0], n)
+				a.rpc.text = e.NTLMVersion
+			}
+		}
+	case smb.KindTreeConnect:
+		e.Kind, e.Share, e.NamedPipe = export.SMBTreeConnect, tx.Share, tx.IsPipe
+		if tx.Version == 2 {
+			e.ShareType = smb.ShareTypeName(tx.ShareType)
+		}
+	case smb.KindCreate:
+		e.Kind, e.Filename, e.Directory, e.DeleteOnClose = export.SMBCreate, tx.Name, tx.Directory, tx.DeleteOnClose
+		e.Disposition = smb.DispositionName(tx.Disposition)
+		e.Created, e.Accessed, e.Modified, e.Changed, e.Size, e.FUID = tx.Created, tx.Accessed, tx.Modified, tx.Changed, tx.Size, tx.FUID
+	case smb.KindDCERPC:
+		e.Kind = export.SMBDCERPC
+		a.fillPipeRPC(&e.DCERPC, p, tx)
+	case smb.KindIoctl:
+		e.Kind, e.Function = export.SMBIoctl, smb.FunctionName(tx.Func)
+	}
+	a.w.eve.SMB(e)
+}
+
+// fillPipeRPC sets d from the DCERPC exchange a pipe transaction carried: a bind lists the
+// pipe's interfaces with their answers, a request those of its context (Suricata's smb
+// logger).
+func (a *appLayer) fillPipeRPC(d *export.DCERPCInfo, p *smb.State, tx *smb.Tx) {
+	r := &tx.RPC
+	v := dceView{cmd: [2]uint8{r.ReqCmd, r.ResCmd}, done: [2]bool{r.ReqSet, r.ResSet}, frags: r.Frags,
+		stub: [2]int{len(r.Stub[0]), len(r.Stub[1])}, callID: r.CallID, ctxID: r.CtxID, opnum: r.Opnum}
+	a.fillDCERPCInfo(d, v, p.Ifaces, true)
+}
+
+// ntlmVersion formats an NTLMSSP version as Suricata does: "major.minor build N rev R".
+func ntlmVersion(dst []byte, n *smb.NTLMSSP) []byte {
+	dst = strconv.AppendUint(dst, uint64(n.Major), 10)
+	dst = append(dst, '.')
+	dst = strconv.AppendUint(dst, uint64(n.Minor), 10)
+	dst = append(dst, " build "...)
+	dst = strconv.AppendUint(dst, uint64(n.Build), 10)
+	dst = append(dst, " rev "...)
+	return strconv.AppendUint(dst, uint64(n.Revision), 10)
+}

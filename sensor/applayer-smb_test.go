@@ -1,0 +1,87 @@
+package sensor
+
+import (
+	"bufio"
+	"encoding/hex"
+	"os"
+	"strings"
+	"testing"
+)
+
+// TestDCERPCAndSMBEvents: a DCERPC-over-TCP session and an SMB2 session carrying DCERPC over
+// a named pipe (both from suricata-verify bug-5162) give Suricata's dcerpc and smb events:
+// one per transaction, logged once complete, with the interfaces bound.
+func TestDCERPCAndSMBEvents(t *testing.T) {
+	c := newDACapture(t)
+	dce := c.conv(40010, 49674)
+	dce.handshake()
+	for i, h := range []string{
+		"05000b03100000007400000002000000d016d016000000000200000000000100785634123412cdabef0001234567cffb01000000045d888aeb1cc9119fe808002b1048600200000001000100785634123412cdabef0001234567cffb010000002c1cb76c12984045030000000000000001000000",
+		"05000c03100000005400000002000000d016d0162a1e000006003439363734000200000000000000045d888aeb1cc9119fe808002b10486002000000030003000000000000000000000000000000000000000000",
+		"050000031000000036000000020000001e00000000000400000000000300000000000000030000004400430000000000000000000000",
+		"050002031000000024000000020000000c00000000000000539d5f0e779ead0200000000",
+	} {
+		b, _ := hex.DecodeString(h)
+		dce.send(i%2 == 0, string(b))
+	}
+	dce.close()
+	smb := c.conv(40011, 445)
+	smb.handshake()
+	f, err := os.Open("../decoders/smb/testdata/bug-5162-smb2-pipe.txt")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	sc := bufio.NewScanner(f)
+	sc.Buffer(nil, 1<<20)
+	for sc.Scan() {
+		dir, h, _ := strings.Cut(sc.Text(), " ")
+		b, _ := hex.DecodeString(h)
+		smb.send(dir == ">", string(b))
+	}
+	smb.close()
+
+	r := runAppRules(t, c.write(), []string{`alert tcp any any -> any 445 (msg:"smb"; content:"|fe|SMB"; sid:1;)`}, 1)
+	var dceEvents, smbEvents []map[string]any
+	for _, ev := range r.events {
+		switch ev["event_type"] {
+		case "dcerpc":
+			dceEvents = append(dceEvents, ev)
+		case "smb":
+			smbEvents = append(smbEvents, ev)
+		}
+	}
+	if len(dceEvents) != 2 || len(smbEvents) != 11 {
+		t.Fatalf("%d dcerpc and %d smb events, want 2 and 11", len(dceEvents), len(smbEvents))
+	}
+	bind := dceEvents[0]["dcerpc"].(map[string]any)
+	ifs, _ := bind["interfaces"].([]any)
+	if bind["request"] != "BIND" || bind["response"] != "BINDACK" || len(ifs) != 2 || bind["rpc_version"] != "5.0" {
+		t.Errorf("bind event %v", bind)
+	} else if i1 := ifs[1].(map[string]any); i1["uuid"] != "12345678-1234-abcd-ef00-01234567cffb" || i1["ack_result"] != 3.0 {
+		t.Errorf("second interface %v", i1)
+	}
+	req := dceEvents[1]["dcerpc"].(map[string]any)
+	if rq, _ := req["req"].(map[string]any); req["request"] != "REQUEST" || rq["opnum"] != 4.0 || rq["stub_data_size"] != 30.0 {
+		t.Errorf("request event %v", req)
+	}
+	wantCmds := []string{"SMB1_COMMAND_NEGOTIATE_PROTOCOL", "SMB2_COMMAND_NEGOTIATE_PROTOCOL", "SMB2_COMMAND_SESSION_SETUP",
+		"SMB2_COMMAND_SESSION_SETUP", "SMB2_COMMAND_TREE_CONNECT", "SMB2_COMMAND_CREATE", "SMB2_COMMAND_WRITE",
+		"SMB2_COMMAND_WRITE", "SMB2_COMMAND_WRITE", "SMB2_COMMAND_WRITE", "SMB2_COMMAND_SESSION_LOGOFF"}
+	for i, ev := range smbEvents {
+		s := ev["smb"].(map[string]any)
+		if s["command"] != wantCmds[i] || s["id"] != float64(i+1) || s["status"] == nil {
+			t.Errorf("smb event %d: %v", i, s)
+		}
+	}
+	if s := smbEvents[0]["smb"].(map[string]any); s["dialect"] != "2.??" {
+		t.Errorf("the first negotiate is logged with the dialect of its time: %v", s["dialect"])
+	}
+	if s := smbEvents[4]["smb"].(map[string]any); s["named_pipe"] != `\\192.168.56.102\IPC$` || s["share_type"] != "PIPE" {
+		t.Errorf("tree connect %v", s)
+	}
+	d := smbEvents[6]["smb"].(map[string]any)["dcerpc"].(map[string]any)
+	if ifs, _ := d["interfaces"].([]any); d["request"] != "BIND" || len(ifs) != 1 || ifs[0].(map[string]any)["ack_reason"] != 0.0 {
+		t.Errorf("pipe bind %v", d)
+	}
+}
