@@ -33,7 +33,10 @@ const fsctlPipeTransceive = 0x0011c017
 
 const smb2HeaderLen = 64
 
-var errShortSMB2 = errors.New("smb2: header truncated")
+var (
+	errShortSMB2 = errors.New("smb2: header truncated")
+	errBadNext   = errors.New("smb2: compound offset outside the record")
+)
 
 // smb2Header is the part of an SMB2 header the parser uses.
 type smb2Header struct {
@@ -61,7 +64,10 @@ func (s *State) smb2(toServer bool, m []byte) (int, error) {
 	}
 	h.response = h.flags&1 != 0
 	msg := m
-	if h.next != 0 && int(h.next) <= len(m) {
+	if h.next != 0 {
+		if h.next < smb2HeaderLen || int(h.next) > len(m) {
+			return 0, errBadNext
+		}
 		msg = m[:h.next]
 	}
 	var err error
