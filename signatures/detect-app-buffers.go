@@ -76,6 +76,11 @@ const (
 	BufHTTP2HeaderName // multi: each header field name of the direction
 	BufHTTP2Header     // multi: each field of the direction as "name: value"
 
+	BufDCERPCStubData // the request's (to server) or response's stub data, fragments joined
+	BufDCERPCIface    // multi: the interfaces the request may use, DCEIfaceRecordLen bytes each
+	BufSMBNamedPipe   // the named pipe a tree connect opened
+	BufSMBShare       // the share (not a pipe) a tree connect opened
+
 	nBuffers
 )
 
@@ -181,6 +186,14 @@ var bufferDefs = [nBuffers]bufferDef{
 
 	BufHTTP2HeaderName: {"http2.header_name", AppHTTP2, bufBoth, StageStart, true},
 	BufHTTP2Header:     {"http2.header", AppHTTP2, bufBoth, StageStart, true},
+
+	BufDCERPCStubData: {"dcerpc.stub_data", AppDCERPC, bufBoth, StageStart, false},
+	// Not a sticky buffer: dcerpc.iface reads its records (the name keeps it out of rules).
+	BufDCERPCIface: {"dcerpc.iface records", AppDCERPC, bufBoth, StageStart, true},
+	// The share's kind comes with the tree connect's answer: Suricata's to-server inspection
+	// sees it from then on.
+	BufSMBNamedPipe: {"smb.named_pipe", AppSMB, bufToServer, StageComplete, false},
+	BufSMBShare:     {"smb.share", AppSMB, bufToServer, StageComplete, false},
 }
 
 var bufferByName = func() map[string]BufferID {
@@ -237,6 +250,8 @@ const (
 	NumHTTP2Window
 	NumHTTP2SizeUpdate
 	NumHTTP2Setting
+	NumDCERPCOpnum // the request's operation number, once its first fragment was seen
+	NumSMBVersion  // the transaction's SMB version (1 or 2)
 
 	nNumbers
 )

@@ -226,6 +226,10 @@ func numberProto(id NumberID) AppProto {
 		return AppDNS
 	case NumHTTP2FrameType, NumHTTP2ErrorCode, NumHTTP2Priority, NumHTTP2Window, NumHTTP2SizeUpdate, NumHTTP2Setting:
 		return AppHTTP2
+	case NumDCERPCOpnum:
+		return AppDCERPC
+	case NumSMBVersion:
+		return AppSMB
 	}
 	return AppHTTP
 }
@@ -275,6 +279,11 @@ func (b *ruleBuilder) resolveApp() error {
 	}
 	for _, ev := range r.AppEvents {
 		if err := setProto(appEventProto(ev), "app-layer-event:"+ev); err != nil {
+			return err
+		}
+	}
+	if len(r.DCE) > 0 {
+		if err := setProto(AppDCERPC, "dcerpc.iface/dcerpc.opnum"); err != nil {
 			return err
 		}
 	}
