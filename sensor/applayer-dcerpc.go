@@ -65,8 +65,9 @@ func (a *appLayer) dcerpcMoved(final bool) {
 			a.writeDCERPC(p, tx)
 		}
 	}
+	// A transaction whose inspection waits for a packet going its way is kept for it.
 	p.Release(func(tx *dcerpc.Tx) bool {
-		return tx.Logged && (final || a.det == nil || tx.Inspected[0] && tx.Inspected[1])
+		return tx.Logged && (final || a.det == nil || !a.cur.inspectionWaits(tx.ID, dceStages(tx)))
 	})
 }
 

@@ -28,8 +28,9 @@ func (a *appLayer) smbMoved(final bool) {
 			a.writeSMB(p, tx)
 		}
 	}
+	// A transaction whose inspection waits for a packet going its way is kept for it.
 	p.Release(func(tx *smb.Tx) bool {
-		return tx.Logged && (final || a.det == nil || tx.Inspected[0] && tx.Inspected[1])
+		return tx.Logged && (final || a.det == nil || !a.cur.inspectionWaits(tx.ID, smbStages(tx)))
 	})
 }
 

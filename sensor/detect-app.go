@@ -31,6 +31,8 @@ type appDetect struct {
 	tls  tlsTx
 	ssh  sshTx
 	h2   http2Tx
+	dce  dceTx
+	smb  smbTx
 }
 
 // txMark is what detection last saw of one transaction: its stages ([side]) at the last
@@ -196,6 +198,10 @@ func (a *appLayer) inspectPending() {
 		a.http2Moved(false)
 	case appDNS:
 		a.detectPendingDNS(d)
+	case appDCERPC:
+		a.dcerpcMoved(false)
+	case appSMB:
+		a.smbMoved(false)
 	}
 }
 

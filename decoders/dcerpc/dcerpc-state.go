@@ -23,6 +23,10 @@ type Interface struct {
 	Result uint16
 	Reason uint16
 	Acked  bool // the answer was seen
+	// FirstFrag: the bind carried the first-fragment flag; Current: the last bind-ack (or
+	// alter-context response) answered it, so requests may use it (Suricata matches
+	// dce_iface against that answer's accepted interfaces only).
+	FirstFrag, Current bool
 }
 
 // Tx is one of Suricata's DCERPC transactions: a bind or alter-context with its answer, or a
@@ -39,9 +43,8 @@ type Tx struct {
 	Stub         [2][]byte // stub data per direction
 	Done         [2]bool   // the direction's part is complete
 	Lost         [2]bool   // the direction's part was lost to a gap
-	// Sensor-owned marks, reset with the transaction.
-	Logged    bool
-	Inspected [2]bool
+	// Logged is the sensor's mark, reset with the transaction.
+	Logged bool
 }
 
 // Stats count what the parser met.
@@ -286,7 +289,8 @@ func (tx *Tx) addStub(d int, h *Header, stub []byte) {
 func (s *State) bind(h *Header, pdu []byte) error {
 	return Bind(h, pdu, func(i int, c ContextItem) {
 		if len(s.Ifaces) < maxIfaces {
-			s.Ifaces = append(s.Ifaces, Interface{ContextItem: c, CallID: h.CallID, index: uint16(i)})
+			s.Ifaces = append(s.Ifaces, Interface{ContextItem: c, CallID: h.CallID, index: uint16(i),
+				FirstFrag: h.Flags&FlagFirstFrag != 0})
 		}
 	})
 }
@@ -294,6 +298,9 @@ func (s *State) bind(h *Header, pdu []byte) error {
 // bindAck records the answers to the interfaces the bind of the same call offered, by
 // position.
 func (s *State) bindAck(h *Header, pdu []byte) error {
+	for j := range s.Ifaces {
+		s.Ifaces[j].Current = s.Ifaces[j].CallID == h.CallID
+	}
 	return BindAck(h, pdu, func(i int, r BindAckResult) {
 		for j := range s.Ifaces {
 			f := &s.Ifaces[j]

@@ -91,10 +91,9 @@ type Tx struct {
 	// Ioctl.
 	Func uint32
 
-	// Sensor-owned marks, reset with the transaction.
-	Logged    bool
-	Inspected [2]bool
-	text      []byte // backing store of the UTF-8 fields
+	// Logged is the sensor's mark, reset with the transaction.
+	Logged bool
+	text   []byte // backing store of the UTF-8 fields
 }
 
 // Stats count what the parser met.
