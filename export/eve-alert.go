@@ -107,6 +107,10 @@ func appendAlertApp(dst []byte, app *AlertApp) []byte {
 		dst = appendTLSObject(dst, app.TLS)
 	case app.SSH != nil:
 		dst = appendSSHObject(dst, app.SSH)
+	case app.DCERPC != nil:
+		dst = appendDCERPCObject(dst, app.DCERPC)
+	case app.SMB != nil:
+		dst = appendSMBObject(dst, app.SMB)
 	}
 	return dst
 }

@@ -38,9 +38,14 @@ type DCERPCEvent struct {
 // the order of Suricata's dcerpc logger for TCP.
 func (f *EVEFormat) AppendDCERPC(dst []byte, e *DCERPCEvent) []byte {
 	dst = f.appendAppHeader(dst, &e.AppHeader, "dcerpc")
+	dst = appendDCERPCObject(dst, &e.DCERPCInfo)
+	return endLine(dst)
+}
+
+// appendDCERPCObject writes the dcerpc object of a dcerpc event or alert.
+func appendDCERPCObject(dst []byte, d *DCERPCInfo) []byte {
 	dst = appendKey(dst, "dcerpc")
 	dst = append(dst, '{')
-	d := &e.DCERPCInfo
 	dst = appendStringField(dst, "request", d.Request)
 	if d.HasReq {
 		dst = appendKey(dst, "req")
@@ -58,8 +63,7 @@ func (f *EVEFormat) AppendDCERPC(dst []byte, e *DCERPCEvent) []byte {
 	dst = append(dst, '"', '5', '.')
 	dst = strconv.AppendUint(dst, uint64(d.MinorVersion), 10)
 	dst = append(dst, '"', ',')
-	dst = closeObject(dst)
-	return endLine(dst)
+	return closeObject(dst)
 }
 
 // appendSMBDCERPC writes the dcerpc object of an smb event: Suricata's smb logger orders the

@@ -62,6 +62,12 @@ const (
 // AppendSMB appends e as one EVE "smb" line, newline included.
 func (f *EVEFormat) AppendSMB(dst []byte, e *SMBEvent) []byte {
 	dst = f.appendAppHeader(dst, &e.AppHeader, "smb")
+	dst = appendSMBObject(dst, e)
+	return endLine(dst)
+}
+
+// appendSMBObject writes the smb object of an smb event or alert.
+func appendSMBObject(dst []byte, e *SMBEvent) []byte {
 	dst = appendKey(dst, "smb")
 	dst = append(dst, '{')
 	dst = appendUintField(dst, "id", e.ID)
@@ -151,8 +157,7 @@ func (f *EVEFormat) AppendSMB(dst []byte, e *SMBEvent) []byte {
 	case SMBIoctl:
 		dst = appendStringField(dst, "function", e.Function)
 	}
-	dst = closeObject(dst)
-	return endLine(dst)
+	return closeObject(dst)
 }
 
 // appendRawStringField writes a string field even when empty (Suricata writes empty names).

@@ -192,6 +192,9 @@ type AlertApp struct {
 	DNS  *DNSEvent
 	TLS  *TLSEvent
 	SSH  *SSHEvent
+	// DCERPC (over TCP) and SMB: set by the sensor like the others, at most one of all.
+	DCERPC *DCERPCInfo
+	SMB    *SMBEvent
 }
 
 // MetadataEntry is one key of a rule's metadata with all its values.

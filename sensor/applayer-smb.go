@@ -36,8 +36,14 @@ func (a *appLayer) smbMoved(final bool) {
 
 func (a *appLayer) writeSMB(p *smb.State, tx *smb.Tx) {
 	e := &a.rpc.smb
-	*e = export.SMBEvent{ID: tx.ID, Command: tx.CommandName(), SessionID: tx.SessionID, TreeID: tx.TreeID}
+	a.fillSMBEvent(e, p, tx)
 	a.fillAppHeader(&e.AppHeader, false)
+	a.w.eve.SMB(e)
+}
+
+// fillSMBEvent sets e's smb fields from tx as Suricata's smb logger writes them.
+func (a *appLayer) fillSMBEvent(e *export.SMBEvent, p *smb.State, tx *smb.Tx) {
+	*e = export.SMBEvent{ID: tx.ID, Command: tx.CommandName(), SessionID: tx.SessionID, TreeID: tx.TreeID}
 	// The dialect is the flow's at logging time, as Suricata's logger reads it from the state.
 	switch {
 	case p.Dialect != 0:
@@ -86,7 +92,6 @@ func (a *appLayer) writeSMB(p *smb.State, tx *smb.Tx) {
 	case smb.KindIoctl:
 		e.Kind, e.Function = export.SMBIoctl, smb.FunctionName(tx.Func)
 	}
-	a.w.eve.SMB(e)
 }
 
 // fillPipeRPC sets d from the DCERPC exchange a pipe transaction carried: a bind lists the
@@ -108,4 +113,21 @@ func ntlmVersion(dst []byte, n *smb.NTLMSSP) []byte {
 	dst = strconv.AppendUint(dst, uint64(n.Build), 10)
 	dst = append(dst, " rev "...)
 	return strconv.AppendUint(dst, uint64(n.Revision), 10)
+}
+
+// fillAlertRPC points a tx alert at the dcerpc or smb object of the DCERPC or SMB transaction
+// being inspected, as Suricata's alert logger adds it.
+func (a *appLayer) fillAlertRPC(al *export.Alert) {
+	switch tx := a.alertTx.(type) {
+	case *dceTx:
+		if tx.tx != nil {
+			a.fillDCERPCInfo(&a.rpc.dce.DCERPCInfo, dceTxView(tx.tx), tx.st.Ifaces, false)
+			al.App.DCERPC = &a.rpc.dce.DCERPCInfo
+		}
+	case *smbTx:
+		if tx.tx != nil {
+			a.fillSMBEvent(&a.rpc.smb, tx.st, tx.tx)
+			al.App.SMB = &a.rpc.smb
+		}
+	}
 }

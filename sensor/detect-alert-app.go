@@ -39,5 +39,7 @@ func (a *appLayer) fillAlertApp(al *export.Alert) {
 			fillSSHEvent(&a.sshEv, tx.st)
 			al.App.SSH = &a.sshEv
 		}
+	case *dceTx, *smbTx:
+		a.fillAlertRPC(al)
 	}
 }

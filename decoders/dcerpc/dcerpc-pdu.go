@@ -162,14 +162,11 @@ type Request struct {
 	Stub         []byte // the rest of the fragment (aliases the PDU)
 }
 
-// ParseRequest decodes a request PDU: allocation hint, context id, operation number and,
-// when the header flags one, an object UUID, then the stub. Like Suricata, the stub runs to
-// the fragment's end (an authentication trailer included).
+// ParseRequest decodes a request PDU: allocation hint, context id and operation number, then
+// the stub. Like Suricata, the stub runs from there to the fragment's end: an object UUID
+// (FlagObjectUUID) and an authentication trailer are part of it.
 func ParseRequest(h *Header, pdu []byte) (Request, error) {
-	at := headerLen + 8
-	if h.Flags&FlagObjectUUID != 0 {
-		at += 16
-	}
+	const at = headerLen + 8
 	if len(pdu) < at {
 		return Request{}, fmt.Errorf("request: %w", ErrShort)
 	}

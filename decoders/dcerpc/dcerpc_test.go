@@ -149,3 +149,17 @@ func TestFeedAllocs(t *testing.T) {
 		t.Errorf("%v allocs per session", n)
 	}
 }
+
+// TestObjectUUIDInStub: a request flagging an object UUID (suricata-verify dcerpc-dce-iface-02)
+// keeps it in its stub, as Suricata counts it (24 bytes, not 8).
+func TestObjectUUIDInStub(t *testing.T) {
+	req := mustHex("0500008310000000300000001b000000080000000100040074c0d8cce5d0404a92b4d074faa6ba28090000000001000000000000")
+	h, err := ParseHeader(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r, err := ParseRequest(&h, req[:h.FragLen])
+	if err != nil || r.Opnum != 4 || r.CtxID != 1 || len(r.Stub) != 24 {
+		t.Fatalf("request %+v stub %d: %v", r, len(r.Stub), err)
+	}
+}
