@@ -728,7 +728,8 @@ func probeTCP(toServer bool, b []byte, port uint16, dnsPort bool) (appProto, tls
 		case appFTP:
 			v = tls.Verdict(ftp.Probe(toServer, b))
 		case appSMB:
-			v = tls.Verdict(smb.Probe(b, port == 445))
+			// Suricata's shipped smb detection-ports: dp 139, 445.
+			v = tls.Verdict(smb.Probe(b, port == 445 || port == 139))
 		case appDCERPC:
 			v = tls.Verdict(dcerpc.Probe(b))
 		default:

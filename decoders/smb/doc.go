@@ -2,7 +2,8 @@
 //
 // Probe is the protocol-detection test Suricata applies to a TCP direction's first bytes: a
 // NetBIOS session message carrying an SMB1, SMB2 or SMB3-transform header, on any port, or on
-// the SMB port a NetBIOS session set-up followed by one.
+// the SMB ports (139 and 445, Suricata's shipped detection-ports) a NetBIOS session set-up
+// followed by one.
 //
 // State parses a detected flow: in-order bytes per direction in (Feed, Gap), NetBIOS session
 // records framed and gathered across segments (a record too long to buffer is parsed from its

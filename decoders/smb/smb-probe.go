@@ -30,7 +30,7 @@ const setupLimit = 256
 
 // Probe says whether b, the first bytes of a direction, is SMB. Everywhere a NetBIOS session
 // message whose payload starts with an SMB magic is (Suricata's patterns at offset 4); on the
-// SMB port (smbPort: the server port is 445) also a NetBIOS set-up message followed by such a
+// SMB ports (smbPort: the server port is 139 or 445) also a NetBIOS set-up message followed by such a
 // record (Suricata's probing parser there).
 func Probe(b []byte, smbPort bool) Verdict {
 	if len(b) == 0 {
