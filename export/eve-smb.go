@@ -11,6 +11,7 @@ type SMBEvent struct {
 	Command    string
 	Status     string // empty: no response status
 	StatusCode uint32
+	StatusDOS  bool // an SMB1 DOS-style error: the code is written with 4 digits
 	SessionID  uint64
 	TreeID     uint32
 
@@ -18,6 +19,8 @@ type SMBEvent struct {
 	// Session setup.
 	NTLMDomain, NTLMUser, NTLMHost []byte
 	NTLMVersion                    []byte // empty: not sent
+	// SMB1 session setup: the client's and the server's native OS and LAN manager.
+	ReqHost, RespHost SMBHost
 	// Create.
 	Filename                             []byte
 	Directory, DeleteOnClose             bool
@@ -38,10 +41,18 @@ type SMBEvent struct {
 	Share     []byte
 	NamedPipe bool
 	ShareType string // SMB2 only
+	// SMB1: the service asked for and the one given (nil: not seen); written when SMB1.
+	Service [2][]byte
 	// DCERPC over a pipe.
 	DCERPC DCERPCInfo
 	// Ioctl.
 	Function string
+}
+
+// SMBHost is the native OS and LAN manager of one side of an SMB1 session setup.
+type SMBHost struct {
+	OS, LM []byte
+	Set    bool
 }
 
 // SMBKind is what an SMB event carries beyond the common fields.
@@ -77,22 +88,31 @@ func appendSMBObject(dst []byte, e *SMBEvent) []byte {
 		dst = appendStringField(dst, "status", e.Status)
 		dst = appendKey(dst, "status_code")
 		dst = append(dst, '"', '0', 'x')
+		if e.StatusDOS {
+			for sh := 12; sh > 0 && e.StatusCode>>sh == 0; sh -= 4 {
+				dst = append(dst, '0')
+			}
+		}
 		dst = strconv.AppendUint(dst, uint64(e.StatusCode), 16)
 		dst = append(dst, '"', ',')
 	}
 	dst = appendUintField(dst, "session_id", e.SessionID)
 	dst = appendUintField(dst, "tree_id", uint64(e.TreeID))
 	switch e.Kind {
-	case SMBSessionSetupNTLM:
-		dst = appendKey(dst, "ntlmssp")
-		dst = append(dst, '{')
-		dst = appendRawStringField(dst, "domain", e.NTLMDomain)
-		dst = appendRawStringField(dst, "user", e.NTLMUser)
-		dst = appendRawStringField(dst, "host", e.NTLMHost)
-		if len(e.NTLMVersion) > 0 {
-			dst = appendRawStringField(dst, "version", e.NTLMVersion)
+	case SMBSessionSetup, SMBSessionSetupNTLM:
+		if e.Kind == SMBSessionSetupNTLM {
+			dst = appendKey(dst, "ntlmssp")
+			dst = append(dst, '{')
+			dst = appendRawStringField(dst, "domain", e.NTLMDomain)
+			dst = appendRawStringField(dst, "user", e.NTLMUser)
+			dst = appendRawStringField(dst, "host", e.NTLMHost)
+			if len(e.NTLMVersion) > 0 {
+				dst = appendRawStringField(dst, "version", e.NTLMVersion)
+			}
+			dst = closeObject(dst)
 		}
-		dst = closeObject(dst)
+		dst = appendSMBHost(dst, "request", &e.ReqHost)
+		dst = appendSMBHost(dst, "response", &e.RespHost)
 	case SMBCreate:
 		name, key := e.Filename, "filename"
 		if len(name) == 0 {
@@ -149,7 +169,17 @@ func appendSMBObject(dst []byte, e *SMBEvent) []byte {
 		} else {
 			dst = appendRawStringField(dst, "share", e.Share)
 		}
-		if e.ShareType != "" {
+		if e.SMB1 {
+			dst = appendKey(dst, "service")
+			dst = append(dst, '{')
+			if e.Service[0] != nil {
+				dst = appendRawStringField(dst, "request", e.Service[0])
+			}
+			if e.Service[1] != nil {
+				dst = appendRawStringField(dst, "response", e.Service[1])
+			}
+			dst = closeObject(dst)
+		} else if e.ShareType != "" {
 			dst = appendStringField(dst, "share_type", e.ShareType)
 		}
 	case SMBDCERPC:
@@ -157,6 +187,18 @@ func appendSMBObject(dst []byte, e *SMBEvent) []byte {
 	case SMBIoctl:
 		dst = appendStringField(dst, "function", e.Function)
 	}
+	return closeObject(dst)
+}
+
+// appendSMBHost writes one side's native OS and LAN manager, when that side named them.
+func appendSMBHost(dst []byte, key string, h *SMBHost) []byte {
+	if !h.Set {
+		return dst
+	}
+	dst = appendKey(dst, key)
+	dst = append(dst, '{')
+	dst = appendRawStringField(dst, "native_os", h.OS)
+	dst = appendRawStringField(dst, "native_lm", h.LM)
 	return closeObject(dst)
 }
 

@@ -89,6 +89,19 @@ func TestSMBEvent(t *testing.T) {
 		{func(e *SMBEvent) {
 			e.Command, e.Status, e.Kind, e.Function = "SMB2_COMMAND_IOCTL", "", SMBIoctl, "FSCTL_VALIDATE_NEGOTIATE_INFO"
 		}, `"smb":{"id":1,"dialect":"2.10","command":"SMB2_COMMAND_IOCTL","session_id":21990299664497,"tree_id":1,"function":"FSCTL_VALIDATE_NEGOTIATE_INFO"}`},
+		// SMB1 (suricata-verify smb1-02 and smb-named-pipe-ascii).
+		{func(e *SMBEvent) {
+			e.Dialect, e.Command, e.Status, e.StatusCode, e.StatusDOS = "NT LM 0.12", "SMB1_COMMAND_LOGOFF_ANDX", "SRV_BADUID", 0x5b, true
+			e.SessionID, e.TreeID = 27622, 65535
+		}, `"smb":{"id":1,"dialect":"NT LM 0.12","command":"SMB1_COMMAND_LOGOFF_ANDX","status":"SRV_BADUID","status_code":"0x005b","session_id":27622,"tree_id":65535}`},
+		{func(e *SMBEvent) {
+			e.Dialect, e.Command, e.SessionID, e.TreeID, e.Kind = "NT LM 0.12", "SMB1_COMMAND_SESSION_SETUP_ANDX", 4096, 0, SMBSessionSetup
+			e.ReqHost, e.RespHost = SMBHost{OS: []byte("Unix"), LM: []byte("Samba"), Set: true}, SMBHost{OS: []byte{}, LM: []byte{}, Set: true}
+		}, `"smb":{"id":1,"dialect":"NT LM 0.12","command":"SMB1_COMMAND_SESSION_SETUP_ANDX","status":"STATUS_SUCCESS","status_code":"0x0","session_id":4096,"tree_id":0,"request":{"native_os":"Unix","native_lm":"Samba"},"response":{"native_os":"","native_lm":""}}`},
+		{func(e *SMBEvent) {
+			e.Dialect, e.Command, e.SessionID, e.TreeID, e.Kind = "NT LM 0.12", "SMB1_COMMAND_TREE_CONNECT_ANDX", 4096, 2049, SMBTreeConnect
+			e.Share, e.NamedPipe, e.SMB1, e.Service = []byte(`\127.0.0.1\IPC$`), true, true, [2][]byte{[]byte("?????"), []byte("IPC")}
+		}, `"smb":{"id":1,"dialect":"NT LM 0.12","command":"SMB1_COMMAND_TREE_CONNECT_ANDX","status":"STATUS_SUCCESS","status_code":"0x0","session_id":4096,"tree_id":2049,"named_pipe":"\\127.0.0.1\\IPC$","service":{"request":"?????","response":"IPC"}}`},
 	} {
 		e := base
 		e.AppHeader = sampleAppHeader(0, false)

@@ -53,7 +53,11 @@ func (a *appLayer) fillSMBEvent(e *export.SMBEvent, p *smb.State, tx *smb.Tx) {
 	default:
 		e.Dialect = "unknown"
 	}
-	if tx.HasStatus {
+	switch {
+	case tx.HasStatus && tx.DOSError:
+		class, code := uint8(tx.Status), uint16(tx.Status>>16)
+		e.Status, e.StatusCode, e.StatusDOS = smb.DOSErrorName(class, code), uint32(code), true
+	case tx.HasStatus:
 		e.Status, e.StatusCode = smb.StatusName(tx.Status), tx.Status
 	}
 	switch tx.Kind {
@@ -69,6 +73,8 @@ func (a *appLayer) fillSMBEvent(e *export.SMBEvent, p *smb.State, tx *smb.Tx) {
 		e.MaxRead, e.MaxWrite = p.MaxRead, p.MaxWrite
 	case smb.KindSessionSetup:
 		e.Kind = export.SMBSessionSetup
+		e.ReqHost = export.SMBHost{OS: tx.ReqHost.OS, LM: tx.ReqHost.LM, Set: tx.ReqHost.Set}
+		e.RespHost = export.SMBHost{OS: tx.RespHost.OS, LM: tx.RespHost.LM, Set: tx.RespHost.Set}
 		if tx.HasNTLMSSP {
 			n := &tx.NTLMSSP
 			e.Kind, e.NTLMDomain, e.NTLMUser, e.NTLMHost = export.SMBSessionSetupNTLM, n.Domain, n.User, n.Host
@@ -78,7 +84,7 @@ func (a *appLayer) fillSMBEvent(e *export.SMBEvent, p *smb.State, tx *smb.Tx) {
 			}
 		}
 	case smb.KindTreeConnect:
-		e.Kind, e.Share, e.NamedPipe = export.SMBTreeConnect, tx.Share, tx.IsPipe
+		e.Kind, e.Share, e.NamedPipe, e.SMB1, e.Service = export.SMBTreeConnect, tx.Share, tx.IsPipe, tx.Version == 1, tx.Service1
 		if tx.Version == 2 {
 			e.ShareType = smb.ShareTypeName(tx.ShareType)
 		}

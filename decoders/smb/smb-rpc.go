@@ -89,7 +89,8 @@ func (s *State) pipeResponse(h *smb2Header, data []byte) bool {
 		if err := dcerpc.BindAck(&dh, pdu, func(i int, r dcerpc.BindAckResult) {
 			if i < len(s.Ifaces) {
 				f := &s.Ifaces[i]
-				f.Result, f.Reason, f.Acked = r.Result, r.Reason, true
+				// Suricata's smb parser records the result only: ack_reason stays 0.
+				f.Result, f.Acked = r.Result, true
 			}
 		}); err != nil {
 			s.Stats.Malformed++

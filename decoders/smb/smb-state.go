@@ -61,6 +61,9 @@ type Tx struct {
 	Kind      Kind
 	Status    uint32
 	HasStatus bool
+	// DOSError: an SMB1 answer without NT status codes; Status holds its class (low byte)
+	// and code (high 16 bits) as the header does.
+	DOSError  bool
 	SessionID uint64
 	TreeID    uint32
 	msgID     uint64
@@ -72,13 +75,15 @@ type Tx struct {
 	ClientGUID    [16]byte
 	HasClientGUID bool
 	ServerGUID    [16]byte
-	// Session setup.
-	NTLMSSP    NTLMSSP
-	HasNTLMSSP bool
-	// Tree connect.
+	// Session setup: NTLMSSP, and (SMB1) the client's and the server's native OS and LM.
+	NTLMSSP           NTLMSSP
+	HasNTLMSSP        bool
+	ReqHost, RespHost Host
+	// Tree connect: the share, its SMB2 type, and the SMB1 services asked for and given.
 	Share     []byte
 	ShareType uint8
 	IsPipe    bool
+	Service1  [2][]byte
 	// Create.
 	Name                                 []byte
 	Disposition                          uint32

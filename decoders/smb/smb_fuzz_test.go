@@ -8,8 +8,11 @@ import (
 // FuzzSMB feeds arbitrary bytes, split at a fuzzed point and sent both ways, with a gap: the
 // state must not panic and must stay within its bounds.
 func FuzzSMB(f *testing.F) {
-	if _, err := os.Stat("testdata/bug-5162-smb2-pipe.txt"); err == nil {
-		for _, g := range loadSession(f, "bug-5162-smb2-pipe.txt") {
+	for _, name := range []string{"bug-5162-smb2-pipe.txt", "smb1-named-pipe-ascii.txt"} {
+		if _, err := os.Stat("testdata/" + name); err != nil {
+			continue
+		}
+		for _, g := range loadSession(f, name) {
 			f.Add(g.b, uint16(len(g.b)/2))
 		}
 	}

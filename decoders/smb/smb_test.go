@@ -158,3 +158,48 @@ func TestFeedAllocs(t *testing.T) {
 		t.Errorf("%v allocs per session", n)
 	}
 }
+
+// TestSMB1Session runs an SMB1 session (suricata-verify smb-named-pipe-ascii): negotiate,
+// two NTLMSSP session setups, an IPC$ tree connect, an echo and a tree disconnect, with the
+// names and ids Suricata logs for them.
+func TestSMB1Session(t *testing.T) {
+	s := New()
+	for _, g := range loadSession(t, "smb1-named-pipe-ascii.txt") {
+		s.Feed(g.toServer, g.b)
+	}
+	txs := s.Txs()
+	want := []string{"SMB1_COMMAND_NEGOTIATE_PROTOCOL", "SMB1_COMMAND_SESSION_SETUP_ANDX", "SMB1_COMMAND_SESSION_SETUP_ANDX",
+		"SMB1_COMMAND_TREE_CONNECT_ANDX", "SMB1_COMMAND_ECHO", "SMB1_COMMAND_TREE_DISCONNECT"}
+	if len(txs) != len(want) || s.Stats.Malformed != 0 {
+		t.Fatalf("%d txs (want %d), %d malformed", len(txs), len(want), s.Stats.Malformed)
+	}
+	for i, w := range want {
+		if txs[i].CommandName() != w || !txs[i].Done[1] || txs[i].Status != StatusSuccess && i != 1 {
+			t.Errorf("tx %d: %s done %v status %#x", i, txs[i].CommandName(), txs[i].Done, txs[i].Status)
+		}
+	}
+	if string(s.Dialect1) != "NT LM 0.12" || s.Dialect != 0 || txs[0].ServerGUID == [16]byte{} {
+		t.Errorf("dialect %q/%#x server guid %x", s.Dialect1, s.Dialect, txs[0].ServerGUID)
+	}
+	if ss := txs[2]; ss.SessionID != 4096 || string(ss.NTLMSSP.User) != "Administrateur" || string(ss.NTLMSSP.Domain) != "WORKGROUP" ||
+		string(ss.ReqHost.OS) != "Unix" || string(ss.ReqHost.LM) != "Samba" || string(ss.RespHost.OS) != "Windows Server 2019 Standard 17763" {
+		t.Errorf("session setup: session %d ntlmssp %q/%q hosts %q/%q %q", ss.SessionID, ss.NTLMSSP.Domain, ss.NTLMSSP.User,
+			ss.ReqHost.OS, ss.ReqHost.LM, ss.RespHost.OS)
+	}
+	if tc := txs[3]; string(tc.Share) != `\127.0.0.1\IPC$` || !tc.IsPipe || tc.TreeID != 2049 ||
+		string(tc.Service1[0]) != "?????" || string(tc.Service1[1]) != "IPC" {
+		t.Errorf("tree connect %q pipe %v tree %d services %q", tc.Share, tc.IsPipe, tc.TreeID, tc.Service1)
+	}
+}
+
+func TestDOSErrorName(t *testing.T) {
+	for _, c := range []struct {
+		class uint8
+		code  uint16
+		want  string
+	}{{2, 91, "SRV_BADUID"}, {1, 5, "DOS_ACCESS_DENIED"}, {1, 300, "300"}, {3, 0x5b, "UNKNOWN_03_005b"}} {
+		if got := DOSErrorName(c.class, c.code); got != c.want {
+			t.Errorf("%d/%d: %q, want %q", c.class, c.code, got, c.want)
+		}
+	}
+}
