@@ -47,6 +47,13 @@ func (x *dceTx) Buffer(id signatures.BufferID, toServer bool, i int) ([]byte, bo
 	return nil, false
 }
 
+func boolNumber(b bool) uint64 {
+	if b {
+		return 1
+	}
+	return 0
+}
+
 // ifaceRecord is the record signatures.BufDCERPCIface instances carry.
 func ifaceRecord(dst []byte, uuid [16]byte, version uint16, firstFrag bool) []byte {
 	dst = append(dst, uuid[:]...)
@@ -60,10 +67,18 @@ func ifaceRecord(dst []byte, uuid [16]byte, version uint16, firstFrag bool) []by
 // Number implements signatures.AppTx.
 func (x *dceTx) Number(id signatures.NumberID, toServer bool, i int) (uint64, bool) {
 	t := x.tx
-	if t == nil || i != 0 || id != signatures.NumDCERPCOpnum || t.Cmd[0] != dcerpc.TypeRequest || !t.FirstRequest {
+	if t == nil || i != 0 {
 		return 0, false
 	}
-	return uint64(t.Opnum), true
+	switch id {
+	case signatures.NumDCERPCOpnum:
+		if t.Cmd[0] == dcerpc.TypeRequest && t.FirstRequest {
+			return uint64(t.Opnum), true
+		}
+	case signatures.NumDCERPCLittleEndian:
+		return boolNumber(t.LittleEndian), true
+	}
+	return 0, false
 }
 
 // Event implements signatures.AppTx: the parser raises no app-layer events.

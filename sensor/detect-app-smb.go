@@ -66,6 +66,10 @@ func (x *smbTx) Number(id signatures.NumberID, toServer bool, i int) (uint64, bo
 		if t.Kind == smb.KindDCERPC && t.RPC.ReqCmd == dcerpc.TypeRequest {
 			return uint64(t.RPC.Opnum), true
 		}
+	case signatures.NumDCERPCLittleEndian:
+		if t.Kind == smb.KindDCERPC {
+			return boolNumber(t.RPC.LittleEndian), true
+		}
 	}
 	return 0, false
 }

@@ -252,6 +252,9 @@ const (
 	NumHTTP2Setting
 	NumDCERPCOpnum // the request's operation number, once its first fragment was seen
 	NumSMBVersion  // the transaction's SMB version (1 or 2)
+	// NumDCERPCLittleEndian is 1 when the transaction's PDUs are little endian (the byte
+	// keywords' dce option reads the stub so); not a rule keyword.
+	NumDCERPCLittleEndian
 
 	nNumbers
 )

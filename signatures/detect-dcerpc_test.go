@@ -9,6 +9,7 @@ type dceFakeTx struct {
 	stub      []byte
 	smbVer    uint64
 	namedPipe []byte
+	little    bool
 }
 
 func (f *dceFakeTx) Buffer(id BufferID, toServer bool, i int) ([]byte, bool) {
@@ -31,6 +32,8 @@ func (f *dceFakeTx) Number(id NumberID, toServer bool, i int) (uint64, bool) {
 		return f.opnum, true
 	case id == NumSMBVersion && f.smbVer != 0:
 		return f.smbVer, true
+	case id == NumDCERPCLittleEndian && f.little:
+		return 1, true
 	}
 	return 0, false
 }
@@ -59,6 +62,27 @@ func TestDCEKeywordsParse(t *testing.T) {
 		if r, _ := loadOne(t, bad); r != nil {
 			t.Errorf("loaded %s", bad)
 		}
+	}
+}
+
+// TestDCEByteOrder: the byte keywords' dce option reads the stub in the PDU's byte order
+// (suricata-verify dcerpc-dcepayload-15), and an smb rule may use the DCERPC keywords.
+func TestDCEByteOrder(t *testing.T) {
+	h := newHarness(t, `alert tcp any any -> any any (dce_stub_data; content:"|5c 00 5c 00 31|"; distance:0; byte_test:2,=,14080,0,relative,dce; sid:1;)
+alert tcp any any -> any any (dce_stub_data; content:"|5c 00 5c 00 31|"; distance:0; byte_test:2,=,55,0,relative,dce; sid:2;)
+alert smb any any -> any any (dce_opnum:15; sid:3;)
+`, EngineOptions{})
+	stub := []byte{0x5c, 0, 0x5c, 0, 0x31, 0, 0x37}
+	start := [2]uint8{StageStart, 0}
+	if got := h.inspectTx(AppDCERPC, &dceFakeTx{opnum: 15, stub: stub, little: true}, true, start); !sidsEqual(got, []uint32{1}) {
+		t.Errorf("little-endian stub: %v, want [1]", got)
+	}
+	if got := h.inspectTx(AppDCERPC, &dceFakeTx{opnum: 15, stub: stub}, true, start); !sidsEqual(got, []uint32{2}) {
+		t.Errorf("big-endian stub: %v, want [2]", got)
+	}
+	both := [2]uint8{StageComplete, StageComplete}
+	if got := h.inspectTx(AppSMB, &dceFakeTx{opnum: 15}, true, both); !sidsEqual(got, []uint32{3}) {
+		t.Errorf("smb rule with dce_opnum: %v, want [3]", got)
 	}
 }
 

@@ -427,6 +427,10 @@ func (m *Matcher) matchTxBuffer(x *Buffer, tx AppTx, toServer bool) bool {
 			return false
 		}
 		b = m.st.applyTransforms(x.Transforms, b)
+		if x.ID == BufDCERPCStubData {
+			v, _ := tx.Number(NumDCERPCLittleEndian, toServer, 0)
+			m.st.dceLittle = v == 1
+		}
 		if m.st.InspectBuffer(x, b) {
 			return true
 		}

@@ -226,7 +226,7 @@ func numberProto(id NumberID) AppProto {
 		return AppDNS
 	case NumHTTP2FrameType, NumHTTP2ErrorCode, NumHTTP2Priority, NumHTTP2Window, NumHTTP2SizeUpdate, NumHTTP2Setting:
 		return AppHTTP2
-	case NumDCERPCOpnum:
+	case NumDCERPCOpnum, NumDCERPCLittleEndian:
 		return AppDCERPC
 	case NumSMBVersion:
 		return AppSMB
@@ -254,6 +254,9 @@ func (b *ruleBuilder) resolveApp() error {
 			return nil
 		case r.App == AppHTTP && p == AppHTTP2 && !r.HTTP1Only:
 			r.App = p
+			return nil
+		case r.App == AppSMB && p == AppDCERPC:
+			// DCERPC keywords in an smb rule read the DCERPC carried over named pipes.
 			return nil
 		case r.App != AppUnknown && r.App != p:
 			return fmt.Errorf("%s is not a %s keyword", what, r.App)

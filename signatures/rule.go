@@ -325,6 +325,7 @@ type ByteOp struct {
 	Offset   Operand
 	Relative bool
 	Little   bool // little endian (default big)
+	DCE      bool // the DCERPC stub's own byte order (dce)
 	String   bool
 	Base     int // 8, 10 or 16 when String
 	Bitmask  uint64

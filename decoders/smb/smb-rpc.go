@@ -54,7 +54,7 @@ func (s *State) pipeRequest(h *smb2Header, cmd uint16, data []byte) bool {
 			tx = s.newTx(2, cmd, KindDCERPC, h.session, h.treeID, h.msgID)
 			tx.RPC.CallID = dh.CallID
 		}
-		tx.RPC.ReqCmd, tx.RPC.CtxID, tx.RPC.Opnum = dh.Type, r.CtxID, r.Opnum
+		tx.RPC.ReqCmd, tx.RPC.CtxID, tx.RPC.Opnum, tx.RPC.LittleEndian = dh.Type, r.CtxID, r.Opnum, dh.LittleEndian()
 		if rpcFragment(&tx.RPC, 0, &dh, r.Stub) {
 			tx.RPC.ReqSet, tx.Done[0] = true, true
 		}

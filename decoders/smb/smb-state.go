@@ -48,6 +48,7 @@ type RPC struct {
 	ReqCmd, ResCmd uint8
 	CallID         uint32
 	CtxID, Opnum   uint16
+	LittleEndian   bool // the request's integer representation
 	Frags          [2]uint16
 	Stub           [2][]byte
 }
