@@ -28,6 +28,7 @@ type SMBEvent struct {
 	Created, Accessed, Modified, Changed int64
 	Size                                 uint64
 	FUID                                 [16]byte
+	NoFUID                               bool // a create that failed: "fuid" is empty
 	// Negotiate: SMB2 dialect names, or SMB1 dialect strings each NUL ended.
 	ClientDialects  []string
 	ClientDialects1 []byte
@@ -47,6 +48,8 @@ type SMBEvent struct {
 	DCERPC DCERPCInfo
 	// Ioctl.
 	Function string
+	// Rename: the new name.
+	NewName []byte
 }
 
 // SMBHost is the native OS and LAN manager of one side of an SMB1 session setup.
@@ -68,6 +71,9 @@ const (
 	SMBCreate
 	SMBDCERPC
 	SMBIoctl
+	SMBFile    // a file read or written: Filename, Share, FUID
+	SMBSetInfo // a disposition set: Filename, DeleteOnClose, FUID
+	SMBRename  // a renaming: Filename (from), NewName (to), FUID
 )
 
 // AppendSMB appends e as one EVE "smb" line, newline included.
@@ -122,17 +128,17 @@ func appendSMBObject(dst []byte, e *SMBEvent) []byte {
 		}
 		dst = appendRawStringField(dst, key, name)
 		dst = appendStringField(dst, "disposition", e.Disposition)
-		if e.DeleteOnClose {
-			dst = appendStringField(dst, "access", "delete on close")
-		} else {
-			dst = appendStringField(dst, "access", "normal")
-		}
+		dst = appendAccess(dst, e.DeleteOnClose)
 		dst = appendIntField(dst, "created", e.Created)
 		dst = appendIntField(dst, "accessed", e.Accessed)
 		dst = appendIntField(dst, "modified", e.Modified)
 		dst = appendIntField(dst, "changed", e.Changed)
 		dst = appendUintField(dst, "size", e.Size)
-		dst = appendGUIDField(dst, "fuid", e.FUID)
+		if e.NoFUID {
+			dst = appendStringField(dst, "fuid", "")
+		} else {
+			dst = appendGUIDField(dst, "fuid", e.FUID)
+		}
 	case SMBNegotiate:
 		dst = appendKey(dst, "client_dialects")
 		dst = append(dst, '[')
@@ -186,8 +192,36 @@ func appendSMBObject(dst []byte, e *SMBEvent) []byte {
 		dst = appendSMBDCERPC(dst, &e.DCERPC)
 	case SMBIoctl:
 		dst = appendStringField(dst, "function", e.Function)
+	case SMBFile:
+		dst = appendRawStringField(dst, "filename", e.Filename)
+		dst = appendRawStringField(dst, "share", e.Share)
+		dst = appendGUIDField(dst, "fuid", e.FUID)
+	case SMBSetInfo:
+		if len(e.Filename) == 0 {
+			dst = appendStringField(dst, "filename", "<share_root>")
+		} else {
+			dst = appendRawStringField(dst, "filename", e.Filename)
+		}
+		dst = appendAccess(dst, e.DeleteOnClose)
+		dst = appendGUIDField(dst, "fuid", e.FUID)
+	case SMBRename:
+		dst = append(dst, `"set_info":{"class":"FILE_INFO","info_level":"SMB2_FILE_RENAME_INFO"},`...)
+		dst = appendKey(dst, "rename")
+		dst = append(dst, '{')
+		dst = appendRawStringField(dst, "from", e.Filename)
+		dst = appendRawStringField(dst, "to", e.NewName)
+		dst = closeObject(dst)
+		dst = appendGUIDField(dst, "fuid", e.FUID)
 	}
 	return closeObject(dst)
+}
+
+// appendAccess writes a create's or set-info's access as Suricata names it.
+func appendAccess(dst []byte, deleteOnClose bool) []byte {
+	if deleteOnClose {
+		return appendStringField(dst, "access", "delete on close")
+	}
+	return appendStringField(dst, "access", "normal")
 }
 
 // appendSMBHost writes one side's native OS and LAN manager, when that side named them.

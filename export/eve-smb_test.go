@@ -89,6 +89,21 @@ func TestSMBEvent(t *testing.T) {
 		{func(e *SMBEvent) {
 			e.Command, e.Status, e.Kind, e.Function = "SMB2_COMMAND_IOCTL", "", SMBIoctl, "FSCTL_VALIDATE_NEGOTIATE_INFO"
 		}, `"smb":{"id":1,"dialect":"2.10","command":"SMB2_COMMAND_IOCTL","session_id":21990299664497,"tree_id":1,"function":"FSCTL_VALIDATE_NEGOTIATE_INFO"}`},
+		// Files, set info and renames (suricata-verify smb2-01, smb2-delete, smb2-async).
+		{func(e *SMBEvent) {
+			e.Dialect, e.Command, e.Kind, e.Filename, e.Share = "2.02", "SMB2_COMMAND_WRITE", SMBFile, []byte("file69.txt"), []byte{}
+			e.FUID = [16]byte{0x81, 0xe0, 0xc8, 0x96, 0, 0, 0, 0, 0x1e, 0x44, 0x7e, 0xa4, 0, 0, 0, 0}
+		}, `"smb":{"id":1,"dialect":"2.02","command":"SMB2_COMMAND_WRITE","status":"STATUS_SUCCESS","status_code":"0x0","session_id":21990299664497,"tree_id":1,"filename":"file69.txt","share":"","fuid":"96c8e081-0000-0000-441e-a47e00000000"}`},
+		{func(e *SMBEvent) {
+			e.Command, e.Kind, e.Filename, e.DeleteOnClose = "SMB2_COMMAND_SET_INFO", SMBSetInfo, []byte("test"), true
+			e.FUID = [16]byte{0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff}
+		}, `"smb":{"id":1,"dialect":"2.10","command":"SMB2_COMMAND_SET_INFO","status":"STATUS_SUCCESS","status_code":"0x0","session_id":21990299664497,"tree_id":1,"filename":"test","access":"delete on close","fuid":"ffffffff-ffff-ffff-ffff-ffffffffffff"}`},
+		{func(e *SMBEvent) {
+			e.Command, e.Kind, e.Filename, e.NewName = "SMB2_COMMAND_SET_INFO", SMBRename, []byte(`dir/b.pdf`), []byte(`dir/c.pdf`)
+		}, `"smb":{"id":1,"dialect":"2.10","command":"SMB2_COMMAND_SET_INFO","status":"STATUS_SUCCESS","status_code":"0x0","session_id":21990299664497,"tree_id":1,"set_info":{"class":"FILE_INFO","info_level":"SMB2_FILE_RENAME_INFO"},"rename":{"from":"dir/b.pdf","to":"dir/c.pdf"},"fuid":"00000000-0000-0000-0000-000000000000"}`},
+		{func(e *SMBEvent) {
+			e.Command, e.Status, e.StatusCode, e.Kind, e.Filename, e.Disposition, e.NoFUID = "SMB2_COMMAND_CREATE", "STATUS_OBJECT_NAME_NOT_FOUND", 0xc0000034, SMBCreate, []byte(".hidden"), "FILE_OPEN", true
+		}, `"smb":{"id":1,"dialect":"2.10","command":"SMB2_COMMAND_CREATE","status":"STATUS_OBJECT_NAME_NOT_FOUND","status_code":"0xc0000034","session_id":21990299664497,"tree_id":1,"filename":".hidden","disposition":"FILE_OPEN","access":"normal","created":0,"accessed":0,"modified":0,"changed":0,"size":0,"fuid":""}`},
 		// SMB1 (suricata-verify smb1-02 and smb-named-pipe-ascii).
 		{func(e *SMBEvent) {
 			e.Dialect, e.Command, e.Status, e.StatusCode, e.StatusDOS = "NT LM 0.12", "SMB1_COMMAND_LOGOFF_ANDX", "SRV_BADUID", 0x5b, true

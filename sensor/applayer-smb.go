@@ -92,11 +92,19 @@ func (a *appLayer) fillSMBEvent(e *export.SMBEvent, p *smb.State, tx *smb.Tx) {
 		e.Kind, e.Filename, e.Directory, e.DeleteOnClose = export.SMBCreate, tx.Name, tx.Directory, tx.DeleteOnClose
 		e.Disposition = smb.DispositionName(tx.Disposition)
 		e.Created, e.Accessed, e.Modified, e.Changed, e.Size, e.FUID = tx.Created, tx.Accessed, tx.Modified, tx.Changed, tx.Size, tx.FUID
+		e.NoFUID = !tx.HasFUID
 	case smb.KindDCERPC:
 		e.Kind = export.SMBDCERPC
 		a.fillPipeRPC(&e.DCERPC, p, tx)
 	case smb.KindIoctl:
 		e.Kind, e.Function = export.SMBIoctl, smb.FunctionName(tx.Func)
+	case smb.KindFile:
+		e.Kind, e.Filename, e.Share, e.FUID = export.SMBFile, tx.Name, tx.Share, tx.FUID
+	case smb.KindSetInfo:
+		e.Kind, e.Filename, e.DeleteOnClose, e.FUID, e.NewName = export.SMBSetInfo, tx.Name, tx.DeleteOnClose, tx.FUID, tx.NewName
+		if tx.Rename {
+			e.Kind = export.SMBRename
+		}
 	}
 }
 

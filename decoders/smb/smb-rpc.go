@@ -19,11 +19,8 @@ func (s *State) pipe(session uint64, treeID uint32, data []byte) bool {
 
 // pipeRequest handles what a write (or a transceive ioctl) sends to a pipe: a DCERPC bind
 // starts a transaction, a request fragment starts or continues one. It reports whether the
-// data was DCERPC on a pipe.
+// data was DCERPC.
 func (s *State) pipeRequest(h *smb2Header, cmd uint16, data []byte) bool {
-	if !s.pipe(h.session, h.treeID, data) {
-		return false
-	}
 	dh, err := dcerpc.ParseHeader(data)
 	if err != nil {
 		s.Stats.Malformed++
@@ -69,9 +66,6 @@ func (s *State) pipeRequest(h *smb2Header, cmd uint16, data []byte) bool {
 // pipeResponse handles what a read (or a transceive ioctl's output) brings from a pipe: the
 // answer to the transaction of the same call id.
 func (s *State) pipeResponse(h *smb2Header, data []byte) bool {
-	if !s.pipe(h.session, h.treeID, data) {
-		return false
-	}
 	dh, err := dcerpc.ParseHeader(data)
 	if err != nil {
 		s.Stats.Malformed++

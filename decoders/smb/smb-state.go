@@ -31,6 +31,8 @@ const (
 	KindCreate
 	KindDCERPC
 	KindIoctl
+	KindFile    // a file read or written (not a pipe)
+	KindSetInfo // SMB2 set info: a file's disposition (delete on close) or its renaming
 )
 
 // NTLMSSP is what an NTLMSSP authenticate message names.
@@ -92,10 +94,17 @@ type Tx struct {
 	Created, Accessed, Modified, Changed int64 // Unix seconds
 	Size                                 uint64
 	FUID                                 [16]byte
+	HasFUID                              bool // a create's answer gave the file id
 	// DCERPC over a pipe.
 	RPC RPC
 	// Ioctl.
 	Func uint32
+	// File: Name, Share and FUID name it; fileDir is 0 for writes, 1 for reads.
+	fileDir int
+	// Set info: Rename (Name is the old name, NewName the new), or a disposition
+	// (DeleteOnClose, Name) of file FUID.
+	Rename  bool
+	NewName []byte
 
 	// Logged is the sensor's mark, reset with the transaction.
 	Logged bool
@@ -115,15 +124,14 @@ type treeKey struct {
 	tree    uint32
 }
 
-// readReq is what a read (or transceive ioctl) request read: its answer, a later async
-// one included, has no tree id of its own.
+// readReq is what a read (or transceive ioctl) request read.
 type readReq struct {
-	fid    [16]byte
-	treeID uint32
+	fid [16]byte
 }
 
 type tree struct {
 	isPipe bool
+	name   nameRef
 }
 
 // State is the SMB state of one flow: in-order bytes of each direction in, transactions out.
@@ -138,7 +146,10 @@ type State struct {
 	MaxRead  uint32
 	MaxWrite uint32
 	trees    map[treeKey]tree
-	reads    map[uint64]readReq // read or ioctl request message id to what it reads
+	reads    map[uint64]readReq   // read or ioctl request message id to what it reads
+	names    map[[16]byte]nameRef // file id to the name it was created with
+	creates  map[uint64]nameRef   // create request message id to the name it asked for
+	arena    []byte               // the names (smb-files.go)
 	// Ifaces are the interfaces the last bind over a pipe offered, with their answers.
 	Ifaces []dcerpc.Interface
 	Stats  Stats
@@ -153,7 +164,8 @@ type direction struct {
 
 // New returns an empty state.
 func New() *State {
-	return &State{trees: map[treeKey]tree{}, reads: map[uint64]readReq{}}
+	return &State{trees: map[treeKey]tree{}, reads: map[uint64]readReq{}, names: map[[16]byte]nameRef{},
+		creates: map[uint64]nameRef{}}
 }
 
 // Reset readies the state for another flow, keeping its buffers.
@@ -162,7 +174,10 @@ func (s *State) Reset() {
 	clear(s.txs)
 	clear(s.trees)
 	clear(s.reads)
-	*s = State{txs: s.txs[:0], free: s.free, trees: s.trees, reads: s.reads,
+	clear(s.names)
+	clear(s.creates)
+	*s = State{txs: s.txs[:0], free: s.free, trees: s.trees, reads: s.reads, names: s.names, creates: s.creates,
+		arena:  s.arena[:0],
 		Ifaces: s.Ifaces[:0], Dialect1: s.Dialect1[:0],
 		dir: [2]direction{{buf: s.dir[0].buf[:0]}, {buf: s.dir[1].buf[:0]}}}
 }
@@ -195,7 +210,7 @@ func (s *State) Finish() {
 // Retained is the memory the state holds for reuse (approximately, maps counted per entry).
 func (s *State) Retained() int {
 	n := cap(s.dir[0].buf) + cap(s.dir[1].buf) + cap(s.Dialect1) + cap(s.Ifaces)*48 +
-		(len(s.trees)+len(s.reads))*64
+		(len(s.trees)+len(s.reads)+len(s.names)+len(s.creates))*64 + cap(s.arena)
 	for _, l := range [2][]*Tx{s.txs, s.free} {
 		for _, tx := range l {
 			n += 400 + cap(tx.text) + cap(tx.Dialects1) + 2*cap(tx.Dialects2) + cap(tx.RPC.Stub[0]) + cap(tx.RPC.Stub[1])

@@ -147,6 +147,9 @@ func (s *State) smb2Request(h *smb2Header, m []byte) error {
 		at := len(tx.text)
 		tx.text = dropNULs(tx.text, name)
 		tx.Name = tx.text[at:]
+		if len(s.creates) < maxMaps {
+			s.creates[h.msgID] = s.keepName(tx.Name)
+		}
 		tx.Done[0] = true
 		return nil
 	case Cmd2Write:
@@ -158,14 +161,18 @@ func (s *State) smb2Request(h *smb2Header, m []byte) error {
 		if err != nil {
 			return err
 		}
-		s.pipeRequest(h, Cmd2Write, data)
+		if s.pipe(h.session, h.treeID, data) {
+			s.pipeRequest(h, Cmd2Write, data)
+		} else {
+			s.fileTx([16]byte(body[16:32]), 0, Cmd2Write, h.session, h.treeID, "")
+		}
 		return nil
 	case Cmd2Read:
 		if len(body) < 48 {
 			return errShortSMB2
 		}
 		if len(s.reads) < maxMaps {
-			s.reads[h.msgID] = readReq{fid: [16]byte(body[16:32]), treeID: h.treeID}
+			s.reads[h.msgID] = readReq{fid: [16]byte(body[16:32])}
 		}
 		return nil
 	case Cmd2Ioctl:
@@ -180,9 +187,9 @@ func (s *State) smb2Request(h *smb2Header, m []byte) error {
 				return err
 			}
 			if len(s.reads) < maxMaps {
-				s.reads[h.msgID] = readReq{fid: fid, treeID: h.treeID}
+				s.reads[h.msgID] = readReq{fid: fid}
 			}
-			if s.pipeRequest(h, Cmd2Ioctl, in) {
+			if s.pipe(h.session, h.treeID, in) && s.pipeRequest(h, Cmd2Ioctl, in) {
 				return nil
 			}
 		}
@@ -190,8 +197,15 @@ func (s *State) smb2Request(h *smb2Header, m []byte) error {
 		tx.Func = fn
 		tx.Done[0] = true
 		return nil
+	case Cmd2SetInfo:
+		s.setInfo(h, m, body)
+		return nil
 	case Cmd2TreeDisconnect:
 		delete(s.trees, treeKey{h.session, h.treeID})
+	case Cmd2Close:
+		if len(body) >= 24 {
+			s.closeFile([16]byte(body[8:24]))
+		}
 	}
 	if smb2CreatesTx(h.command) {
 		tx := s.newTx(2, h.command, KindGeneric, h.session, h.treeID, h.msgID)
@@ -239,7 +253,7 @@ func (s *State) smb2Response(h *smb2Header, m []byte) error {
 		}
 		tx.ShareType, tx.IsPipe, tx.TreeID, tx.SessionID = body[2], body[2] == 2, h.treeID, h.session
 		if len(s.trees) < maxMaps {
-			s.trees[treeKey{h.session, h.treeID}] = tree{isPipe: tx.IsPipe}
+			s.trees[treeKey{h.session, h.treeID}] = tree{isPipe: tx.IsPipe, name: s.keepName(tx.Share)}
 		}
 		return nil
 	case Cmd2Create:
@@ -248,6 +262,9 @@ func (s *State) smb2Response(h *smb2Header, m []byte) error {
 			return nil
 		}
 		tx.setStatus(h.status)
+		if h.status == StatusPending {
+			return nil // an interim answer: the create completes with the final one
+		}
 		tx.Done[1] = true
 		if h.status != StatusSuccess {
 			return nil
@@ -258,15 +275,20 @@ func (s *State) smb2Response(h *smb2Header, m []byte) error {
 		tx.Created, tx.Accessed = filetime(le.Uint64(body[8:])), filetime(le.Uint64(body[16:]))
 		tx.Modified, tx.Changed = filetime(le.Uint64(body[24:])), filetime(le.Uint64(body[32:]))
 		tx.Size = le.Uint64(body[48:])
-		tx.FUID = [16]byte(body[64:80])
+		tx.FUID, tx.HasFUID = [16]byte(body[64:80]), true
+		if r, ok := s.creates[h.msgID]; ok && len(s.names) < maxMaps {
+			s.names[tx.FUID] = r
+		}
+		delete(s.creates, h.msgID)
 		return nil
 	case Cmd2Read:
 		if h.status == StatusPending {
 			return nil // an interim answer: the read's data comes with the final one
 		}
+		// Like Suricata, the answer's own ids (an async answer has tree id 0) say which tree,
+		// hence whether a pipe, the data came from.
 		rq, ok := s.reads[h.msgID]
 		delete(s.reads, h.msgID)
-		h.treeID = rq.treeID
 		if !ok || (h.status != StatusSuccess && h.status != StatusBufferOverflow) || len(body) < 16 {
 			return nil
 		}
@@ -275,23 +297,24 @@ func (s *State) smb2Response(h *smb2Header, m []byte) error {
 		if err != nil {
 			return err
 		}
-		s.pipeResponse(h, data)
+		if s.pipe(h.session, h.treeID, data) {
+			s.pipeResponse(h, data)
+		} else {
+			s.fileTx(rq.fid, 1, Cmd2Read, h.session, h.treeID, "<unknown>")
+		}
 		return nil
 	case Cmd2Ioctl:
 		if h.status == StatusPending {
 			break
 		}
-		rq, ok := s.reads[h.msgID]
+		_, ok := s.reads[h.msgID]
 		delete(s.reads, h.msgID)
-		if ok {
-			h.treeID = rq.treeID
-		}
 		if ok && len(body) >= 48 && (h.status == StatusSuccess || h.status == StatusBufferOverflow) {
 			out, err := span(m, int(le.Uint32(body[32:])), int(le.Uint32(body[36:])), "ioctl output")
 			if err != nil {
 				return err
 			}
-			if s.pipeResponse(h, out) {
+			if s.pipe(h.session, h.treeID, out) && s.pipeResponse(h, out) {
 				return nil
 			}
 		}

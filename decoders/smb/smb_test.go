@@ -2,6 +2,7 @@ package smb
 
 import (
 	"bufio"
+	"encoding/binary"
 	"encoding/hex"
 	"os"
 	"strings"
@@ -201,5 +202,99 @@ func TestDOSErrorName(t *testing.T) {
 		if got := DOSErrorName(c.class, c.code); got != c.want {
 			t.Errorf("%d/%d: %q, want %q", c.class, c.code, got, c.want)
 		}
+	}
+}
+
+// TestFileTransactions: a file written, read back, renamed and set delete-on-close makes
+// Suricata's transactions: one per file and direction, named from its create and completed by
+// its close, and one per set info.
+func TestFileTransactions(t *testing.T) {
+	s := New()
+	const session, tree = 7, 3
+	fid := [16]byte{1, 2, 3}
+	hdr := func(cmd uint16, msgID uint64, response bool) []byte {
+		b := make([]byte, smb2HeaderLen)
+		copy(b, "\xfeSMB")
+		binary.LittleEndian.PutUint16(b[12:], cmd)
+		if response {
+			b[16] = 1
+		}
+		binary.LittleEndian.PutUint64(b[24:], msgID)
+		binary.LittleEndian.PutUint32(b[36:], tree)
+		binary.LittleEndian.PutUint64(b[40:], session)
+		return b
+	}
+	record := func(toServer bool, msg []byte) {
+		s.Feed(toServer, append([]byte{0, 0, byte(len(msg) >> 8), byte(len(msg))}, msg...))
+	}
+	utf := func(s string) []byte {
+		var b []byte
+		for _, c := range s {
+			b = append(b, byte(c), 0)
+		}
+		return b
+	}
+	// Tree connect to a disk share.
+	path := utf(`\\srv\data`)
+	req := append(hdr(Cmd2TreeConnect, 1, false), make([]byte, 8)...)
+	binary.LittleEndian.PutUint16(req[smb2HeaderLen+4:], uint16(len(req)))
+	binary.LittleEndian.PutUint16(req[smb2HeaderLen+6:], uint16(len(path)))
+	record(true, append(req, path...))
+	record(false, append(hdr(Cmd2TreeConnect, 1, true), 16, 0, 1, 0)) // share type 1: a disk
+	// Create "a.txt".
+	name := utf("a.txt")
+	req = append(hdr(Cmd2Create, 2, false), make([]byte, 56)...)
+	binary.LittleEndian.PutUint16(req[smb2HeaderLen+44:], uint16(len(req)))
+	binary.LittleEndian.PutUint16(req[smb2HeaderLen+46:], uint16(len(name)))
+	record(true, append(req, name...))
+	resp := append(hdr(Cmd2Create, 2, true), make([]byte, 88)...)
+	copy(resp[smb2HeaderLen+64:], fid[:])
+	record(false, resp)
+	// Write 4 bytes, then read them back.
+	req = append(hdr(Cmd2Write, 3, false), make([]byte, 48)...)
+	binary.LittleEndian.PutUint16(req[smb2HeaderLen+2:], uint16(len(req)))
+	binary.LittleEndian.PutUint32(req[smb2HeaderLen+4:], 4)
+	copy(req[smb2HeaderLen+16:], fid[:])
+	record(true, append(req, "data"...))
+	req = append(hdr(Cmd2Read, 4, false), make([]byte, 48)...)
+	copy(req[smb2HeaderLen+16:], fid[:])
+	record(true, req)
+	resp = append(hdr(Cmd2Read, 4, true), make([]byte, 16)...)
+	resp[smb2HeaderLen+2] = byte(len(resp))
+	binary.LittleEndian.PutUint32(resp[smb2HeaderLen+4:], 4)
+	record(false, append(resp, "data"...))
+	// Set delete on close, then close.
+	req = append(hdr(Cmd2SetInfo, 5, false), make([]byte, 32)...)
+	req[smb2HeaderLen+2], req[smb2HeaderLen+3] = infoTypeFile, classDisposition
+	binary.LittleEndian.PutUint32(req[smb2HeaderLen+4:], 1)
+	binary.LittleEndian.PutUint16(req[smb2HeaderLen+8:], uint16(len(req)))
+	copy(req[smb2HeaderLen+16:], fid[:])
+	record(true, append(req, 1))
+	record(false, append(hdr(Cmd2SetInfo, 5, true), 2, 0))
+	req = append(hdr(Cmd2Close, 6, false), make([]byte, 24)...)
+	copy(req[smb2HeaderLen+8:], fid[:])
+	record(true, req)
+
+	var files, setInfo []*Tx
+	for _, tx := range s.Txs() {
+		switch tx.Kind {
+		case KindFile:
+			files = append(files, tx)
+		case KindSetInfo:
+			setInfo = append(setInfo, tx)
+		}
+	}
+	if len(files) != 2 || len(setInfo) != 1 || s.Stats.Malformed != 0 {
+		t.Fatalf("%d file and %d set-info txs, %d malformed", len(files), len(setInfo), s.Stats.Malformed)
+	}
+	w, r := files[0], files[1]
+	if w.Command != Cmd2Write || string(w.Name) != "a.txt" || len(w.Share) != 0 || w.FUID != fid || !w.Done[1] {
+		t.Errorf("write tx %s %q share %q done %v", w.CommandName(), w.Name, w.Share, w.Done)
+	}
+	if r.Command != Cmd2Read || string(r.Name) != "a.txt" || string(r.Share) != `\\srv\data` || !r.Done[1] {
+		t.Errorf("read tx %s %q share %q done %v", r.CommandName(), r.Name, r.Share, r.Done)
+	}
+	if si := setInfo[0]; string(si.Name) != "a.txt" || !si.DeleteOnClose || si.Rename || !si.Done[1] {
+		t.Errorf("set info %q delete %v rename %v done %v", si.Name, si.DeleteOnClose, si.Rename, si.Done)
 	}
 }
