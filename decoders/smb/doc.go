@@ -7,19 +7,22 @@
 //
 // State parses a detected flow: in-order bytes per direction in (Feed, Gap), NetBIOS session
 // records framed and gathered across segments (a record too long to buffer is parsed from its
-// head and the rest skipped), SMB2 compounds split, SMB3 encrypted records skipped. It makes
-// Suricata's transactions: SMB2 negotiate (the client's dialects and GUID, the server's
-// choice, GUID and size limits; an SMB1 negotiate answered in SMB2 included), session setup
-// (the NTLMSSP user, domain, host and version), tree connect (share, share type, named pipe),
-// create (name, disposition, delete on close, times, size, file id), ioctl (function), and a
-// generic transaction for the other commands, except reads, writes and info queries, which
-// make none of their own. Writes, reads and transceive ioctls on a named pipe (or, when the
-// tree connect was missed, data that looks like DCE/RPC) carry DCE/RPC: a bind or request
-// starts a transaction that the answer read back completes, with the pipe's interfaces. SMB1
-// is parsed as far as its negotiate and one generic transaction per command. A transaction is
-// complete once its response is in (an interim STATUS_PENDING answer does not complete it).
+// head and the rest skipped), SMB2 compounds and SMB1 AndX chains split, SMB3 encrypted records
+// skipped. It makes Suricata's transactions: negotiate (the client's dialects and GUID, the
+// server's choice, GUID and size limits; an SMB1 negotiate answered in SMB2 included), session
+// setup (the NTLMSSP user, domain, host and version; SMB1's native OS and LAN manager), tree
+// connect (share or named pipe, SMB2 share type, SMB1 services), create (name, disposition,
+// delete on close, times, size, file id), ioctl (function), set info (delete on close, rename),
+// one per file and direction read or written (named from its create, completed by its close),
+// and a generic transaction for the other commands, except those Suricata makes none for
+// (reads, writes, info queries, SMB1 trans). Writes, reads and transceive ioctls on a named
+// pipe (or, when the tree connect was missed, data that looks like DCE/RPC) carry DCE/RPC: a
+// bind or request starts a transaction that the answer read back completes, with the pipe's
+// interfaces. A transaction is complete once its response is in (an interim STATUS_PENDING
+// answer does not complete it). SMB1 errors without NT status codes keep their DOS class and
+// code.
 //
-// Files (fileinfo, file data) are not extracted yet. Memory is bounded (maxRecord, maxTxs,
-// maxMaps, maxStub, maxIfaces) and reused: a steady-state Feed allocates nothing. Malformed
-// records are counted (Stats.Malformed) and never panic.
+// File contents are not extracted (no fileinfo events or file.data yet). Memory is bounded
+// (maxRecord, maxTxs, maxMaps, maxStub, maxIfaces, maxArena) and reused: a steady-state Feed
+// allocates nothing. Malformed records are counted (Stats.Malformed) and never panic.
 package smb
