@@ -11,6 +11,9 @@ func (f *EVEFormat) AppendFileInfo(dst []byte, e *FileInfoEvent) []byte {
 	if e.HTTP != nil {
 		dst = appendHTTPObject(dst, e.HTTP)
 	}
+	if e.SMB != nil {
+		dst = appendSMBObject(dst, e.SMB)
+	}
 	if e.AppProto != "" {
 		dst = appendStringField(dst, "app_proto", e.AppProto)
 	}

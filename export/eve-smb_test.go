@@ -144,3 +144,21 @@ func TestSMBAndDCERPCAllocs(t *testing.T) {
 		t.Errorf("%v allocs per event pair", n)
 	}
 }
+
+// TestSMBFileInfo: a file read over SMB gives Suricata's fileinfo line (suricata-verify
+// smb2-05): the smb object of its transaction, app_proto, then the fileinfo object.
+func TestSMBFileInfo(t *testing.T) {
+	s := &SMBEvent{ID: 12, Dialect: "2.10", Command: "SMB2_COMMAND_READ", Status: "STATUS_SUCCESS", SessionID: 4398046511121,
+		TreeID: 1, Kind: SMBFile, Filename: []byte(`temp\mimikatz.exe`), Share: []byte(`\\admin-pc\c$`),
+		FUID: [16]byte{0x55, 0, 0, 0, 0, 0, 0, 0, 0x0d, 0, 0, 0, 0xff, 0xff, 0xff, 0xff}}
+	e := &FileInfoEvent{AppHeader: sampleAppHeader(0, false), AppProto: "smb", SMB: s,
+		File: FileInfo{Filename: s.Filename, State: FileStateClosed, Size: 804352, TxID: 11}}
+	line := string(defaultEVE.AppendFileInfo(nil, e))
+	want := `"smb":{"id":12,"dialect":"2.10","command":"SMB2_COMMAND_READ","status":"STATUS_SUCCESS","status_code":"0x0","session_id":4398046511121,"tree_id":1,"filename":"temp\\mimikatz.exe","share":"\\\\admin-pc\\c$","fuid":"00000055-0000-0000-000d-0000ffffffff"},"app_proto":"smb","fileinfo":{"filename":"temp\\mimikatz.exe","gaps":false,"state":"CLOSED","stored":false,"size":804352,"tx_id":11}}` + "\n"
+	if !strings.HasSuffix(line, want) {
+		t.Errorf("got  %s\nwant …%s", line, want)
+	}
+	if err := validateLine(eveSchema(t), []byte(line)); err != nil {
+		t.Errorf("%s: %v", line, err)
+	}
+}

@@ -251,6 +251,8 @@ type FileInfoEvent struct {
 	// HTTP is the transaction's http object, written as the http event writes it; only its
 	// object fields are read. nil: no http object.
 	HTTP *HTTPEvent
+	// SMB is the file transaction's smb object (a file read or written over SMB).
+	SMB  *SMBEvent
 	File FileInfo
 }
 

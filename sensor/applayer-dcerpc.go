@@ -10,6 +10,7 @@ import (
 type rpcEVE struct {
 	dce      export.DCERPCEvent
 	smb      export.SMBEvent
+	file     export.FileInfoEvent
 	ifaces   []export.DCERPCInterface
 	dialects []string
 	text     []byte

@@ -27,6 +27,9 @@ func (a *appLayer) smbMoved(final bool) {
 		if a.appEVE(a.w.out.eveSMB) {
 			a.writeSMB(p, tx)
 		}
+		if tx.Kind == smb.KindFile && a.appEVE(a.w.out.eveFiles) {
+			a.writeSMBFile(p, tx)
+		}
 	}
 	// A transaction whose inspection waits for a packet going its way is kept for it.
 	p.Release(func(tx *smb.Tx) bool {
@@ -39,6 +42,21 @@ func (a *appLayer) writeSMB(p *smb.State, tx *smb.Tx) {
 	a.fillSMBEvent(e, p, tx)
 	a.fillAppHeader(&e.AppHeader, false)
 	a.w.eve.SMB(e)
+}
+
+// writeSMBFile writes the fileinfo event of a file transaction, oriented as the file
+// travelled (a read file comes from the server), with the transaction's smb object.
+func (a *appLayer) writeSMBFile(p *smb.State, tx *smb.Tx) {
+	e := &a.rpc.file
+	a.fillSMBEvent(&a.rpc.smb, p, tx)
+	*e = export.FileInfoEvent{AppProto: appProtoNames[appSMB], SMB: &a.rpc.smb}
+	a.fillAppHeader(&e.AppHeader, !tx.ToServer())
+	f := &tx.File
+	e.File = export.FileInfo{Filename: tx.Name, Gaps: f.Gaps, State: export.FileStateClosed, Size: f.End, TxID: tx.ID - 1}
+	if !f.Closed {
+		e.File.State = export.FileStateTruncated // the flow ended before the file's close
+	}
+	a.w.eve.FileInfo(e)
 }
 
 // fillSMBEvent sets e's smb fields from tx as Suricata's smb logger writes them.

@@ -22,7 +22,8 @@
 // answer does not complete it). SMB1 errors without NT status codes keep their DOS class and
 // code.
 //
-// File contents are not extracted (no fileinfo events or file.data yet). Memory is bounded
+// A file transaction tracks its file's size, gaps and whether it was closed (the sensor writes
+// its fileinfo event); the contents are not kept (no file.data yet). Memory is bounded
 // (maxRecord, maxTxs, maxMaps, maxStub, maxIfaces, maxArena) and reused: a steady-state Feed
 // allocates nothing. Malformed records are counted (Stats.Malformed) and never panic.
 package smb

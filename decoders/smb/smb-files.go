@@ -39,10 +39,10 @@ func (s *State) name(r nameRef) []byte { return s.arena[r.off : r.off+r.n] }
 // fileTx finds or starts the file transaction of file fid in direction d (0: written, 1:
 // read), made by a command of the given ids. unknown is the name Suricata gives a file whose
 // create it did not see.
-func (s *State) fileTx(fid [16]byte, d int, cmd uint16, session uint64, treeID uint32, unknown string) {
+func (s *State) fileTx(fid [16]byte, d int, cmd uint16, session uint64, treeID uint32, unknown string) *Tx {
 	for _, tx := range s.txs {
 		if tx.Kind == KindFile && tx.FUID == fid && tx.fileDir == d && !tx.Done[1] {
-			return
+			return tx
 		}
 	}
 	tx := s.newTx(2, cmd, KindFile, session, treeID, 0)
@@ -56,6 +56,15 @@ func (s *State) fileTx(fid [16]byte, d int, cmd uint16, session uint64, treeID u
 	if t, ok := s.trees[treeKey{session, treeID}]; ok && d == 1 {
 		tx.Share = tx.keepText(s.name(t.name))
 	}
+	return tx
+}
+
+// chunk accounts n bytes of the file at offset off. Reads and writes may come in any order:
+// the file spans to the furthest byte seen, and has gaps when fewer bytes than that came.
+func (tx *Tx) chunk(off uint64, n int) {
+	tx.File.seen += uint64(n)
+	tx.File.End = max(tx.File.End, off+uint64(n))
+	tx.File.Gaps = tx.File.seen < tx.File.End
 }
 
 // closeFile completes the file transactions of fid: its close ends them, successfully.
@@ -64,6 +73,7 @@ func (s *State) closeFile(fid [16]byte) {
 		if tx.Kind == KindFile && tx.FUID == fid && !tx.Done[1] {
 			tx.setStatus(StatusSuccess)
 			tx.Done = [2]bool{true, true}
+			tx.File.Closed = true
 		}
 	}
 }

@@ -101,6 +101,7 @@ type Tx struct {
 	Func uint32
 	// File: Name, Share and FUID name it; fileDir is 0 for writes, 1 for reads.
 	fileDir int
+	File    FileInfo
 	// Set info: Rename (Name is the old name, NewName the new), or a disposition
 	// (DeleteOnClose, Name) of file FUID.
 	Rename  bool
@@ -110,6 +111,17 @@ type Tx struct {
 	Logged bool
 	text   []byte // backing store of the UTF-8 fields
 }
+
+// FileInfo is what a file transaction tracked of the file's data (not kept).
+type FileInfo struct {
+	End    uint64 // the furthest byte seen: the file's size
+	Gaps   bool   // bytes before End never came
+	Closed bool   // the client closed it (otherwise the flow ended first)
+	seen   uint64
+}
+
+// ToServer reports whether the file travelled to the server (written) rather than read.
+func (tx *Tx) ToServer() bool { return tx.fileDir == 0 }
 
 // Stats count what the parser met.
 type Stats struct {
@@ -127,6 +139,7 @@ type treeKey struct {
 // readReq is what a read (or transceive ioctl) request read.
 type readReq struct {
 	fid [16]byte
+	off uint64
 }
 
 type tree struct {

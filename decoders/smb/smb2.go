@@ -164,7 +164,7 @@ func (s *State) smb2Request(h *smb2Header, m []byte) error {
 		if s.pipe(h.session, h.treeID, data) {
 			s.pipeRequest(h, Cmd2Write, data)
 		} else {
-			s.fileTx([16]byte(body[16:32]), 0, Cmd2Write, h.session, h.treeID, "")
+			s.fileTx([16]byte(body[16:32]), 0, Cmd2Write, h.session, h.treeID, "").chunk(le.Uint64(body[8:]), n)
 		}
 		return nil
 	case Cmd2Read:
@@ -172,7 +172,7 @@ func (s *State) smb2Request(h *smb2Header, m []byte) error {
 			return errShortSMB2
 		}
 		if len(s.reads) < maxMaps {
-			s.reads[h.msgID] = readReq{fid: [16]byte(body[16:32])}
+			s.reads[h.msgID] = readReq{fid: [16]byte(body[16:32]), off: le.Uint64(body[8:])}
 		}
 		return nil
 	case Cmd2Ioctl:
@@ -300,7 +300,7 @@ func (s *State) smb2Response(h *smb2Header, m []byte) error {
 		if s.pipe(h.session, h.treeID, data) {
 			s.pipeResponse(h, data)
 		} else {
-			s.fileTx(rq.fid, 1, Cmd2Read, h.session, h.treeID, "<unknown>")
+			s.fileTx(rq.fid, 1, Cmd2Read, h.session, h.treeID, "<unknown>").chunk(rq.off, int(le.Uint32(body[4:])))
 		}
 		return nil
 	case Cmd2Ioctl:

@@ -291,7 +291,8 @@ func TestFileTransactions(t *testing.T) {
 	if w.Command != Cmd2Write || string(w.Name) != "a.txt" || len(w.Share) != 0 || w.FUID != fid || !w.Done[1] {
 		t.Errorf("write tx %s %q share %q done %v", w.CommandName(), w.Name, w.Share, w.Done)
 	}
-	if r.Command != Cmd2Read || string(r.Name) != "a.txt" || string(r.Share) != `\\srv\data` || !r.Done[1] {
+	if r.Command != Cmd2Read || string(r.Name) != "a.txt" || string(r.Share) != `\\srv\data` || !r.Done[1] ||
+		r.File != (FileInfo{End: 4, Closed: true, seen: 4}) || w.File != (FileInfo{End: 4, Closed: true, seen: 4}) {
 		t.Errorf("read tx %s %q share %q done %v", r.CommandName(), r.Name, r.Share, r.Done)
 	}
 	if si := setInfo[0]; string(si.Name) != "a.txt" || !si.DeleteOnClose || si.Rename || !si.Done[1] {
