@@ -3,6 +3,7 @@ package sensor
 import (
 	"strconv"
 
+	"github.com/nightjar-ids/nightjar/decoders/dcerpc"
 	"github.com/nightjar-ids/nightjar/decoders/smb"
 	"github.com/nightjar-ids/nightjar/export"
 )
@@ -162,4 +163,22 @@ func (a *appLayer) fillAlertRPC(al *export.Alert) {
 			al.App.SMB = &a.rpc.smb
 		}
 	}
+}
+
+// rpcWrongWay reports that a flow picked up midstream, whose first bytes detection matched as
+// SMB or DCERPC going to its server, was seen from the server's side: the bytes are an answer
+// (SMB and DCERPC headers say who sent them), or only the other end has the protocol's port
+// (Suricata then matches with the other direction's port probe). Either reverses it, as the
+// probing parser's rdir does in Suricata.
+func (a *appLayer) rpcWrongWay(p appProto, b []byte) bool {
+	_, sport := a.f.Server()
+	_, cport := a.f.Client()
+	switch p {
+	case appSMB:
+		smbPort := func(port uint16) bool { return port == 139 || port == 445 }
+		return smb.IsResponse(b) || smbPort(cport) && !smbPort(sport)
+	case appDCERPC:
+		return dcerpc.IsAnswer(b) || cport == 135 && sport != 135
+	}
+	return false
 }

@@ -2,8 +2,10 @@ package sensor
 
 import (
 	"bufio"
+	"encoding/binary"
 	"encoding/hex"
 	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 )
@@ -83,5 +85,47 @@ func TestDCERPCAndSMBEvents(t *testing.T) {
 	d := smbEvents[6]["smb"].(map[string]any)["dcerpc"].(map[string]any)
 	if ifs, _ := d["interfaces"].([]any); d["request"] != "BIND" || len(ifs) != 1 || ifs[0].(map[string]any)["ack_reason"] != 0.0 {
 		t.Errorf("pipe bind %v", d)
+	}
+}
+
+// TestSMBMidstreamReversed: a session picked up midstream whose first segment is the server's
+// SMB2 answer is turned around, so that the server (445) is the server and the tree connect
+// after it is logged from its request and answer (suricata-verify smb3-03-midstream).
+func TestSMBMidstreamReversed(t *testing.T) {
+	c := newDACapture(t)
+	v := c.conv(445, 38166) // the capture starts with the server's segment: it looks like the client
+	smb2 := func(cmd uint16, response bool, body []byte) string {
+		h := make([]byte, 64)
+		copy(h, "\xfeSMB\x40")
+		binary.LittleEndian.PutUint16(h[12:], cmd)
+		if response {
+			h[16] = 1
+		}
+		binary.LittleEndian.PutUint64(h[24:], 9)
+		binary.LittleEndian.PutUint32(h[36:], 5)
+		binary.LittleEndian.PutUint64(h[40:], 77)
+		m := append(h, body...)
+		return string(append([]byte{0, 0, byte(len(m) >> 8), byte(len(m))}, m...))
+	}
+	path := []byte("\\\x00\\\x00h\x00\\\x00I\x00P\x00C\x00$\x00")
+	req := make([]byte, 8, 8+len(path))
+	binary.LittleEndian.PutUint16(req[4:], 72)
+	binary.LittleEndian.PutUint16(req[6:], uint16(len(path)))
+	v.send(true, smb2(2, true, []byte{4, 0, 0, 0}))     // the server's logoff answer: seen first
+	v.send(false, smb2(3, false, append(req, path...))) // the client's tree connect
+	v.send(true, smb2(3, true, []byte{16, 0, 2, 0}))    // its answer: a pipe
+	_, out := runReadOpts(t, ReadOptions{Files: []string{c.write()}, Workers: 1}, "stream.midstream=true")
+	var smbEvents []map[string]any
+	for _, ev := range readEVE(t, filepath.Join(out, "eve.json")) {
+		if ev["event_type"] == "smb" {
+			smbEvents = append(smbEvents, ev)
+		}
+	}
+	if len(smbEvents) != 1 {
+		t.Fatalf("%d smb events, want 1", len(smbEvents))
+	}
+	ev := smbEvents[0]
+	if s := ev["smb"].(map[string]any); ev["dest_port"] != 445.0 || s["command"] != "SMB2_COMMAND_TREE_CONNECT" || s["named_pipe"] != `\\h\IPC$` {
+		t.Errorf("event %v", ev)
 	}
 }

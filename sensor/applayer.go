@@ -540,6 +540,10 @@ func (a *appLayer) detect(toServer bool, b []byte) {
 			v = tls.NeedMore
 		}
 	}
+	if v == tls.Match && toServer && a.midstream && a.f.MidstreamPickup() && a.rpcWrongWay(proto, data) {
+		a.reverse()
+		toServer, d = !toServer, 1-d
+	}
 	switch {
 	case v == tls.Match: // the probe verdicts share their numbering: NeedMore, Match, NoMatch
 		s.keepHeld(d, b)
