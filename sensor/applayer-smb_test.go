@@ -8,6 +8,9 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/nightjar-ids/nightjar/decoders/smb"
+	"github.com/nightjar-ids/nightjar/signatures"
 )
 
 // TestDCERPCAndSMBEvents: a DCERPC-over-TCP session and an SMB2 session carrying DCERPC over
@@ -43,7 +46,21 @@ func TestDCERPCAndSMBEvents(t *testing.T) {
 	}
 	smb.close()
 
-	r := runAppRules(t, c.write(), []string{`alert tcp any any -> any 445 (msg:"smb"; content:"|fe|SMB"; sid:1;)`}, 1)
+	r := runAppRules(t, c.write(), []string{
+		`alert tcp any any -> any 445 (msg:"smb"; content:"|fe|SMB"; sid:1;)`,
+		`alert smb any any -> any any (msg:"pipe"; smb.named_pipe; content:"IPC$"; sid:3;)`,
+		`alert smb any any -> any any (msg:"svcctl"; dcerpc.iface:367abb81-9844-35f1-ad32-98f038001003; dcerpc.opnum:12; dcerpc.stub_data; content:"|15 00 00 00|"; sid:4;)`,
+		// Without a flow direction, inspected (and alerting) each way, as in Suricata
+		// (suricata-verify dcerpc-dce-opnum's sid 2).
+		`alert dcerpc any any -> any any (msg:"tcp iface"; dce_iface:12345678-1234-abcd-ef00-01234567cffb; dce_opnum:4; sid:5;)`,
+	}, 1)
+	alerts := map[int]int{}
+	for _, a := range r.alerts {
+		alerts[daSID(a)]++
+	}
+	if alerts[3] != 1 || alerts[4] != 1 || alerts[5] != 2 {
+		t.Errorf("alerts by sid %v, want sid 3 and 4 once, 5 twice", alerts)
+	}
 	var dceEvents, smbEvents []map[string]any
 	for _, ev := range r.events {
 		switch ev["event_type"] {
@@ -127,5 +144,26 @@ func TestSMBMidstreamReversed(t *testing.T) {
 	ev := smbEvents[0]
 	if s := ev["smb"].(map[string]any); ev["dest_port"] != 445.0 || s["command"] != "SMB2_COMMAND_TREE_CONNECT" || s["named_pipe"] != `\\h\IPC$` {
 		t.Errorf("event %v", ev)
+	}
+}
+
+// TestSMBShareBuffers: until the tree connect's answer, smb.share sees every tree path (a
+// pipe's too, as Suricata's does: suricata-verify smb-filename); once the answer names a pipe,
+// smb.named_pipe sees it and smb.share no longer does.
+func TestSMBShareBuffers(t *testing.T) {
+	tx := &smb.Tx{Kind: smb.KindTreeConnect, Share: []byte(`\\h\IPC$`)}
+	x := &smbTx{tx: tx}
+	if b, ok := x.Buffer(signatures.BufSMBShare, true, 0); !ok || string(b) != `\\h\IPC$` {
+		t.Errorf("share before the answer: %q %v", b, ok)
+	}
+	if _, ok := x.Buffer(signatures.BufSMBNamedPipe, true, 0); ok {
+		t.Error("named pipe before the answer")
+	}
+	tx.IsPipe, tx.Done[1] = true, true
+	if _, ok := x.Buffer(signatures.BufSMBShare, true, 0); ok {
+		t.Error("share after the answer named a pipe")
+	}
+	if b, ok := x.Buffer(signatures.BufSMBNamedPipe, true, 0); !ok || string(b) != `\\h\IPC$` {
+		t.Errorf("named pipe after the answer: %q %v", b, ok)
 	}
 }

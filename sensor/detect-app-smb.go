@@ -24,8 +24,13 @@ func (x *smbTx) Buffer(id signatures.BufferID, toServer bool, i int) ([]byte, bo
 		return nil, false
 	}
 	switch id {
-	case signatures.BufSMBNamedPipe, signatures.BufSMBShare:
-		if i == 0 && t.Kind == smb.KindTreeConnect && t.Done[1] && t.IsPipe == (id == signatures.BufSMBNamedPipe) {
+	case signatures.BufSMBNamedPipe:
+		if i == 0 && t.Kind == smb.KindTreeConnect && t.IsPipe {
+			return orEmpty(t.Share), true
+		}
+	case signatures.BufSMBShare:
+		// Before the answer a pipe is not known to be one (Suricata's smb.share then sees it).
+		if i == 0 && t.Kind == smb.KindTreeConnect && !t.IsPipe {
 			return orEmpty(t.Share), true
 		}
 	case signatures.BufDCERPCStubData:

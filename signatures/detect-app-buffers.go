@@ -190,10 +190,10 @@ var bufferDefs = [nBuffers]bufferDef{
 	BufDCERPCStubData: {"dcerpc.stub_data", AppDCERPC, bufBoth, StageStart, false},
 	// Not a sticky buffer: dcerpc.iface reads its records (the name keeps it out of rules).
 	BufDCERPCIface: {"dcerpc.iface records", AppDCERPC, bufBoth, StageStart, true},
-	// The share's kind comes with the tree connect's answer: Suricata's to-server inspection
-	// sees it from then on.
+	// A share is a pipe once the tree connect's answer says so: until then Suricata's
+	// smb.share sees every tree connect's path (a pipe's too), smb.named_pipe none.
 	BufSMBNamedPipe: {"smb.named_pipe", AppSMB, bufToServer, StageComplete, false},
-	BufSMBShare:     {"smb.share", AppSMB, bufToServer, StageComplete, false},
+	BufSMBShare:     {"smb.share", AppSMB, bufToServer, StageStart, false},
 }
 
 var bufferByName = func() map[string]BufferID {
