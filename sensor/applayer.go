@@ -176,6 +176,8 @@ func (s *appStats) counters() []export.Counter {
 		{Name: "app_layer.error.tls.gap", Value: s.gaps[appTLS]},
 		{Name: "app_layer.error.ssh.gap", Value: s.gaps[appSSH]},
 		{Name: "app_layer.error.http2.gap", Value: s.gaps[appHTTP2]},
+		{Name: "app_layer.error.smb.gap", Value: s.gaps[appSMB]},
+		{Name: "app_layer.error.dcerpc_tcp.gap", Value: s.gaps[appDCERPC]},
 		{Name: "app_layer.error.dns_tcp.gap", Value: s.gapDNSTCP},
 		{Name: "app_layer.error.dns_tcp.parser", Value: s.errDNSTCP},
 		{Name: "app_layer.error.dns_udp.parser", Value: s.errDNSUDP},
