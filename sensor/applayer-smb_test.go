@@ -167,3 +167,49 @@ func TestSMBShareBuffers(t *testing.T) {
 		t.Errorf("named pipe after the answer: %q %v", b, ok)
 	}
 }
+
+// TestRPCSteadyStateAllocations replays a capture of DCERPC over TCP and SMB named pipes
+// (suricata-verify bug-5162) through one worker, each pass 700 s after the last so that every
+// flow ends and its slot starts a new one: the SMB and DCERPC parsers and their EVE events must
+// reuse what the first passes made. Ending a flow allocates its record's history string (the
+// flow table's cost), so a pass may allocate once per flow.
+func TestRPCSteadyStateAllocations(t *testing.T) {
+	pcap := filepath.Join("..", "..", "shared", "suricata-verify", "tests", "bug-5162", "input.pcap")
+	if _, err := os.Stat(pcap); err != nil {
+		t.Skipf("capture %s absent (../shared is missing): %v", pcap, err)
+	}
+	frames := loadFrames(t, pcap)
+	// Without the Arrow outputs, whose batches grow with every flow record until a flush,
+	// what remains is the app layer's own cost.
+	cfg, _, err := LoadConfig("", []string{"outputs.arrow.enabled=false"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	w := testWorker(t, &cfg, nil, true)
+	pass := int64(0)
+	replay := func() {
+		shift := pass * 700e9
+		for i, f := range frames {
+			w.packet(f.data, f.wireLen, f.lt, f.time+shift, uint64(i+1))
+		}
+		w.flows.Expire(frames[len(frames)-1].time + shift + 600e9)
+		w.eve.Flush()
+		pass++
+	}
+	for range 5 {
+		replay()
+	}
+	if w.app.stats.txDCERPC == 0 || w.app.stats.txSMB == 0 {
+		t.Fatalf("%d dcerpc and %d smb transactions: the capture was not parsed", w.app.stats.txDCERPC, w.app.stats.txSMB)
+	}
+	ended := w.flows.Stats.EndedTimeout
+	allocs := testing.AllocsPerRun(3, replay)
+	flowsPerPass := float64(w.flows.Stats.EndedTimeout-ended) / 4
+	if flowsPerPass == 0 {
+		t.Fatal("no flow ended during the measured passes: the test proves nothing")
+	}
+	if allocs > flowsPerPass {
+		t.Errorf("a pass allocated %.1f times for %.0f flows: the SMB/DCERPC path allocates in the steady state", allocs, flowsPerPass)
+	}
+	t.Logf("%.1f allocations per pass of %.0f flows", allocs, flowsPerPass)
+}

@@ -49,6 +49,8 @@ var (
 	ErrShort   = errors.New("dcerpc: pdu truncated")
 	ErrVersion = errors.New("dcerpc: not version 5.0/5.1")
 	ErrLength  = errors.New("dcerpc: fragment length below the header")
+	// ErrUnknownType is a PDU type the connection-oriented parser does not handle.
+	ErrUnknownType = errors.New("dcerpc: pdu type not handled")
 )
 
 // Header is a connection-oriented PDU header.

@@ -266,13 +266,6 @@ func (s *State) pdu(d int, h *Header, pdu []byte) error {
 	return nil
 }
 
-// ErrUnknownType is a PDU type the connection-oriented parser does not handle.
-var ErrUnknownType = errorString("dcerpc: pdu type not handled")
-
-type errorString string
-
-func (e errorString) Error() string { return string(e) }
-
 // addStub adds a request or response fragment's stub: a transaction's part is done with its
 // last fragment.
 func (tx *Tx) addStub(d int, h *Header, stub []byte) {
