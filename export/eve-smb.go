@@ -8,6 +8,7 @@ type SMBEvent struct {
 	AppHeader
 	ID         uint64
 	Dialect    string
+	DialectRaw []byte // the SMB1 dialect the server chose, written when Dialect is empty
 	Command    string
 	Status     string // empty: no response status
 	StatusCode uint32
@@ -88,7 +89,11 @@ func appendSMBObject(dst []byte, e *SMBEvent) []byte {
 	dst = appendKey(dst, "smb")
 	dst = append(dst, '{')
 	dst = appendUintField(dst, "id", e.ID)
-	dst = appendStringField(dst, "dialect", e.Dialect)
+	if e.Dialect != "" {
+		dst = appendStringField(dst, "dialect", e.Dialect)
+	} else {
+		dst = appendRawStringField(dst, "dialect", e.DialectRaw)
+	}
 	dst = appendStringField(dst, "command", e.Command)
 	if e.Status != "" {
 		dst = appendStringField(dst, "status", e.Status)

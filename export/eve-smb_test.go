@@ -106,7 +106,8 @@ func TestSMBEvent(t *testing.T) {
 		}, `"smb":{"id":1,"dialect":"2.10","command":"SMB2_COMMAND_CREATE","status":"STATUS_OBJECT_NAME_NOT_FOUND","status_code":"0xc0000034","session_id":21990299664497,"tree_id":1,"filename":".hidden","disposition":"FILE_OPEN","access":"normal","created":0,"accessed":0,"modified":0,"changed":0,"size":0,"fuid":""}`},
 		// SMB1 (suricata-verify smb1-02 and smb-named-pipe-ascii).
 		{func(e *SMBEvent) {
-			e.Dialect, e.Command, e.Status, e.StatusCode, e.StatusDOS = "NT LM 0.12", "SMB1_COMMAND_LOGOFF_ANDX", "SRV_BADUID", 0x5b, true
+			e.Dialect, e.DialectRaw = "", []byte("NT LM 0.12") // the SMB1 dialect, as the server chose it
+			e.Command, e.Status, e.StatusCode, e.StatusDOS = "SMB1_COMMAND_LOGOFF_ANDX", "SRV_BADUID", 0x5b, true
 			e.SessionID, e.TreeID = 27622, 65535
 		}, `"smb":{"id":1,"dialect":"NT LM 0.12","command":"SMB1_COMMAND_LOGOFF_ANDX","status":"SRV_BADUID","status_code":"0x005b","session_id":27622,"tree_id":65535}`},
 		{func(e *SMBEvent) {

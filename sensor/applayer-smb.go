@@ -68,7 +68,7 @@ func (a *appLayer) fillSMBEvent(e *export.SMBEvent, p *smb.State, tx *smb.Tx) {
 	case p.Dialect != 0:
 		e.Dialect = smb.DialectName(p.Dialect)
 	case len(p.Dialect1) > 0:
-		e.Dialect = string(p.Dialect1)
+		e.DialectRaw = p.Dialect1
 	default:
 		e.Dialect = "unknown"
 	}
