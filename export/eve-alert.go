@@ -114,6 +114,10 @@ func appendAlertApp(dst []byte, app *AlertApp) []byte {
 		dst = appendFTPObject(dst, app.FTP)
 	case app.FTPData != nil:
 		dst = appendFTPDataObject(dst, app.FTPData)
+	case app.DCERPC != nil:
+		dst = appendDCERPCObject(dst, app.DCERPC)
+	case app.SMB != nil:
+		dst = appendSMBObject(dst, app.SMB)
 	}
 	if len(app.Files) > 0 {
 		dst = appendKey(dst, "files")

@@ -18,6 +18,9 @@ func (f *EVEFormat) AppendFileInfo(dst []byte, e *FileInfoEvent) []byte {
 	if e.FTPData != nil {
 		dst = appendFTPDataObject(dst, e.FTPData)
 	}
+	if e.SMB != nil {
+		dst = appendSMBObject(dst, e.SMB)
+	}
 	if e.AppProto != "" {
 		dst = appendStringField(dst, "app_proto", e.AppProto)
 	}

@@ -200,6 +200,9 @@ type AlertApp struct {
 	SMTP    *SMTPEvent
 	FTP     *FTPEvent
 	FTPData *FTPDataEvent
+	// DCERPC (over TCP) and SMB: set by the sensor like the others, at most one of all.
+	DCERPC *DCERPCInfo
+	SMB    *SMBEvent
 	// Files are the files of the transaction (its attachments, for SMTP), written as the
 	// alert's files array as Suricata writes it.
 	Files []FileInfo
@@ -266,7 +269,9 @@ type FileInfoEvent struct {
 	// FTPData is the ftp-data flow's ftp_data object, for a file an FTP data connection
 	// carried; nil: none.
 	FTPData *FTPDataEvent
-	File    FileInfo
+	// SMB is the file transaction's smb object (a file read or written over SMB).
+	SMB  *SMBEvent
+	File FileInfo
 }
 
 // FileInfo is the fileinfo object. Filename aliases the parser's transaction.

@@ -5,7 +5,7 @@ import (
 )
 
 // TestDetectOnlyProtocols: SMTP, FTP, SMB and DCE/RPC are detected as Suricata detects them
-// (patterns on any port, SMB's NetBIOS set-up on its port), name their flows, count in
+// (patterns on any port, SMB's NetBIOS set-up on its ports 139 and 445), name their flows, count in
 // app_layer.flow.*, and let rules for them inspect the stream; a dcerpc rule runs on SMB
 // flows too (DCE/RPC over named pipes), an smtp rule runs on no other protocol.
 func TestDetectOnlyProtocols(t *testing.T) {
@@ -25,7 +25,7 @@ func TestDetectOnlyProtocols(t *testing.T) {
 	// Client first on each, except SMTP and FTP, whose servers greet first.
 	conv(40001, 445, smb2Negotiate, "\x00\x00\x00\x10\xfeSMB\x40\x00\x01\x00\x00\x00\x00\x00")
 	conv(40002, 8445, smb2Negotiate, "")                                       // SMB by its pattern, off its port
-	conv(40003, 139, "\x81\x00\x00\x04ABCD"+smb2Negotiate, "\x82\x00\x00\x00") // set-up first, on 139: not SMB's probing port
+	conv(40003, 139, "\x81\x00\x00\x04ABCD"+smb2Negotiate, "\x82\x00\x00\x00") // set-up first, on 139: a probing port too
 	conv(40004, 135, dceBind, "\x05\x00\x0c\x03\x10\x00\x00\x00\x10\x00\x00\x00\x01\x00\x00\x00")
 	ftp := c.conv(40005, 21)
 	ftp.handshake()
@@ -49,7 +49,7 @@ func TestDetectOnlyProtocols(t *testing.T) {
 		`alert tcp any any -> any any (msg:"app-layer-protocol"; app-layer-protocol:dcerpc; content:"bind-nj"; sid:6;)`,
 	}, 1)
 
-	want := map[float64]string{445: "smb", 8445: "smb", 139: "failed", 135: "dcerpc", 21: "ftp", 25: "smtp"}
+	want := map[float64]string{445: "smb", 8445: "smb", 139: "smb", 135: "dcerpc", 21: "ftp", 25: "smtp"}
 	for _, ev := range r.events {
 		if ev["event_type"] != "flow" {
 			continue
@@ -69,8 +69,8 @@ func TestDetectOnlyProtocols(t *testing.T) {
 		got[[2]int{daSID(a), port}]++
 	}
 	wantAlerts := map[[2]int]int{
-		{1, 445}: 1, {1, 8445}: 1,
-		{2, 445}: 1, {2, 8445}: 1, {2, 135}: 1,
+		{1, 445}: 1, {1, 8445}: 1, {1, 139}: 1,
+		{2, 445}: 1, {2, 8445}: 1, {2, 139}: 1, {2, 135}: 1,
 		{3, 21}:  1,
 		{4, 25}:  1,
 		{6, 135}: 1,

@@ -3,10 +3,12 @@ package sensor
 import (
 	"unsafe"
 
+	"github.com/nightjar-ids/nightjar/decoders/dcerpc"
 	"github.com/nightjar-ids/nightjar/decoders/dns"
 	"github.com/nightjar-ids/nightjar/decoders/ftp"
 	"github.com/nightjar-ids/nightjar/decoders/http"
 	"github.com/nightjar-ids/nightjar/decoders/http2"
+	"github.com/nightjar-ids/nightjar/decoders/smb"
 	"github.com/nightjar-ids/nightjar/decoders/smtp"
 	"github.com/nightjar-ids/nightjar/decoders/ssh"
 	"github.com/nightjar-ids/nightjar/decoders/tls"
@@ -51,6 +53,8 @@ type appPool struct {
 	smtps    freeList[*smtp.Parser]
 	ftps     freeList[*ftp.Parser]
 	ftpDatas freeList[*ftpDataState]
+	dcerpcs  freeList[*dcerpc.State]
+	smbs     freeList[*smb.State]
 	idle     int // bytes the free lists retain
 	idleMax  int
 	live     int // bytes charged to the states handed out, their parsers included
@@ -106,7 +110,8 @@ func (p *appPool) over() bool {
 	}
 	for p.use() > p.memcap && p.idle > 0 {
 		if !shed(p, &p.https) && !shed(p, &p.tlss) && !shed(p, &p.sshs) && !shed(p, &p.dnss) && !shed(p, &p.http2s) &&
-			!shed(p, &p.smtps) && !shed(p, &p.ftps) && !shed(p, &p.ftpDatas) && !shed(p, &p.flows) {
+			!shed(p, &p.smtps) && !shed(p, &p.ftps) && !shed(p, &p.ftpDatas) && !shed(p, &p.dcerpcs) && !shed(p, &p.smbs) &&
+			!shed(p, &p.flows) {
 			break
 		}
 	}
@@ -185,6 +190,12 @@ func (p *appPool) put(s *appFlow) {
 	if s.ftpData != nil {
 		keep(p, &p.ftpDatas, s.ftpData, s.ftpData.retained())
 	}
+	if s.dcerpc != nil {
+		keep(p, &p.dcerpcs, s.dcerpc, s.dcerpc.Retained())
+	}
+	if s.smb != nil {
+		keep(p, &p.smbs, s.smb, s.smb.Retained())
+	}
 	s.reset()
 	s.mem = s.retained()
 	keep(p, &p.flows, s, s.mem)
@@ -225,6 +236,12 @@ func (s *appFlow) retained() int {
 	if s.http2 != nil {
 		n += s.http2.Retained()
 	}
+	if s.dcerpc != nil {
+		n += s.dcerpc.Retained()
+	}
+	if s.smb != nil {
+		n += s.smb.Retained()
+	}
 	return n + s.ftpRetained()
 }
 
@@ -262,13 +279,14 @@ func (a *appLayer) charge() {
 		return
 	}
 	if s.http == nil && s.tls == nil && s.ssh == nil && s.dnsTCP == nil && s.http2 == nil && s.smtp == nil &&
-		s.ftp == nil && s.ftpData == nil {
+		s.ftp == nil && s.ftpData == nil && s.dcerpc == nil && s.smb == nil {
 		return // nothing to drop: the bytes held for detection are bounded (probeLimit, keptLimit)
 	}
 	if s.ftp != nil || s.ftpData != nil {
 		a.pool.ftpCut++
 	}
 	s.http, s.tls, s.ssh, s.dnsTCP, s.http2, s.smtp, s.ftp, s.ftpData = nil, nil, nil, nil, nil, nil, nil, nil
+	s.dcerpc, s.smb = nil, nil
 	s.cut = true
 	a.pool.cut++
 	a.pool.recharge(s)

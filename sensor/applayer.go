@@ -118,6 +118,7 @@ type appLayer struct {
 	httpEv  export.HTTPEvent
 	h2      http2EVE
 	smtpEv  smtpEVE
+	rpc     rpcEVE // smb and dcerpc events
 	tlsEv   export.TLSEvent
 	sshEv   export.SSHEvent
 	dnsEv   export.DNSEvent
@@ -146,6 +147,7 @@ type appStats struct {
 	txHTTP2                    uint64
 	txSMTP                     uint64
 	txFTP, txFTPData           uint64
+	txDCERPC, txSMB            uint64
 	encrypted                  uint64 // flows whose payload inspection stopped at encryption
 	// Suricata's app_layer.error counters: gaps handed to a parser, and messages or
 	// directions a parser could not make sense of (DNS messages that failed to parse, HTTP
@@ -194,6 +196,8 @@ func (s *appStats) counters() []export.Counter {
 		{Name: "app_layer.expectations.ftp-data.matched", Value: s.ftpExpMatched},
 		{Name: "app_layer.expectations.ftp-data.expired", Value: s.ftpExpExpired},
 		{Name: "app_layer.expectations.ftp-data.evicted", Value: s.ftpExpEvicted},
+		{Name: "app_layer.tx.smb", Value: s.txSMB},
+		{Name: "app_layer.tx.dcerpc_tcp", Value: s.txDCERPC},
 		{Name: "app_layer.flow.encrypted", Value: s.encrypted},
 		{Name: "app_layer.error.http.gap", Value: s.gaps[appHTTP]},
 		{Name: "app_layer.error.http.parser", Value: s.errHTTP},
@@ -203,6 +207,8 @@ func (s *appStats) counters() []export.Counter {
 		{Name: "app_layer.error.smtp.gap", Value: s.gaps[appSMTP]},
 		{Name: "app_layer.error.smtp.parser", Value: s.errSMTP},
 		{Name: "app_layer.error.ftp.gap", Value: s.gaps[appFTP]},
+		{Name: "app_layer.error.smb.gap", Value: s.gaps[appSMB]},
+		{Name: "app_layer.error.dcerpc_tcp.gap", Value: s.gaps[appDCERPC]},
 		{Name: "app_layer.error.dns_tcp.gap", Value: s.gapDNSTCP},
 		{Name: "app_layer.error.dns_tcp.parser", Value: s.errDNSTCP},
 		{Name: "app_layer.error.dns_udp.parser", Value: s.errDNSUDP},
@@ -265,6 +271,8 @@ type appFlow struct {
 	ftp    *ftp.Parser
 	// ftpData is an ftp-data flow's transfer, from the expectation that named the flow.
 	ftpData *ftpDataState
+	dcerpc  *dcerpc.State
+	smb     *smb.State
 
 	mem    int  // bytes charged to the pool's memcap
 	ftpMem int  // the part of mem the FTP parser or ftp-data transfer retains
@@ -440,6 +448,10 @@ func (a *appLayer) finish() appProto {
 		a.ftpMoved(true)
 	case appFTPData:
 		a.ftpDataMoved(true)
+	case appDCERPC:
+		a.dcerpcMoved(true)
+	case appSMB:
+		a.smbMoved(true)
 	case appDNS:
 		if a.det != nil {
 			a.detectPendingDNS(0)
@@ -548,6 +560,9 @@ func (a *appLayer) Gap(toServer bool, n int) {
 			fd.gaps = true
 			fd.data = fd.data[:len(fd.data):len(fd.data)]
 		}
+	case appDCERPC, appSMB:
+		a.stats.gaps[s.proto]++
+		a.rpcGap(toServer, n)
 	case appDNS:
 		if s.dnsTCP != nil {
 			a.stats.gapDNSTCP++
@@ -597,6 +612,10 @@ func (a *appLayer) detect(toServer bool, b []byte) {
 		case rv == tls.NeedMore:
 			v = tls.NeedMore
 		}
+	}
+	if v == tls.Match && toServer && a.midstream && a.f.MidstreamPickup() && a.rpcWrongWay(proto, data) {
+		a.reverse()
+		toServer, d = !toServer, 1-d
 	}
 	switch {
 	case v == tls.Match: // the probe verdicts share their numbering: NeedMore, Match, NoMatch
@@ -738,6 +757,8 @@ func (a *appLayer) settle(p appProto, d int) {
 			s.ftp = ftp.NewParser(a.ftpCfg)
 		}
 		s.ftp.Reset()
+	case appDCERPC, appSMB:
+		a.settleRPC(p)
 	}
 	order := [2]bool{true, false}
 	if p == appSMTP {
@@ -801,7 +822,8 @@ func probeTCP(toServer bool, b []byte, port uint16, dnsPort bool) (appProto, tls
 		case appFTP:
 			v = tls.Verdict(ftp.Probe(toServer, b))
 		case appSMB:
-			v = tls.Verdict(smb.Probe(b, port == 445))
+			// Suricata's shipped smb detection-ports: dp 139, 445.
+			v = tls.Verdict(smb.Probe(b, port == 445 || port == 139))
 		case appDCERPC:
 			v = tls.Verdict(dcerpc.Probe(b))
 		default:
@@ -904,6 +926,12 @@ func (a *appLayer) feed(toServer bool, b []byte) {
 	case appFTPData:
 		a.ftpDataFeed(toServer, b)
 		a.ftpDataMoved(false)
+	case appDCERPC:
+		s.dcerpc.Feed(toServer, b)
+		a.dcerpcMoved(false)
+	case appSMB:
+		s.smb.Feed(toServer, b)
+		a.smbMoved(false)
 	}
 	a.chunk[d], a.hasChunk[d] = nil, false
 }

@@ -98,7 +98,7 @@ type EVEOutput struct {
 	// TaggedPackets writes the packets rules tagged (the tag keyword) as EVE packet events
 	// (Suricata's eve-log alert option tagged-packets, on in its shipped configuration).
 	TaggedPackets bool `yaml:"tagged-packets"`
-	// App-layer events, as Suricata's eve-log types http, dns, tls, ssh, dhcp and ftp.
+	// App-layer events, as Suricata's eve-log types http, dns, tls, ssh, dhcp, smtp, ftp, smb and dcerpc.
 	HTTP bool       `yaml:"http"`
 	DNS  EVEDNSLog  `yaml:"dns"` // a bool, or Suricata's dns options (version, formats …)
 	TLS  bool       `yaml:"tls"`
@@ -108,6 +108,10 @@ type EVEOutput struct {
 	// FTP is Suricata's eve-log type "ftp": ftp events per control-channel transaction and
 	// ftp_data events per data connection.
 	FTP bool `yaml:"ftp"`
+	// SMB and DCERPC are Suricata's eve-log types smb (SMB transactions, DCERPC over named
+	// pipes inside them) and dcerpc (DCERPC over TCP).
+	SMB    bool `yaml:"smb"`
+	DCERPC bool `yaml:"dcerpc"`
 	// Files is Suricata's eve-log type "files": a fileinfo event per HTTP request or response
 	// body, per SMTP attachment and per FTP data transfer.
 	Files bool `yaml:"files"`
@@ -290,7 +294,7 @@ func DefaultConfig() Config {
 	c.SensorName = hostnameOr("nightjar")
 	c.Outputs.EVE = EVEOutput{Enabled: true, Filename: "eve.json", Anomaly: true, Flow: true, Stats: true, Alert: true,
 		TaggedPackets: true, HTTP: true, DNS: EVEDNSLog{Enabled: true, Requests: true, Responses: true}, TLS: true, SSH: true, Files: true,
-		DHCP: EVEDHCPLog{Enabled: true}, SMTP: EVESMTPLog{Enabled: true}, FTP: true}
+		DHCP: EVEDHCPLog{Enabled: true}, SMTP: EVESMTPLog{Enabled: true}, FTP: true, SMB: true, DCERPC: true}
 	c.Outputs.Arrow = ArrowOutput{Enabled: true, FlowsDir: "flows", AlertsDir: "alerts", AnomaliesDir: "anomalies", StatsDir: "stats",
 		BatchRows: 65536, BatchAgeMs: 1000, RotateBytes: 256 << 20, RotateSeconds: 300}
 	c.Outputs.Fast = FastOutput{Enabled: true, Filename: "fast.log"}

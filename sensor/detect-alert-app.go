@@ -54,5 +54,7 @@ func (a *appLayer) fillAlertApp(al *export.Alert) {
 			fillFTPDataEvent(&a.ftpDataEv, tx.st)
 			al.App.FTPData = &a.ftpDataEv
 		}
+	case *dceTx, *smbTx:
+		a.fillAlertRPC(al)
 	}
 }

@@ -35,6 +35,8 @@ type appDetect struct {
 
 	ftp     ftpTx
 	ftpData ftpDataTx
+	dce  dceTx
+	smb  smbTx
 }
 
 // txMark is what detection last saw of one transaction: its stages ([side]) at the last
@@ -206,6 +208,10 @@ func (a *appLayer) inspectPending() {
 		a.ftpDataMoved(false)
 	case appDNS:
 		a.detectPendingDNS(d)
+	case appDCERPC:
+		a.dcerpcMoved(false)
+	case appSMB:
+		a.smbMoved(false)
 	}
 }
 

@@ -37,6 +37,8 @@ type outputs struct {
 	eveSMTP     bool
 	smtpExt     bool // eve-log smtp extended: more of the email's headers
 	eveFiles    bool
+	eveSMB      bool
+	eveDCERPC   bool
 	fast        *export.EVEWriter // fast.log: the EVE writer is a plain shared line writer
 	arrowFlows  bool              // workers batch flows and anomalies: for IPC files, Flight or both
 	arrowAlerts bool
@@ -69,6 +71,7 @@ func openOutputs(cfg *Config, dir string, alerts, noSync bool) (*outputs, error)
 		o.eveDHCP, o.dhcpExt = e.DHCP.Enabled, e.DHCP.Extended
 		o.eveSMTP, o.smtpExt = e.SMTP.Enabled, e.SMTP.Extended
 		o.eveFTP = e.FTP
+		o.eveSMB, o.eveDCERPC = e.SMB, e.DCERPC
 		dl, err := newDNSLog(e.DNS, os.Getenv("SURICATA_EVE_DNS_VERSION"))
 		if err != nil {
 			o.close()

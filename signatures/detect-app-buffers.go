@@ -100,6 +100,11 @@ const (
 	// BufFTPDataFileName is file.name of an ftp-data flow: the name of the file it carries.
 	BufFTPDataFileName
 
+	BufDCERPCStubData // the request's (to server) or response's stub data, fragments joined
+	BufDCERPCIface    // multi: the interfaces the request may use, DCEIfaceRecordLen bytes each
+	BufSMBNamedPipe   // the named pipe a tree connect opened
+	BufSMBShare       // the share (not a pipe) a tree connect opened
+
 	nBuffers
 )
 
@@ -234,6 +239,14 @@ var bufferDefs = [nBuffers]bufferDef{
 	BufFTPCompletionCode: {"ftp.completion_code", AppFTP, bufToClient, StageComplete, true},
 	// The name is known from the flow's start (the control channel's transfer command).
 	BufFTPDataFileName: {"file.name", AppFTPData, bufBoth, StageStart, false},
+
+	BufDCERPCStubData: {"dcerpc.stub_data", AppDCERPC, bufBoth, StageStart, false},
+	// Not a sticky buffer: dcerpc.iface reads its records (the name keeps it out of rules).
+	BufDCERPCIface: {"dcerpc.iface records", AppDCERPC, bufBoth, StageStart, true},
+	// A share is a pipe once the tree connect's answer says so: until then Suricata's
+	// smb.share sees every tree connect's path (a pipe's too), smb.named_pipe none.
+	BufSMBNamedPipe: {"smb.named_pipe", AppSMB, bufToServer, StageComplete, false},
+	BufSMBShare:     {"smb.share", AppSMB, bufToServer, StageStart, false},
 }
 
 // fileBuffer reports whether id is a file buffer any protocol that carries files fills
@@ -313,6 +326,11 @@ const (
 	// NumFTPDataCommand is the control channel's command an ftp-data flow carries the data
 	// of (FTPDataRETR or FTPDataSTOR).
 	NumFTPDataCommand
+	NumDCERPCOpnum // the request's operation number, once its first fragment was seen
+	NumSMBVersion  // the transaction's SMB version (1 or 2)
+	// NumDCERPCLittleEndian is 1 when the transaction's PDUs are little endian (the byte
+	// keywords' dce option reads the stub so); not a rule keyword.
+	NumDCERPCLittleEndian
 
 	nNumbers
 )

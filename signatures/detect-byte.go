@@ -2,9 +2,9 @@ package signatures
 
 import "math/bits"
 
-// extractAt reads op's number at pos in buf. It returns the value and the bytes consumed, or
-// ok=false when the bytes are missing or not a number.
-func extractAt(op *ByteOp, nbytes int, buf []byte, pos int) (v uint64, used int, ok bool) {
+// extractAt reads op's number at pos in buf, little endian when little. It returns the value
+// and the bytes consumed, or ok=false when the bytes are missing or not a number.
+func extractAt(op *ByteOp, little bool, nbytes int, buf []byte, pos int) (v uint64, used int, ok bool) {
 	if op.String {
 		end := len(buf)
 		if nbytes > 0 {
@@ -20,7 +20,7 @@ func extractAt(op *ByteOp, nbytes int, buf []byte, pos int) (v uint64, used int,
 	}
 	b := buf[pos : pos+nbytes]
 	for k := range b {
-		if op.Little {
+		if little {
 			v |= uint64(b[k]) << (8 * k)
 		} else {
 			v = v<<8 | uint64(b[k])
@@ -125,7 +125,7 @@ func (st *MatchState) byteTest(op *ByteOp, buf []byte) int {
 	if !ok {
 		return noMatch
 	}
-	v, _, ok := extractAt(op, int(n), buf, pos)
+	v, _, ok := extractAt(op, st.little(op), int(n), buf, pos)
 	if !ok {
 		return noMatch
 	}
@@ -174,7 +174,7 @@ func (st *MatchState) byteJump(op *ByteOp, buf []byte) int {
 	var used int
 	ok := true
 	if n != 0 || op.String {
-		v, used, ok = extractAt(op, int(n), buf, int(p))
+		v, used, ok = extractAt(op, st.little(op), int(n), buf, int(p))
 	}
 	// A binary byte count of 0 (from a byte_extract variable) reads nothing and jumps by 0,
 	// as Suricata's extraction of zero bytes succeeds with value 0.
@@ -208,7 +208,7 @@ func (st *MatchState) byteExtract(op *ByteOp, buf []byte) int {
 	if !ok {
 		return noMatch
 	}
-	v, used, ok := extractAt(op, int(n), buf, pos)
+	v, used, ok := extractAt(op, st.little(op), int(n), buf, pos)
 	if !ok {
 		return noMatch
 	}
@@ -227,7 +227,7 @@ func (st *MatchState) byteMath(op *ByteOp, buf []byte) int {
 	if !ok {
 		return noMatch
 	}
-	v, used, ok := extractAt(op, int(n), buf, pos)
+	v, used, ok := extractAt(op, st.little(op), int(n), buf, pos)
 	if !ok {
 		return noMatch
 	}
@@ -252,4 +252,10 @@ func (st *MatchState) byteMath(op *ByteOp, buf []byte) int {
 	}
 	st.vars[op.Result] = applyMask(op, v)
 	return matched
+}
+
+// little reports the byte order op reads in: its own, or with dce the inspected DCERPC
+// stub's (Suricata's DETECT_BYTE_DCE).
+func (st *MatchState) little(op *ByteOp) bool {
+	return op.Little || op.DCE && st.dceLittle
 }

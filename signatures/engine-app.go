@@ -142,10 +142,13 @@ func (e *Engine) buildTxGroups(dbs *dbBuilder) (map[int32]string, error) {
 }
 
 // txGroupApps are the flow protocols whose transactions a rule is inspected on: its own,
-// and HTTP/2's for a generic HTTP rule.
+// HTTP/2's for a generic HTTP rule, and SMB's for a DCERPC rule (DCERPC over named pipes).
 func txGroupApps(r *Rule) []AppProto {
-	if r.App == AppHTTP && !r.HTTP1Only {
+	switch {
+	case r.App == AppHTTP && !r.HTTP1Only:
 		return []AppProto{AppHTTP, AppHTTP2}
+	case r.App == AppDCERPC:
+		return []AppProto{AppDCERPC, AppSMB}
 	}
 	return []AppProto{r.App}
 }
@@ -391,6 +394,9 @@ func (m *Matcher) matchTxRule(er *engineRule, in *TxInput, d int, fs *flowState)
 			return false
 		}
 	}
+	if len(r.DCE) > 0 && !r.matchDCE(in.Tx, d == 0) {
+		return false
+	}
 	for _, x := range r.Buffers {
 		if !m.matchTxBuffer(x, in.Tx, side(x.dir, d) == 0) {
 			return false
@@ -421,6 +427,10 @@ func (m *Matcher) matchTxBuffer(x *Buffer, tx AppTx, toServer bool) bool {
 			return false
 		}
 		b = m.st.applyTransforms(x.Transforms, b)
+		if x.ID == BufDCERPCStubData {
+			v, _ := tx.Number(NumDCERPCLittleEndian, toServer, 0)
+			m.st.dceLittle = v == 1
+		}
 		if m.st.InspectBuffer(x, b) {
 			return true
 		}

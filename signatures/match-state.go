@@ -18,6 +18,9 @@ type MatchState struct {
 	pcreCaps  int
 	xf        transformScratch
 	b64       []byte // base64_decode's output
+	// dceLittle: the DCERPC stub being inspected is little endian (the byte keywords' dce
+	// option reads it so).
+	dceLittle bool
 }
 
 // applyTransforms runs a buffer's transforms; without any it returns src itself.

@@ -46,6 +46,12 @@ func (b *ruleBuilder) appKeyword(name, val string) (done bool, err error) {
 	if done, err := b.ftpKeyword(name, val); done {
 		return true, err
 	}
+	if done, err := b.dceKeyword(name, val); done {
+		return true, err
+	}
+	if done, err := b.smbKeyword(name, val); done {
+		return true, err
+	}
 	if _, ok := BufferByName(name); ok {
 		// A sticky buffer that the generic lookup (gonids's list) does not name.
 		return true, b.sticky(name, val)
@@ -128,5 +134,5 @@ func appEventProto(full string) AppProto {
 // isTxRule reports whether the rule is inspected per transaction: it reads app-layer buffers
 // or numbers, or tests app-layer events.
 func (r *Rule) isTxRule() bool {
-	return len(r.Buffers) > 0 || len(r.AppNumbers) > 0 || len(r.AppEvents) > 0
+	return len(r.Buffers) > 0 || len(r.AppNumbers) > 0 || len(r.AppEvents) > 0 || len(r.DCE) > 0
 }

@@ -230,6 +230,10 @@ func numberProto(id NumberID) AppProto {
 		return AppFTP
 	case NumFTPDataCommand:
 		return AppFTPData
+	case NumDCERPCOpnum, NumDCERPCLittleEndian:
+		return AppDCERPC
+	case NumSMBVersion:
+		return AppSMB
 	}
 	return AppHTTP
 }
@@ -254,6 +258,9 @@ func (b *ruleBuilder) resolveApp() error {
 			return nil
 		case r.App == AppHTTP && p == AppHTTP2 && !r.HTTP1Only:
 			r.App = p
+			return nil
+		case r.App == AppSMB && p == AppDCERPC:
+			// DCERPC keywords in an smb rule read the DCERPC carried over named pipes.
 			return nil
 		case r.App != AppUnknown && r.App != p:
 			return fmt.Errorf("%s is not a %s keyword", what, r.App)
@@ -307,6 +314,11 @@ func (b *ruleBuilder) resolveApp() error {
 	}
 	for _, ev := range r.AppEvents {
 		if err := setProto(appEventProto(ev), "app-layer-event:"+ev); err != nil {
+			return err
+		}
+	}
+	if len(r.DCE) > 0 {
+		if err := setProto(AppDCERPC, "dcerpc.iface/dcerpc.opnum"); err != nil {
 			return err
 		}
 	}

@@ -66,7 +66,7 @@ func (b *ruleBuilder) byteOption(op *ByteOp, p string) (bool, error) {
 	case "oct":
 		op.String, op.Base = true, 8
 	case "dce":
-		return true, notSupported("byte order dce (DCE/RPC) not supported yet")
+		op.DCE = true
 	case "endian":
 		return b.byteOption(op, arg)
 	case "bitmask":

@@ -315,7 +315,7 @@ var bufferAliases = map[string]string{
 	"tls_cert_serial": "tls.cert_serial", "tls_cert_fingerprint": "tls.cert_fingerprint",
 	"dns_query": "dns.query", "smb_named_pipe": "smb.named_pipe", "smb_share": "smb.share",
 	"http.request_header": "http.request_header", "http.response_header": "http.response_header",
-	"base64_data": "base64_data", "dce_stub_data": "dce_stub_data",
+	"base64_data": "base64_data", "dce_stub_data": "dcerpc.stub_data",
 }
 
 // extraBuffers are Suricata sticky buffers gonids does not list.

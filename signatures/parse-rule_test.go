@@ -64,7 +64,7 @@ func TestParseRuleMultiLineAndComments(t *testing.T) {
 
 func TestParseRuleRejects(t *testing.T) {
 	tests := []struct{ rule, reason string }{
-		{`smb.share; content:"a";`, "buffer smb.share not supported yet"},
+		{`sip.method; content:"a";`, "buffer sip.method not supported yet"},
 		{`http.uri; content:"a"; dns.query; content:"b";`, "dns.query is not a http keyword"},
 		{`flow:to_server; http.stat_code; content:"200";`, "flow:to_server with a to-client buffer"},
 		{`app-layer-protocol:imap;`, "app-layer protocol imap not supported yet"},
@@ -122,7 +122,7 @@ func TestParseRuleRejects(t *testing.T) {
 
 func TestCheckReport(t *testing.T) {
 	text := "alert tcp any any -> any any (sid:1;)\n" +
-		"alert tcp any any -> any any (content:\"a\"; smb_share; sid:2;)\n" +
+		"alert tcp any any -> any any (content:\"a\"; sip.method; sid:2;)\n" +
 		"alert tcp any any -> any any (bogus_kw; sid:3;)\n"
 	rs, errs := LoadReader(strings.NewReader(text), "x.rules", nil, Options{})
 	var out bytes.Buffer
@@ -130,7 +130,7 @@ func TestCheckReport(t *testing.T) {
 	if err != nil || n != 2 {
 		t.Fatalf("n=%d err=%v", n, err)
 	}
-	want := "x.rules:2 sid 2: buffer smb.share not supported yet\n" +
+	want := "x.rules:2 sid 2: buffer sip.method not supported yet\n" +
 		"x.rules:3 sid 3: keyword bogus_kw not supported yet\n" +
 		"loaded 1 of 3 rules\n"
 	if out.String() != want {

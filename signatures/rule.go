@@ -130,6 +130,8 @@ type Rule struct {
 	// AppEvents are the app-layer-event keywords ("http.request_header_invalid" …): each must
 	// have been raised on the transaction; they make the rule a per-transaction rule.
 	AppEvents []string
+	// DCE are the dcerpc.iface and dcerpc.opnum keywords.
+	DCE []DCEMatch
 
 	// Options is every keyword in rule order, as written.
 	Options []Option
@@ -323,6 +325,7 @@ type ByteOp struct {
 	Offset   Operand
 	Relative bool
 	Little   bool // little endian (default big)
+	DCE      bool // the DCERPC stub's own byte order (dce)
 	String   bool
 	Base     int // 8, 10 or 16 when String
 	Bitmask  uint64

@@ -14,6 +14,18 @@ const (
 // data representation (4), fragment length, auth length, call id.
 const headerLen = 16
 
+// IsAnswer reports whether b, which Probe matched, starts with a PDU only a server sends.
+func IsAnswer(b []byte) bool {
+	if len(b) < 3 {
+		return false
+	}
+	switch b[2] {
+	case TypeResponse, TypeFault, TypeBindAck, TypeBindNak, TypeAlterContextResp:
+		return true
+	}
+	return false
+}
+
 // Probe says whether b, the first bytes of a direction, starts a connection-oriented DCE/RPC
 // PDU as Suricata recognises it: version 5.0, an integer representation of big or little
 // endian (the other bits of the first drep byte clear) and a known character representation.

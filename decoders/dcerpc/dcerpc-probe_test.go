@@ -24,3 +24,12 @@ func TestProbe(t *testing.T) {
 		}
 	}
 }
+
+func TestIsAnswer(t *testing.T) {
+	for typ, want := range map[byte]bool{TypeRequest: false, TypeBind: false, TypeAlterContext: false,
+		TypeResponse: true, TypeBindAck: true, TypeBindNak: true, TypeAlterContextResp: true, TypeFault: true} {
+		if got := IsAnswer([]byte{5, 0, typ, 3}); got != want {
+			t.Errorf("type %d: %v, want %v", typ, got, want)
+		}
+	}
+}

@@ -30,7 +30,7 @@ const setupLimit = 256
 
 // Probe says whether b, the first bytes of a direction, is SMB. Everywhere a NetBIOS session
 // message whose payload starts with an SMB magic is (Suricata's patterns at offset 4); on the
-// SMB port (smbPort: the server port is 445) also a NetBIOS set-up message followed by such a
+// SMB ports (smbPort: the server port is 139 or 445) also a NetBIOS set-up message followed by such a
 // record (Suricata's probing parser there).
 func Probe(b []byte, smbPort bool) Verdict {
 	if len(b) == 0 {
@@ -60,6 +60,27 @@ func Probe(b []byte, smbPort bool) Verdict {
 		return NeedMore
 	}
 	return NoMatch
+}
+
+// IsResponse reports whether b, which Probe matched, starts with an SMB response (the SMB1 or
+// SMB2 header's reply flag); set-up messages before it are skipped.
+func IsResponse(b []byte) bool {
+	for len(b) >= nbssHeaderLen {
+		n := int(b[1]&1)<<16 | int(b[2])<<8 | int(b[3])
+		if b[0] != nbssSessionMessage {
+			b = b[min(len(b), nbssHeaderLen+n):]
+			continue
+		}
+		m := b[nbssHeaderLen:]
+		switch {
+		case len(m) > 9 && m[0] == 0xff:
+			return m[9]&0x80 != 0
+		case len(m) > 16 && m[0] == 0xfe:
+			return m[16]&1 != 0
+		}
+		return false
+	}
+	return false
 }
 
 // sessionMessage checks a NetBIOS session message's payload for the SMB1 (0xff), SMB2 (0xfe)

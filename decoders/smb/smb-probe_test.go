@@ -30,3 +30,21 @@ func TestProbe(t *testing.T) {
 		}
 	}
 }
+
+func TestIsResponse(t *testing.T) {
+	for _, c := range []struct {
+		in   string
+		want bool
+	}{
+		{"\x00\x00\x00\x44\xfeSMB\x40\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x01\x00\x00\x00", true},
+		{"\x00\x00\x00\x44\xfeSMB\x40\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00", false},
+		{"\x00\x00\x00\x2f\xffSMBr\x00\x00\x00\x00\x98", true},
+		{"\x00\x00\x00\x2f\xffSMBr\x00\x00\x00\x00\x18", false},
+		{"\x85\x00\x00\x00\x00\x00\x00\x2f\xffSMBr\x00\x00\x00\x00\x98", true}, // keep-alive first
+		{"\x00\x00\x00\x40\xfdSMB", false},                                     // encrypted: says nothing
+	} {
+		if got := IsResponse([]byte(c.in)); got != c.want {
+			t.Errorf("%q: %v, want %v", c.in, got, c.want)
+		}
+	}
+}

@@ -12,6 +12,7 @@ const (
 	protoICMP   = 1
 	protoTCP    = 6
 	protoUDP    = 17
+	protoESP    = 50
 	protoICMPv6 = 58
 	protoSCTP   = 132
 )
@@ -74,7 +75,8 @@ type keyInfo struct {
 }
 
 // keyFromPacket builds the flow key of p. It reports false for packets that are not flow
-// material: no IP layer, an un-reassembled fragment, or an ICMPv4 error with nothing to join.
+// material: no IP layer, an un-reassembled fragment, a protocol Suricata makes no flow for,
+// or an ICMPv4 error with nothing to join.
 func keyFromPacket(p *decoders.Packet, ki *keyInfo) bool {
 	if p.Layers&decoders.IsFragment != 0 || p.Layers&(decoders.HasIPv4|decoders.HasIPv6) == 0 {
 		return false
@@ -91,6 +93,11 @@ func keyFromPacket(p *decoders.Packet, ki *keyInfo) bool {
 	src, dst := p.Src.As16(), p.Dst.As16()
 	var sp, dp uint16
 	switch p.IPProto {
+	default:
+		// Suricata's decoders set a flow up only for TCP, UDP, ICMP, ICMPv6, SCTP and ESP:
+		// IGMP, OSPF, PIM, AH … packets are inspected on their own and never logged as flows.
+		return false
+	case protoESP:
 	case protoTCP:
 		if p.Layers&decoders.HasTCP != 0 {
 			sp, dp = p.SrcPort, p.DstPort

@@ -260,10 +260,14 @@ func TestFlushAndStats(t *testing.T) {
 	tb.Update(udpPkt(base, "10.0.0.1", "10.0.0.2", 1, 2, 0))
 	tb.Update(icmpPkt(base, "10.0.0.1", "10.0.0.2", 8, 0))
 	tb.Update(icmpPkt(base, "fe80::1", "fe80::2", 128, 0))
-	tb.Update(ipPkt(base, "10.0.0.1", "10.0.0.2", 47))
+	tb.Update(ipPkt(base, "10.0.0.1", "10.0.0.2", 50)) // ESP: Suricata's one "other" flow protocol
+	// IGMP, like every protocol Suricata's decoders set no flow up for, is not flow material.
+	if f, _ := tb.Update(ipPkt(base, "10.0.0.1", "224.0.0.22", 2)); f != nil {
+		t.Fatal("IGMP packet got a flow")
+	}
 	tb.Flush(ReasonShutdown)
 	s := tb.Stats
-	if s.Created != 5 || s.TCP != 1 || s.UDP != 1 || s.ICMPv4 != 1 || s.ICMPv6 != 1 || s.Other != 1 {
+	if s.Created != 5 || s.TCP != 1 || s.UDP != 1 || s.ICMPv4 != 1 || s.ICMPv6 != 1 || s.Other != 1 || s.NotFlow != 1 {
 		t.Fatalf("stats %+v", s)
 	}
 	if s.Active != 0 || s.EndedShutdown != 5 || len(rec.recs) != 5 {

@@ -1,0 +1,156 @@
+package smb
+
+import "strconv"
+
+// Names as Suricata's smb logger writes them. A value without a name is written as its
+// decimal number, as there.
+
+var cmd2Names = [...]string{"SMB2_COMMAND_NEGOTIATE_PROTOCOL", "SMB2_COMMAND_SESSION_SETUP",
+	"SMB2_COMMAND_SESSION_LOGOFF", "SMB2_COMMAND_TREE_CONNECT", "SMB2_COMMAND_TREE_DISCONNECT",
+	"SMB2_COMMAND_CREATE", "SMB2_COMMAND_CLOSE", "SMB2_COMMAND_FLUSH", "SMB2_COMMAND_READ", "SMB2_COMMAND_WRITE",
+	"SMB2_COMMAND_LOCK", "SMB2_COMMAND_IOCTL", "SMB2_COMMAND_CANCEL", "SMB2_COMMAND_KEEPALIVE", "SMB2_COMMAND_FIND",
+	"SMB2_COMMAND_CHANGE_NOTIFY", "SMB2_COMMAND_GET_INFO", "SMB2_COMMAND_SET_INFO", "SMB2_COMMAND_OPLOCK_BREAK"}
+
+var cmd1Names = map[uint16]string{0x00: "SMB1_COMMAND_CREATE_DIRECTORY", 0x01: "SMB1_COMMAND_DELETE_DIRECTORY",
+	0x02: "SMB1_COMMAND_OPEN", 0x03: "SMB1_COMMAND_CREATE", 0x04: "SMB1_COMMAND_CLOSE", 0x05: "SMB1_COMMAND_FLUSH",
+	0x06: "SMB1_COMMAND_DELETE", 0x07: "SMB1_COMMAND_RENAME", 0x08: "SMB1_COMMAND_QUERY_INFORMATION",
+	0x09: "SMB1_COMMAND_SET_INFORMATION", 0x0a: "SMB1_COMMAND_READ", 0x0b: "SMB1_COMMAND_WRITE",
+	0x0c: "SMB1_COMMAND_LOCK_BYTE_RANGE", 0x0d: "SMB1_COMMAND_UNLOCK_BYTE_RANGE", 0x0e: "SMB1_COMMAND_CREATE_TEMPORARY",
+	0x0f: "SMB1_COMMAND_CREATE_NEW", 0x10: "SMB1_COMMAND_CHECK_DIRECTORY", 0x11: "SMB1_COMMAND_PROCESS_EXIT",
+	0x12: "SMB1_COMMAND_SEEK", 0x13: "SMB1_COMMAND_LOCK_AND_READ", 0x14: "SMB1_COMMAND_WRITE_AND_UNLOCK",
+	0x24: "SMB1_COMMAND_LOCKING_ANDX", 0x25: "SMB1_COMMAND_TRANS", 0x2b: "SMB1_COMMAND_ECHO",
+	0x2c: "SMB1_COMMAND_WRITE_AND_CLOSE", 0x2d: "SMB1_COMMAND_OPEN_ANDX", 0x2e: "SMB1_COMMAND_READ_ANDX",
+	0x2f: "SMB1_COMMAND_WRITE_ANDX", 0x32: "SMB1_COMMAND_TRANS2", 0x33: "SMB1_COMMAND_TRANS2_SECONDARY",
+	0x34: "SMB1_COMMAND_FIND_CLOSE2", 0x71: "SMB1_COMMAND_TREE_DISCONNECT", 0x72: "SMB1_COMMAND_NEGOTIATE_PROTOCOL",
+	0x73: "SMB1_COMMAND_SESSION_SETUP_ANDX", 0x74: "SMB1_COMMAND_LOGOFF_ANDX", 0x75: "SMB1_COMMAND_TREE_CONNECT_ANDX",
+	0x80: "SMB1_COMMAND_QUERY_INFO_DISK", 0xa0: "SMB1_COMMAND_NT_TRANS", 0xa1: "SMB1_COMMAND_NT_TRANS_SECONDARY",
+	0xa2: "SMB1_COMMAND_NT_CREATE_ANDX", 0xa4: "SMB1_COMMAND_NT_CANCEL"}
+
+// CommandName is the transaction's command as Suricata names it.
+func (tx *Tx) CommandName() string {
+	if tx.Version == 2 && int(tx.Command) < len(cmd2Names) {
+		return cmd2Names[tx.Command]
+	}
+	if tx.Version == 1 {
+		if n, ok := cmd1Names[tx.Command]; ok {
+			return n
+		}
+	}
+	return strconv.Itoa(int(tx.Command))
+}
+
+// DialectName is an SMB2 dialect as Suricata writes it.
+func DialectName(d uint16) string {
+	switch d {
+	case 0x0202:
+		return "2.02"
+	case 0x0210:
+		return "2.10"
+	case 0x0222:
+		return "2.22"
+	case 0x0224:
+		return "2.24"
+	case 0x02ff:
+		return "2.??"
+	case 0x0300:
+		return "3.00"
+	case 0x0302:
+		return "3.02"
+	case 0x0310:
+		return "3.10"
+	case 0x0311:
+		return "3.11"
+	}
+	return strconv.Itoa(int(d))
+}
+
+var statusNames = map[uint32]string{
+	0x00000000: "STATUS_SUCCESS", 0x00000103: "STATUS_PENDING", 0x0000010c: "STATUS_NOTIFY_ENUM_DIR",
+	0x80000005: "STATUS_BUFFER_OVERFLOW", 0x80000006: "STATUS_NO_MORE_FILES",
+	0xc0000001: "STATUS_UNSUCCESSFUL", 0xc0000002: "STATUS_NOT_IMPLEMENTED", 0xc0000003: "STATUS_INVALID_INFO_CLASS",
+	0xc0000004: "STATUS_INFO_LENGTH_MISMATCH", 0xc0000008: "STATUS_INVALID_HANDLE", 0xc000000d: "STATUS_INVALID_PARAMETER",
+	0xc000000e: "STATUS_NO_SUCH_DEVICE", 0xc000000f: "STATUS_NO_SUCH_FILE", 0xc0000010: "STATUS_INVALID_DEVICE_REQUEST",
+	0xc0000011: "STATUS_END_OF_FILE", 0xc0000016: "STATUS_MORE_PROCESSING_REQUIRED", 0xc0000022: "STATUS_ACCESS_DENIED",
+	0xc0000023: "STATUS_BUFFER_TOO_SMALL", 0xc0000033: "STATUS_OBJECT_NAME_INVALID", 0xc0000034: "STATUS_OBJECT_NAME_NOT_FOUND",
+	0xc0000035: "STATUS_OBJECT_NAME_COLLISION", 0xc000003a: "STATUS_OBJECT_PATH_NOT_FOUND",
+	0xc0000043: "STATUS_SHARING_VIOLATION", 0xc0000056: "STATUS_DELETE_PENDING", 0xc000006d: "STATUS_LOGON_FAILURE",
+	0xc0000071: "STATUS_PASSWORD_EXPIRED", 0xc00000b0: "STATUS_PIPE_DISCONNECTED", 0xc00000b5: "STATUS_IO_TIMEOUT",
+	0xc00000ba: "STATUS_FILE_IS_A_DIRECTORY", 0xc00000bb: "STATUS_NOT_SUPPORTED", 0xc00000be: "STATUS_BAD_NETWORK_PATH",
+	0xc00000c9: "STATUS_NETWORK_NAME_DELETED", 0xc00000cc: "STATUS_BAD_NETWORK_NAME", 0xc0000101: "STATUS_DIRECTORY_NOT_EMPTY",
+	0xc0000103: "STATUS_NOT_A_DIRECTORY", 0xc0000120: "STATUS_CANCELLED", 0xc0000128: "STATUS_FILE_CLOSED",
+	0xc000014b: "STATUS_PIPE_BROKEN", 0xc000015b: "STATUS_LOGON_TYPE_NOT_GRANTED", 0xc0000184: "STATUS_INVALID_DEVICE_STATE",
+	0xc0000203: "STATUS_USER_SESSION_DELETED", 0xc0000225: "STATUS_NOT_FOUND", 0xc0000257: "STATUS_PATH_NOT_COVERED",
+	0xc000019c: "STATUS_FS_DRIVER_REQUIRED", 0x8000001a: "STATUS_NO_MORE_ENTRIES", 0xc0000054: "STATUS_LOCK_CONFLICT",
+	0xc0000055: "STATUS_LOCK_NOT_GRANTED", 0xc0000061: "STATUS_PRIVILEGE_NOT_HELD", 0xc00000d0: "STATUS_REQUEST_NOT_ACCEPTED",
+	0xc00000e2: "STATUS_OPLOCK_NOT_GRANTED", 0xc0000205: "STATUS_INSUFF_SERVER_RESOURCES",
+	0xc000018d: "STATUS_TRUSTED_RELATIONSHIP_FAILURE", 0xc0000275: "STATUS_NOT_A_REPARSE_POINT",
+	0xc000035c: "STATUS_NETWORK_SESSION_EXPIRED",
+}
+
+// StatusName is an NTSTATUS as Suricata names it.
+func StatusName(st uint32) string {
+	if n, ok := statusNames[st]; ok {
+		return n
+	}
+	return strconv.FormatUint(uint64(st), 10)
+}
+
+var dosNames = [...]string{"DOS_SUCCESS", "DOS_BAD_FUNC", "DOS_BAD_FILE", "DOS_BAD_PATH", "DOS_TOO_MANY_OPEN_FILES",
+	"DOS_ACCESS_DENIED"}
+
+var srvNames = map[uint16]string{1: "SRV_ERROR", 2: "SRV_BADPW", 3: "SRV_BADTYPE", 4: "SRV_ACCESS", 91: "SRV_BADUID"}
+
+// DOSErrorName is an SMB1 DOS-style error (class and code) as Suricata names it: the code's
+// name in the DOS (1) and server (2) classes, UNKNOWN_cc_nnnn in any other.
+func DOSErrorName(class uint8, code uint16) string {
+	switch class {
+	case 1:
+		if int(code) < len(dosNames) {
+			return dosNames[code]
+		}
+	case 2:
+		if n, ok := srvNames[code]; ok {
+			return n
+		}
+	default:
+		const hex = "0123456789abcdef"
+		return "UNKNOWN_" + string([]byte{hex[class>>4], hex[class&15], '_', hex[code>>12], hex[code>>8&15], hex[code>>4&15], hex[code&15]})
+	}
+	return strconv.Itoa(int(code))
+}
+
+var fsctlNames = map[uint32]string{0x0011c017: "FSCTL_PIPE_TRANSCEIVE", 0x00110018: "FSCTL_PIPE_WAIT",
+	0x0011400c: "FSCTL_PIPE_PEEK", 0x00060194: "FSCTL_DFS_GET_REFERRALS", 0x000601b0: "FSCTL_DFS_GET_REFERRALS_EX",
+	0x00140204: "FSCTL_VALIDATE_NEGOTIATE_INFO", 0x001401fc: "FSCTL_QUERY_NETWORK_INTERFACE_INFO",
+	0x00140078: "FSCTL_SRV_REQUEST_RESUME_KEY", 0x001440f2: "FSCTL_SRV_COPYCHUNK", 0x001480f2: "FSCTL_SRV_COPYCHUNK_WRITE",
+	0x000900a8: "FSCTL_GET_REPARSE_POINT", 0x00090000: "FSCTL_REQUEST_OPLOCK_LEVEL_1"}
+
+// FunctionName is an ioctl's function as Suricata names it.
+func FunctionName(fn uint32) string {
+	if n, ok := fsctlNames[fn]; ok {
+		return n
+	}
+	return strconv.FormatUint(uint64(fn), 10)
+}
+
+// DispositionName is a create disposition as Suricata names it.
+func DispositionName(d uint32) string {
+	names := [...]string{"FILE_SUPERSEDE", "FILE_OPEN", "FILE_CREATE", "FILE_OPEN_IF", "FILE_OVERWRITE", "FILE_OVERWRITE_IF"}
+	if int(d) < len(names) {
+		return names[d]
+	}
+	return "UNKNOWN"
+}
+
+// ShareTypeName is an SMB2 share type as Suricata names it.
+func ShareTypeName(t uint8) string {
+	switch t {
+	case 1:
+		return "FILE"
+	case 2:
+		return "PIPE"
+	case 3:
+		return "PRINT"
+	}
+	return "UNKNOWN"
+}
