@@ -1,5 +1,7 @@
 package dcerpc
 
+import "github.com/nightjar-ids/nightjar/decoders/internal/txlist"
+
 // Limits that bound a flow's memory.
 const (
 	// maxPDU is the most of one direction buffered while a PDU is incomplete (Suricata's
@@ -361,17 +363,7 @@ func (s *State) newTx(h *Header) *Tx {
 // Release drops the transactions the sensor is done with (logged and inspected, or all when
 // final), keeping their buffers for reuse.
 func (s *State) Release(done func(tx *Tx) bool) {
-	k := 0
-	for _, tx := range s.txs {
-		if done(tx) {
-			s.free = append(s.free, tx)
-			continue
-		}
-		s.txs[k] = tx
-		k++
-	}
-	clear(s.txs[k:])
-	s.txs = s.txs[:k]
+	s.txs, s.free = txlist.Release(s.txs, s.free, done)
 }
 
 // Retained is the memory the state holds for reuse.

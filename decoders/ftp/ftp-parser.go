@@ -1,6 +1,9 @@
 package ftp
 
-import "bytes"
+import (
+	"bytes"
+	"github.com/nightjar-ids/nightjar/decoders/internal/txlist"
+)
 
 // DataChannel is a data connection a transfer command announced, to be registered as an
 // ftp-data expectation: the connection that goes to Port (on the server for passive mode, on
@@ -108,17 +111,9 @@ func (p *Parser) TLSUpgrade() bool {
 // ReleaseDone recycles the finished transactions up to (and including) the ID given, except
 // those on Hold: the app layer calls it once it logged and inspected them.
 func (p *Parser) ReleaseDone(upTo uint64) {
-	n := 0
-	for _, t := range p.txs {
-		if t.ID <= upTo && t.Done && !t.Hold && t != p.multiTx {
-			p.pool = append(p.pool, t)
-			continue
-		}
-		p.txs[n] = t
-		n++
-	}
-	clear(p.txs[n:])
-	p.txs = p.txs[:n]
+	p.txs, p.pool = txlist.Release(p.txs, p.pool, func(t *Tx) bool {
+		return t.ID <= upTo && t.Done && !t.Hold && t != p.multiTx
+	})
 }
 
 // Feed parses in-order stream data of one direction.

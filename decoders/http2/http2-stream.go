@@ -2,6 +2,7 @@ package http2
 
 import (
 	"encoding/binary"
+	"github.com/nightjar-ids/nightjar/decoders/internal/txlist"
 
 	"golang.org/x/net/http2/hpack"
 )
@@ -164,17 +165,9 @@ func (p *Parser) Txs() []*Tx { return p.txs }
 // ReleaseDone recycles the finished transactions up to (and including) the ID given, except
 // those on Hold: the app layer calls it once it logged and inspected them.
 func (p *Parser) ReleaseDone(upTo uint64) {
-	n := 0
-	for _, t := range p.txs {
-		if t.ID <= upTo && t.Done() && !t.Hold {
-			p.pool = append(p.pool, t)
-			continue
-		}
-		p.txs[n] = t
-		n++
-	}
-	clear(p.txs[n:])
-	p.txs = p.txs[:n]
+	p.txs, p.pool = txlist.Release(p.txs, p.pool, func(t *Tx) bool {
+		return t.ID <= upTo && t.Done() && !t.Hold
+	})
 }
 
 func (p *Parser) newTx(stream uint32) *Tx {

@@ -3,6 +3,7 @@ package smb
 import (
 	"encoding/binary"
 	"fmt"
+	"github.com/nightjar-ids/nightjar/decoders/internal/txlist"
 
 	"github.com/nightjar-ids/nightjar/decoders/dcerpc"
 )
@@ -200,17 +201,7 @@ func (s *State) Txs() []*Tx { return s.txs }
 
 // Release drops the transactions the sensor is done with, keeping their buffers.
 func (s *State) Release(done func(tx *Tx) bool) {
-	k := 0
-	for _, tx := range s.txs {
-		if done(tx) {
-			s.free = append(s.free, tx)
-			continue
-		}
-		s.txs[k] = tx
-		k++
-	}
-	clear(s.txs[k:])
-	s.txs = s.txs[:k]
+	s.txs, s.free = txlist.Release(s.txs, s.free, done)
 }
 
 // Finish completes every transaction: the flow is over.

@@ -2,6 +2,7 @@ package smtp
 
 import (
 	"bytes"
+	"github.com/nightjar-ids/nightjar/decoders/internal/txlist"
 )
 
 // cmd is a command as the reply matching knows it (Suricata's SMTP_COMMAND_*).
@@ -115,20 +116,15 @@ func (p *Parser) Failed() bool { return p.failed }
 // those on Hold: the app layer calls it once it logged them. As in Suricata, releasing the
 // current transaction leaves none current: the next command starts a new one.
 func (p *Parser) ReleaseDone(upTo uint64) {
-	n := 0
-	for _, t := range p.txs {
-		if t.ID <= upTo && t.done && !t.Hold {
-			if t == p.cur {
-				p.cur = nil
-			}
-			p.pool = append(p.pool, t)
-			continue
+	p.txs, p.pool = txlist.Release(p.txs, p.pool, func(t *Tx) bool {
+		if t.ID > upTo || !t.done || t.Hold {
+			return false
 		}
-		p.txs[n] = t
-		n++
-	}
-	clear(p.txs[n:])
-	p.txs = p.txs[:n]
+		if t == p.cur {
+			p.cur = nil
+		}
+		return true
+	})
 }
 
 // Finish ends the flow: a file still open is truncated, as Suricata closes open files when a
