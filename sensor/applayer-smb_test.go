@@ -186,16 +186,7 @@ func TestRPCSteadyStateAllocations(t *testing.T) {
 		t.Fatal(err)
 	}
 	w := testWorker(t, &cfg, nil, true)
-	pass := int64(0)
-	replay := func() {
-		shift := pass * 700e9
-		for i, f := range frames {
-			w.packet(f.data, f.wireLen, f.lt, f.time+shift, uint64(i+1))
-		}
-		w.flows.Expire(frames[len(frames)-1].time + shift + 600e9)
-		w.eve.Flush()
-		pass++
-	}
+	replay := replayPasses(w, frames)
 	for range 5 {
 		replay()
 	}

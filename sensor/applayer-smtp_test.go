@@ -119,16 +119,7 @@ func TestSMTPStartTLS(t *testing.T) {
 func TestSMTPSteadyStateAllocations(t *testing.T) {
 	frames := loadFrames(t, filepath.Join(verifyTest(t, "bug-3616-smtp"), "input.pcap"))
 	w := newPoolTestWorker(t, 0)
-	pass := int64(0)
-	replay := func() {
-		shift := pass * 700e9
-		for i, f := range frames {
-			w.packet(f.data, f.wireLen, f.lt, f.time+shift, uint64(i+1))
-		}
-		w.flows.Expire(frames[len(frames)-1].time + shift + 600e9)
-		w.eve.Flush()
-		pass++
-	}
+	replay := replayPasses(w, frames)
 	for range 20 {
 		replay()
 	}

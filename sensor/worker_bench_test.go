@@ -36,6 +36,23 @@ func loadFrames(tb testing.TB, path string) []heldFrame {
 	}
 }
 
+// replayPasses returns a function that replays frames through w once more each call, 700 s
+// after the previous pass (so every flow of a pass has ended and its slot starts a new one),
+// ends the pass's flows and flushes the EVE output: the steady state the allocation tests
+// measure.
+func replayPasses(w *worker, frames []heldFrame) func() {
+	pass := int64(0)
+	return func() {
+		shift := pass * 700e9
+		for i, f := range frames {
+			w.packet(f.data, f.wireLen, f.lt, f.time+shift, uint64(i+1))
+		}
+		w.flows.Expire(frames[len(frames)-1].time + shift + 600e9)
+		w.eve.Flush()
+		pass++
+	}
+}
+
 // testWorker is worker 0 of 1 with cfg and det (nil: no rules), writing its outputs into a
 // temporary directory (alerts with det, noSync as openOutputs takes it) that is closed when
 // the test ends.
