@@ -35,8 +35,8 @@ type appDetect struct {
 
 	ftp     ftpTx
 	ftpData ftpDataTx
-	dce  dceTx
-	smb  smbTx
+	dce     dceTx
+	smb     smbTx
 }
 
 // txMark is what detection last saw of one transaction: its stages ([side]) at the last
