@@ -27,7 +27,16 @@ type AppLayerConfig struct {
 		SSH  EncryptedAppConfig `yaml:"ssh"`
 		SMTP SMTPAppConfig      `yaml:"smtp"`
 		FTP  FTPAppConfig       `yaml:"ftp"`
+		SMB  SMBAppConfig       `yaml:"smb"`
 	} `yaml:"protocols"`
+}
+
+// SMBAppConfig is app-layer.protocols.smb.
+type SMBAppConfig struct {
+	// StreamDepth is how much of each direction of an SMB session is reassembled, in place of
+	// stream.reassembly.depth; 0 (Suricata's default): all of it, as file transfers and
+	// DCE/RPC over named pipes run deep into long sessions.
+	StreamDepth ByteSize `yaml:"stream-depth"`
 }
 
 // SMTPAppConfig is app-layer.protocols.smtp: the MIME decoding of mails. Absent keys keep

@@ -31,6 +31,9 @@ func (a *appLayer) settleRPC(p appProto) {
 		s.smb = smb.New()
 	}
 	s.smb.Reset()
+	// SMB sessions are reassembled to their own depth (unlimited by default), as Suricata
+	// sets the stream depth of the protocol it detected.
+	a.streams[a.f.Slot()].SetDepth(a.smbDepth)
 }
 
 // rpcGap hands a hole in the stream to the flow's SMB or DCERPC parser.

@@ -100,6 +100,7 @@ type appLayer struct {
 	httpCfg  http.Config
 	http2Cfg http2.Config
 	smtpCfg  smtp.Config
+	smbDepth int64 // app-layer.protocols.smb.stream-depth: 0, no limit
 	ftpCfg   ftp.Config
 	// What to do once a TLS or SSH session is encrypted (app-layer.protocols.*.encryption-handling),
 	// and whether the current packet's flow asked to be bypassed for it.
@@ -312,6 +313,7 @@ func newAppLayer(w *worker, cfg *Config, workers int) *appLayer {
 		httpCfg:     httpConfig(cfg),
 		http2Cfg:    http2Config(cfg),
 		smtpCfg:     smtpConfig(cfg),
+		smbDepth:    int64(cfg.AppLayer.Protocols.SMB.StreamDepth),
 		ftpCfg:      ftpConfig(cfg),
 		dnsTCPPorts: cfg.AppLayer.Protocols.DNS.Ports(true), dnsUDPPorts: cfg.AppLayer.Protocols.DNS.Ports(false),
 		midstream: cfg.Stream.Midstream}

@@ -27,11 +27,11 @@ func (r *Reassembler) insert(h *half, seq uint32, payload []byte) {
 		r.Stats.AfterFIN++
 		cEnd = h.fin
 	}
-	if cEnd > r.depth {
-		cEnd = r.depth
+	if cEnd > r.depthOf(h) {
+		cEnd = r.depthOf(h)
 	}
 	if cEnd <= cOff {
-		if cOff >= r.depth {
+		if cOff >= r.depthOf(h) {
 			r.Stats.BeyondDepth++
 		}
 		return

@@ -40,7 +40,7 @@ func (r *Reassembler) deliver(h *half, toServer bool, limit int64, final bool, s
 	if h.head == 0 {
 		h.maxEnd = h.next
 	}
-	if h.next >= r.depth && h.flags&hDepth == 0 {
+	if h.next >= r.depthOf(h) && h.flags&hDepth == 0 {
 		h.flags |= hDepth
 		r.Stats.DepthReached++
 		r.release(h)

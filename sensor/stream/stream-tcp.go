@@ -181,7 +181,7 @@ func (r *Reassembler) Packet(s *Stream, p *decoders.Packet, toServer bool, sink 
 	if len(p.Payload) > 0 {
 		r.insert(me, seq, p.Payload)
 		if r.inline && me.flags&hDepth == 0 {
-			r.deliver(me, toServer, min(me.seen, r.depth), false, sink)
+			r.deliver(me, toServer, min(me.seen, r.depthOf(me)), false, sink)
 		}
 	}
 	if fl&decoders.TCPFin != 0 && me.flags&hFIN == 0 && end-me.next <= horizon {
@@ -218,7 +218,7 @@ func (r *Reassembler) ack(h *half, toServer bool, ackSeq uint32, sink Sink) {
 		return
 	}
 	h.acked = a
-	r.deliver(h, toServer, min(a, r.depth), false, sink)
+	r.deliver(h, toServer, min(a, r.depthOf(h)), false, sink)
 }
 
 // reset ends the session on a RST: what both directions queued is delivered as at the flow's
@@ -234,7 +234,7 @@ func (r *Reassembler) finish(s *Stream, sink Sink) {
 	for i := range s.half {
 		h := &s.half[i]
 		if sink != nil && h.flags&(hInit|hDepth) == hInit {
-			limit := r.depth
+			limit := r.depthOf(h)
 			if h.flags&hFIN != 0 {
 				limit = min(limit, h.fin)
 			}

@@ -263,6 +263,35 @@ func TestDepth(t *testing.T) {
 	}
 }
 
+// TestStreamDepthOverride: a stream given a depth of its own (an SMB session's, unlimited by
+// default) is reassembled past the reassembler's, and one given a smaller one stops there.
+func TestStreamDepthOverride(t *testing.T) {
+	cfg := DefaultConfig()
+	cfg.Depth = 100
+	for _, c := range []struct {
+		depth int64
+		want  int
+	}{{0, 250}, {1000, 250}, {40, 40}} {
+		x := newSession(t, cfg, 1, 2)
+		x.handshake()
+		x.s.SetDepth(c.depth)
+		var want strings.Builder
+		for i := 0; i < 25; i++ {
+			seg := strings.Repeat(string(rune('A'+i)), 10)
+			want.WriteString(seg)
+			x.client(uint32(i*10), seg)
+		}
+		x.serverAcks(250)
+		if got := x.rec.got(true); got != want.String()[:c.want] {
+			t.Errorf("depth %d: got %d bytes, want %d", c.depth, len(got), c.want)
+		}
+		if reached := x.s.DepthReached(true); reached != (c.want < 250) {
+			t.Errorf("depth %d: depth reached %v", c.depth, reached)
+		}
+		x.close()
+	}
+}
+
 func TestGapsAndMissedBytes(t *testing.T) {
 	x := newSession(t, DefaultConfig(), 1, 2)
 	x.handshake()

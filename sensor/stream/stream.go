@@ -34,6 +34,8 @@ type half struct {
 
 	head, tail int32 // queued records in offset order, index+1
 	missed     uint64
+	// depth overrides the reassembler's depth for this direction (SetDepth); 0: none.
+	depth int64
 }
 
 const (
@@ -72,6 +74,27 @@ func (h *half) init(isn1 uint32) {
 // MissedBytes is how many bytes both directions reported as gaps: acknowledged data that
 // never showed up (Zeek's conn.log missed_bytes).
 func (s *Stream) MissedBytes() uint64 { return s.half[0].missed + s.half[1].missed }
+
+// SetDepth gives the stream a reassembly depth of its own, as Suricata's app-layer parsers do
+// for their protocol (app-layer.protocols.smb.stream-depth): n bytes per direction, 0 for no
+// limit. A direction that already reached the depth stays done.
+func (s *Stream) SetDepth(n int64) {
+	if n <= 0 {
+		n = unlimitedDepth
+	}
+	s.half[0].depth, s.half[1].depth = n, n
+}
+
+// unlimitedDepth stands for "no depth": further than any stream offset goes.
+const unlimitedDepth = 1 << 62
+
+// depthOf is the reassembly depth of direction h.
+func (r *Reassembler) depthOf(h *half) int64 {
+	if h.depth != 0 {
+		return h.depth
+	}
+	return r.depth
+}
 
 // DepthReached reports that the direction reached the reassembly depth: nothing more of it is
 // reassembled, and a flow whose both directions are done can be bypassed.
